@@ -1,0 +1,281 @@
+// The typed stack configuration: every key the program reads, validated once, before any resource exists.
+//
+// Pulumi.yaml declares each key (type, description, default). This module reads the raw values, checks
+// their shapes and the rules that tie keys together, and reports every problem at once so a user fixes
+// a stack file in one pass. Defaults are not repeated here: the Pulumi CLI applies the ones declared in
+// Pulumi.yaml, and the offline plan applies them the same way (tools/lib/project.ts).
+import { z } from "zod";
+
+/** AWS commercial regions this program may deploy to. */
+export const AWS_REGIONS = [
+    "us-east-1", "us-east-2", "us-west-1", "us-west-2",
+    "ca-central-1", "ca-west-1", "mx-central-1", "sa-east-1",
+    "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3",
+    "eu-south-1", "eu-south-2", "eu-north-1",
+    "af-south-1", "me-south-1", "me-central-1", "il-central-1",
+    "ap-east-1", "ap-east-2", "ap-south-1", "ap-south-2",
+    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
+    "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
+    "ap-southeast-5", "ap-southeast-7",
+] as const;
+
+export const ROLES = ["primary", "dr"] as const;
+export const DR_STATES = ["standby", "drill", "failover"] as const;
+export const DR_DATABASE_MODES = ["replica", "restore"] as const;
+
+/** The DR plan's floors: operational retention 35 days, weekly copies kept a year. */
+export const MIN_BACKUP_RETENTION_DAYS = 35;
+export const MIN_WEEKLY_RETENTION_DAYS = 365;
+/** RDS keeps automated backups for at most 35 days; longer daily retention lives in AWS Backup only. */
+export const RDS_MAX_BACKUP_RETENTION_DAYS = 35;
+
+export type Region = (typeof AWS_REGIONS)[number];
+export type Role = (typeof ROLES)[number];
+export type DrState = (typeof DR_STATES)[number];
+export type DrDatabaseMode = (typeof DR_DATABASE_MODES)[number];
+
+export interface StackConfig {
+    /** `aws:region`: where this stack's own resources live. */
+    region: Region;
+    /** `vbr:role`: `primary` serves traffic; `dr` holds the pilot light in the peer region. */
+    role: Role;
+    /** `vbr:peerRegion`: the other stack's region, where copies of this stack's data go. */
+    peerRegion: Region;
+    /** `vbr:drState`: what the DR stack runs; always `standby` on the primary. */
+    drState: DrState;
+    /** `vbr:drDatabase`: how an active DR stack gets a writable database. */
+    drDatabase: DrDatabaseMode;
+    /** `vbr:environment`: the name fragment every resource name starts from (`vbr-<environment>-...`). */
+    environment: string;
+    backupRetentionDays: number;
+    weeklyRetentionDays: number;
+    dbInstanceClass: string;
+    dbAllocatedStorageGiB: number;
+    dbEngineVersion: string;
+    /** `vbr:primaryStack`: the fully qualified primary stack the DR stack reads (`org/vbr/primary`). */
+    primaryStack?: string;
+    rtoObjectiveMinutes: number;
+    rpoObjectiveMinutes: number;
+    /** `vbr:domainName`: the public name customers use; failover records live under it. */
+    domainName: string;
+    hostedZoneId: string;
+    appImageTag: string;
+    serviceDesiredCount: number;
+    serviceMaxCount: number;
+    availabilityZoneCount: number;
+    /** `vbr:dbRestoreTime`: corruption runbook; restore the database to this instant as a new instance. */
+    dbRestoreTime?: string;
+    /** `vbr:alertEmail`: optional address subscribed to the incident topic. */
+    alertEmail?: string;
+}
+
+/** One thing wrong with the configuration: the key, the bad value, and what is allowed. */
+export interface ConfigProblem {
+    key: string;
+    value: string | undefined;
+    message: string;
+}
+
+export class ConfigError extends Error {
+    constructor(readonly stack: string, readonly problems: ConfigProblem[]) {
+        super(formatProblems(stack, problems));
+        this.name = "ConfigError";
+    }
+}
+
+export function formatProblems(stack: string, problems: ConfigProblem[]): string {
+    const noun = problems.length === 1 ? "problem" : "problems";
+    const lines = problems.map((p) => `  ${p.key} = ${p.value === undefined ? "(not set)" : JSON.stringify(p.value)}: ${p.message}`);
+    return [`Invalid configuration for stack "${stack}" (${problems.length} ${noun}):`, ...lines].join("\n");
+}
+
+/** Every key the program reads, with the namespace it lives in. Pulumi.yaml declares the same set. */
+export const CONFIG_KEYS = [
+    "aws:region", "vbr:role", "vbr:peerRegion", "vbr:drState", "vbr:drDatabase", "vbr:environment",
+    "vbr:backupRetentionDays", "vbr:weeklyRetentionDays", "vbr:dbInstanceClass", "vbr:dbAllocatedStorageGiB",
+    "vbr:dbEngineVersion", "vbr:primaryStack", "vbr:rtoObjectiveMinutes", "vbr:rpoObjectiveMinutes",
+    "vbr:domainName", "vbr:hostedZoneId", "vbr:appImageTag", "vbr:serviceDesiredCount", "vbr:serviceMaxCount",
+    "vbr:availabilityZoneCount", "vbr:dbRestoreTime", "vbr:alertEmail",
+] as const;
+export type ConfigKey = (typeof CONFIG_KEYS)[number];
+export type RawConfig = Partial<Record<string, string>>;
+
+const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
+    z.enum(values, { errorMap: () => ({ message: `must be one of: ${values.join(", ")}` }) });
+
+const integer = (min: number, max: number, why = "") =>
+    z.string().trim()
+        .regex(/^-?\d+$/, { message: `must be a whole number from ${min} to ${max}` })
+        .transform(Number)
+        .pipe(z.number().min(min, { message: `must be at least ${min}${why}` }).max(max, { message: `must be at most ${max}` }));
+
+const pattern = (re: RegExp, what: string) => z.string().trim().regex(re, { message: what });
+
+const region = oneOf(AWS_REGIONS as unknown as [Region, ...Region[]]);
+
+/** Shape of each key on its own; the rules that tie keys together follow in `crossChecks`. */
+const KEY_SCHEMAS: Record<ConfigKey, { schema: z.ZodTypeAny; required: boolean }> = {
+    "aws:region": { schema: region, required: true },
+    "vbr:role": { schema: oneOf(ROLES), required: true },
+    "vbr:peerRegion": { schema: region, required: true },
+    "vbr:drState": { schema: oneOf(DR_STATES), required: true },
+    "vbr:drDatabase": { schema: oneOf(DR_DATABASE_MODES), required: true },
+    "vbr:environment": {
+        schema: pattern(/^[a-z][a-z0-9-]{0,14}[a-z0-9]$/, "must be 2-16 lower-case letters, digits or hyphens, starting with a letter (it is part of S3 bucket names)"),
+        required: true,
+    },
+    "vbr:backupRetentionDays": {
+        schema: integer(MIN_BACKUP_RETENTION_DAYS, 3650, " (the DR plan's 35-day operational retention is a floor)"),
+        required: true,
+    },
+    "vbr:weeklyRetentionDays": {
+        schema: integer(MIN_WEEKLY_RETENTION_DAYS, 3650, " (the DR plan keeps weekly copies for a year)"),
+        required: true,
+    },
+    "vbr:dbInstanceClass": { schema: pattern(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS instance class such as db.r6g.large"), required: true },
+    "vbr:dbAllocatedStorageGiB": { schema: integer(20, 65536), required: true },
+    "vbr:dbEngineVersion": { schema: pattern(/^\d+(\.\d+)?$/, "must be a PostgreSQL engine version such as 16.4"), required: true },
+    "vbr:primaryStack": {
+        schema: pattern(/^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/, "must be a stack name, optionally qualified: <org>/<project>/<stack>"),
+        required: false,
+    },
+    "vbr:rtoObjectiveMinutes": { schema: integer(5, 240, ""), required: true },
+    "vbr:rpoObjectiveMinutes": { schema: integer(1, 1440, ""), required: true },
+    "vbr:domainName": {
+        schema: pattern(/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case DNS name such as app.example.com"),
+        required: true,
+    },
+    "vbr:hostedZoneId": { schema: pattern(/^Z[A-Z0-9]{4,32}$/, "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ"), required: true },
+    "vbr:appImageTag": { schema: pattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be an image tag (letters, digits, _ . -)"), required: true },
+    "vbr:serviceDesiredCount": { schema: integer(1, 100), required: true },
+    "vbr:serviceMaxCount": { schema: integer(1, 200), required: true },
+    "vbr:availabilityZoneCount": { schema: integer(2, 3, " (the load balancer and Multi-AZ database need two AZs)"), required: true },
+    "vbr:dbRestoreTime": {
+        schema: z.string().trim().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, { message: "must be a UTC instant such as 2026-11-29T13:45:00Z" })
+            .refine((s) => !Number.isNaN(Date.parse(s)), { message: "is not a real date and time" }),
+        required: false,
+    },
+    "vbr:alertEmail": { schema: pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "must be an e-mail address"), required: false },
+};
+
+/**
+ * Validates raw configuration (key -> string, as the engine passes it) and returns the typed config.
+ * Throws a ConfigError listing every problem when anything is wrong.
+ */
+export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
+    const problems: ConfigProblem[] = [];
+    const values: Partial<Record<ConfigKey, unknown>> = {};
+    for (const key of CONFIG_KEYS) {
+        const { schema, required } = KEY_SCHEMAS[key];
+        const value = raw[key];
+        if (value === undefined || value === "") {
+            if (required) problems.push({ key, value, message: "is required; set it in Pulumi.<stack>.yaml or with `pulumi config set`" });
+            continue;
+        }
+        const result = schema.safeParse(value);
+        if (result.success) values[key] = result.data;
+        else problems.push({ key, value, message: result.error.issues[0].message });
+    }
+    problems.push(...crossChecks(raw, values));
+    if (problems.length > 0) throw new ConfigError(stack, problems);
+
+    const v = values as Record<ConfigKey, never>;
+    return {
+        region: v["aws:region"],
+        role: v["vbr:role"],
+        peerRegion: v["vbr:peerRegion"],
+        drState: v["vbr:drState"],
+        drDatabase: v["vbr:drDatabase"],
+        environment: v["vbr:environment"],
+        backupRetentionDays: v["vbr:backupRetentionDays"],
+        weeklyRetentionDays: v["vbr:weeklyRetentionDays"],
+        dbInstanceClass: v["vbr:dbInstanceClass"],
+        dbAllocatedStorageGiB: v["vbr:dbAllocatedStorageGiB"],
+        dbEngineVersion: v["vbr:dbEngineVersion"],
+        primaryStack: v["vbr:primaryStack"],
+        rtoObjectiveMinutes: v["vbr:rtoObjectiveMinutes"],
+        rpoObjectiveMinutes: v["vbr:rpoObjectiveMinutes"],
+        domainName: v["vbr:domainName"],
+        hostedZoneId: v["vbr:hostedZoneId"],
+        appImageTag: v["vbr:appImageTag"],
+        serviceDesiredCount: v["vbr:serviceDesiredCount"],
+        serviceMaxCount: v["vbr:serviceMaxCount"],
+        availabilityZoneCount: v["vbr:availabilityZoneCount"],
+        dbRestoreTime: v["vbr:dbRestoreTime"],
+        alertEmail: v["vbr:alertEmail"],
+    };
+}
+
+/** Rules that relate keys to each other; only checked for keys whose own shape was valid. */
+function crossChecks(raw: RawConfig, v: Partial<Record<ConfigKey, unknown>>): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    const region = v["aws:region"];
+    const peer = v["vbr:peerRegion"];
+    if (region !== undefined && peer !== undefined && region === peer) {
+        problems.push({
+            key: "vbr:peerRegion", value: raw["vbr:peerRegion"],
+            message: `must differ from aws:region ("${region}"): copies in the same region do not survive a regional outage`,
+        });
+    }
+    const daily = v["vbr:backupRetentionDays"] as number | undefined;
+    const weekly = v["vbr:weeklyRetentionDays"] as number | undefined;
+    if (daily !== undefined && weekly !== undefined && weekly < daily) {
+        problems.push({
+            key: "vbr:weeklyRetentionDays", value: raw["vbr:weeklyRetentionDays"],
+            message: `must be at least vbr:backupRetentionDays (${daily}): weekly copies outlive daily ones`,
+        });
+    }
+    const role = v["vbr:role"];
+    const state = v["vbr:drState"];
+    if (role === "dr" && v["vbr:primaryStack"] === undefined && raw["vbr:primaryStack"] === undefined) {
+        problems.push({
+            key: "vbr:primaryStack", value: undefined,
+            message: "is required when vbr:role is dr: the DR stack reads the primary's database and secret from it (e.g. acme/vbr/primary)",
+        });
+    }
+    if (role === "primary" && state !== undefined && state !== "standby") {
+        problems.push({
+            key: "vbr:drState", value: raw["vbr:drState"],
+            message: "must be standby when vbr:role is primary: drill and failover apply to the dr stack only",
+        });
+    }
+    const desired = v["vbr:serviceDesiredCount"] as number | undefined;
+    const max = v["vbr:serviceMaxCount"] as number | undefined;
+    if (desired !== undefined && max !== undefined && max < desired) {
+        problems.push({
+            key: "vbr:serviceMaxCount", value: raw["vbr:serviceMaxCount"],
+            message: `must be at least vbr:serviceDesiredCount (${desired})`,
+        });
+    }
+    const restoreTime = v["vbr:dbRestoreTime"] as string | undefined;
+    if (restoreTime !== undefined) {
+        const serving = role === "primary" || state === "failover";
+        if (!serving) {
+            problems.push({
+                key: "vbr:dbRestoreTime", value: raw["vbr:dbRestoreTime"],
+                message: "applies only to the stack that serves traffic (vbr:role primary, or dr in failover)",
+            });
+        }
+    }
+    return problems;
+}
+
+/** True when the stack runs the application tier: the primary always, the DR stack in drill or failover. */
+export function isActive(cfg: Pick<StackConfig, "role" | "drState">): boolean {
+    return cfg.role === "primary" || cfg.drState !== "standby";
+}
+
+/** RDS's own automated-backup retention: the configured days, capped at the RDS maximum. */
+export function rdsRetentionDays(cfg: Pick<StackConfig, "backupRetentionDays">): number {
+    return Math.min(cfg.backupRetentionDays, RDS_MAX_BACKUP_RETENTION_DAYS);
+}
+
+/** Reads every declared key from the engine's configuration and validates it (see parseStackConfig). */
+export function loadStackConfig(stack: string, get: (namespace: string, name: string) => string | undefined): StackConfig {
+    const raw: RawConfig = {};
+    for (const key of CONFIG_KEYS) {
+        const [namespace, name] = key.split(":");
+        raw[key] = get(namespace, name);
+    }
+    return parseStackConfig(stack, raw);
+}

@@ -1,0 +1,26 @@
+// Program entry: read and validate the stack configuration, then build the platform from it.
+import * as pulumi from "@pulumi/pulumi";
+import { ConfigError, loadStackConfig, StackConfig } from "./config";
+import { Platform } from "../components/platform";
+
+function readConfig(): StackConfig {
+    try {
+        return loadStackConfig(pulumi.getStack(), (namespace, name) => new pulumi.Config(namespace).get(name));
+    } catch (err) {
+        // RunError ends the program with the message alone: no stack trace, no resource registered.
+        if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+        throw err;
+    }
+}
+
+const config = readConfig();
+const platform = new Platform(`vbr-${config.environment}`, { config });
+
+// Stack outputs: the contract the DR stack's StackReference and the drill runner read (see README).
+export const region = config.region;
+export const role = config.role;
+export const drState = config.drState;
+export const database = platform.exports.database;
+export const buckets = platform.exports.buckets;
+export const secretArn = platform.exports.secretArn;
+export const endpoint = platform.exports.endpoint;

@@ -1,0 +1,92 @@
+// Customer-managed KMS keys, one per data class, each usable only by the AWS services that need it.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { KEY_CLASSES, KeyClass, Naming } from "../stacks/naming";
+
+export interface KeyRingArgs {
+    naming: Naming;
+    /** The region the keys live in (the stack's `aws:region`); ViaService conditions name it. */
+    region: string;
+    accountId: pulumi.Input<string>;
+    /** Tags for every key. @default {} */
+    tags?: Record<string, string>;
+}
+
+type Statement = Record<string, unknown>;
+
+/** Encrypt/decrypt actions a service performs on behalf of a caller in the account. */
+const USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
+
+/** Lets principals of this account use the key only through the listed services (the aws/s3-style pattern). */
+function viaServices(sid: string, account: string, services: string[], region: string, grants: boolean): Statement[] {
+    const condition = { StringEquals: { "kms:CallerAccount": account, "kms:ViaService": services.map((s) => `${s}.${region}.amazonaws.com`) } };
+    const use: Statement = { Sid: sid, Effect: "Allow", Principal: { AWS: "*" }, Action: USE_ACTIONS, Resource: "*", Condition: condition };
+    if (!grants) return [use];
+    // RDS and AWS Backup hand the key to their storage layer through grants; only for AWS resources.
+    const grant: Statement = {
+        Sid: `${sid}Grants`, Effect: "Allow", Principal: { AWS: "*" }, Action: ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
+        Resource: "*", Condition: { ...condition, Bool: { "kms:GrantIsForAWSResource": "true" } },
+    };
+    return [use, grant];
+}
+
+/** The statements that say who may use each class of key, besides the account's administrators. */
+export function keyUsers(keyClass: KeyClass, account: string, region: string): Statement[] {
+    switch (keyClass) {
+        case "data":
+            // S3 buckets and replicas, RDS storage/snapshots/Performance Insights, ECR image layers.
+            return viaServices("DataServices", account, ["s3", "rds", "ecr"], region, true);
+        case "backup":
+            return viaServices("BackupServices", account, ["backup", "rds"], region, true);
+        case "secrets":
+            return viaServices("SecretsManager", account, ["secretsmanager"], region, false);
+        case "logs":
+            return [
+                {
+                    Sid: "CloudWatchLogs", Effect: "Allow", Principal: { Service: `logs.${region}.amazonaws.com` },
+                    Action: USE_ACTIONS, Resource: "*",
+                    Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${account}:log-group:*` } },
+                },
+                // The incident topic is encrypted with this key: alarms and EventBridge rules publish to it.
+                {
+                    Sid: "IncidentTopicPublishers", Effect: "Allow",
+                    Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
+                    Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "*",
+                    Condition: { StringEquals: { "aws:SourceAccount": account } },
+                },
+                ...viaServices("IncidentTopic", account, ["sns"], region, false),
+            ];
+    }
+}
+
+export class KeyRing extends pulumi.ComponentResource {
+    readonly keys: Record<KeyClass, aws.kms.Key>;
+    /** Key ARNs by class: what resources pass as their `kmsKeyId`. */
+    readonly arns: Record<KeyClass, pulumi.Output<string>>;
+
+    constructor(name: string, args: KeyRingArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("vbr:keys:KeyRing", name, {}, opts);
+        const keys = {} as Record<KeyClass, aws.kms.Key>;
+        for (const keyClass of KEY_CLASSES) {
+            const policy = pulumi.output(args.accountId).apply((account) => JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [
+                    { Sid: "AccountAdministration", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
+                    ...keyUsers(keyClass, account, args.region),
+                ],
+            }));
+            const key = new aws.kms.Key(`${name}-${keyClass}`, {
+                description: `${args.naming.prefix} ${keyClass} key (${args.region})`,
+                enableKeyRotation: true,
+                deletionWindowInDays: 30,
+                policy,
+                tags: { ...args.tags, "vbr:key-class": keyClass },
+            }, { parent: this, protect: true, retainOnDelete: true });
+            new aws.kms.Alias(`${name}-${keyClass}`, { name: args.naming.keyAlias(keyClass), targetKeyId: key.keyId }, { parent: this });
+            keys[keyClass] = key;
+        }
+        this.keys = keys;
+        this.arns = Object.fromEntries(KEY_CLASSES.map((c) => [c, keys[c].arn])) as Record<KeyClass, pulumi.Output<string>>;
+        this.registerOutputs({ arns: this.arns });
+    }
+}

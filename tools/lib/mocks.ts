@@ -292,7 +292,8 @@ export class AwsMocks implements pulumi.runtime.Mocks {
         const seed = `${args.type}::${args.name}::${region}`;
         const { id, state } = outputsFor(args.type, args.name, inputs, region, seed);
         if (args.type === "pulumi:providers:aws") this.providerRegions.set(id, str(inputs.region) ?? this.options.region);
-        return { id: args.id ?? id, state: { ...inputs, ...state } };
+        // The SDK's mock monitor passes the import id, "" when there is none: only a real import id wins.
+        return { id: args.id || id, state: { ...inputs, ...state } };
     }
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {

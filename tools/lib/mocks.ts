@@ -172,10 +172,12 @@ function outputsFor(type: string, name: string, inputs: State, region: string, s
                 id: arn,
                 state: {
                     arn,
-                    domainValidationOptions: [{
-                        domainName: domain, resourceRecordName: `_${hex(32)}.${domain}.`, resourceRecordType: "CNAME",
-                        resourceRecordValue: `_${hex(32)}.acm-validations.aws.`,
-                    }],
+                    // One validation record per name on the certificate, as ACM returns them.
+                    domainValidationOptions: [domain, ...(Array.isArray(inputs.subjectAlternativeNames) ? inputs.subjectAlternativeNames as string[] : [])]
+                        .map((d) => ({
+                            domainName: d, resourceRecordName: `_${stableHex(`${seed}/${d}`, 32)}.${d}.`, resourceRecordType: "CNAME",
+                            resourceRecordValue: `_${stableHex(`${seed}/${d}/value`, 32)}.acm-validations.aws.`,
+                        })),
                 },
             };
         }

@@ -24,8 +24,10 @@ export interface NetworkArgs {
     cidrBlock?: string;
     /** Days the flow-log group keeps records. @default 365 */
     flowLogRetentionDays?: number;
-    /** Tags for every resource (the platform adds `vbr:standby = kept` in the DR stack). @default {} */
+    /** Tags for every resource. @default {} */
     tags?: Record<string, string>;
+    /** Extra tags for the resources that exist in standby too (`vbr:standby = kept` in the DR stack). @default {} */
+    keptTags?: Record<string, string>;
 }
 
 /** Interface endpoints that let private tasks pull images, write logs and read secrets without NAT. */
@@ -50,7 +52,9 @@ export class Network extends pulumi.ComponentResource {
         const appPort = args.appPort ?? 8080;
         const dbPort = args.dbPort ?? 5432;
         const cidrBlock = args.cidrBlock ?? "10.0.0.0/16";
-        const tags = args.tags ?? {};
+        const activeTags = args.tags ?? {};
+        // Everything here exists in standby except the interface endpoints (NAT gateways are awsx's children).
+        const tags = { ...activeTags, ...(args.keptTags ?? {}) };
         this.appPort = appPort;
 
         // awsx is a remote component: its subnets, route tables, IGW and NAT gateways are created by the awsx
@@ -124,7 +128,7 @@ export class Network extends pulumi.ComponentResource {
                     privateDnsEnabled: true,
                     subnetIds: vpc.privateSubnetIds,
                     securityGroupIds: [endpoints.id],
-                    tags: { ...tags, Name: `${name}-${suffix}` },
+                    tags: { ...activeTags, Name: `${name}-${suffix}` },
                 }, { parent: this });
             }
         }

@@ -13,7 +13,7 @@ const LOGS_KEY = "arn:aws:kms:us-east-1:123456789012:key/logs";
 
 function build(name: string, active: boolean, region = "us-east-1"): { cap: Capture; net: Network } {
     const cap = capture();
-    const net = new Network(name, { region, availabilityZoneCount: 3, active, logsKeyArn: LOGS_KEY, tags: { "vbr:standby": "kept" } }, cap.opts);
+    const net = new Network(name, { region, availabilityZoneCount: 3, active, logsKeyArn: LOGS_KEY, keptTags: { "vbr:standby": "kept" } }, cap.opts);
     return { cap, net };
 }
 
@@ -36,6 +36,7 @@ describe("Network", () => {
         const endpoints = standby.cap.ofType("aws:ec2/vpcEndpoint:VpcEndpoint").map((r) => r.name);
         expect(endpoints).to.deep.equal(["s-s3"]);
         expect((await standby.cap.inputs("s-s3")).serviceName).to.equal("com.amazonaws.us-west-2.s3");
+        expect((await standby.cap.inputs("s-s3")).tags["vbr:standby"]).to.equal("kept");
     });
 
     it("creates the S3 gateway and ECR api/dkr, logs and Secrets Manager interface endpoints with private DNS when active", async () => {
@@ -51,6 +52,8 @@ describe("Network", () => {
             expect(ep.privateDnsEnabled).to.equal(true);
             expect(ep.securityGroupIds).to.deep.equal([sgId]);
             expect(ep.subnetIds).to.deep.equal(await promiseOf(active.net.privateSubnetIds));
+            // Created during bring-up, so not marked as kept in standby.
+            expect(ep.tags["vbr:standby"]).to.equal(undefined);
         }
     });
 

@@ -1,0 +1,114 @@
+// Stack policy: the DR stack's estimated bring-up (standby -> this state) must fit the RTO objective at p90.
+//
+// Evaluates the bring-up model (policies/lib/bringup.ts) on the stack's resources with the tag-based selection:
+// resources tagged `vbr:standby = kept` already exist in standby, everything else is created by the bring-up.
+// A DR stack previewed in `drill` or `failover` (e.g. `npm start -- --stack dr --config vbr:drState=failover`)
+// is judged on the whole bring-up; in `standby` nothing is left to create and the policy passes.
+// `objectiveMinutes` mirrors the stack config `vbr:rtoObjectiveMinutes` (default 60) that the offline plan uses.
+import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import {
+    defaultParallel, ENGINE_UNKNOWN, estimateBringUp, GraphResource, isDrStack, loadProvisioningTimes, ScheduledStep,
+    stepsFromTags, toMinutes,
+} from "./lib/bringup";
+
+export const RTO_POLICY_NAME = "dr-bringup-rto-objective";
+
+export interface RtoPolicyConfig {
+    objectiveMinutes: number;
+    /** `pulumi up --parallel` assumed by the model. @default 4 x the CPUs of the machine running the preview */
+    parallel?: number;
+}
+
+/** The inputs the model reads; anything else is not copied out of the policy proxy. */
+const MODEL_INPUTS = [
+    "tags", "replicateSourceDb", "restoreToPointInTime", "snapshotIdentifier", "allocatedStorage", "backupRetentionPeriod",
+    "waitForSteadyState", "natGateways", "numberOfAvailabilityZones", "availabilityZoneNames", "continueBeforeSteadyState",
+];
+
+/**
+ * Reads a property through the policy proxy: a value unknown during preview becomes the engine's unknown
+ * sentinel, which the model treats conservatively (tags unknown -> created; a source ARN unknown -> set).
+ */
+function readSafely(read: () => unknown): unknown {
+    try {
+        const v = read();
+        return v === undefined ? undefined : plainCopy(v);
+    } catch {
+        return ENGINE_UNKNOWN;
+    }
+}
+
+function plainCopy(v: unknown): unknown {
+    if (v === null || typeof v !== "object") return v;
+    if (Array.isArray(v)) return v.map((x, i) => readSafely(() => (v as unknown[])[i]));
+    const out: Record<string, unknown> = {};
+    for (const k of Object.keys(v)) out[k] = readSafely(() => (v as Record<string, unknown>)[k]);
+    return out;
+}
+
+/** Components have no `/` in their type's module part (`vbr:network:Network`); awsx ones are remote. */
+function kindOf(type: string): { custom: boolean; remote: boolean } {
+    if (type.startsWith("awsx:")) return { custom: false, remote: true };
+    if (type.startsWith("pulumi:providers:") || type === "pulumi:pulumi:StackReference") return { custom: true, remote: false };
+    const module = type.split(":")[1] ?? "";
+    return { custom: module.includes("/"), remote: false };
+}
+
+/** The model's view of a policy resource. */
+export function toGraphResource(r: PolicyResource): GraphResource {
+    const inputs: Record<string, unknown> = {};
+    for (const key of MODEL_INPUTS) {
+        const v = readSafely(() => r.props[key]);
+        if (v !== undefined) inputs[key] = v;
+    }
+    const propertyDependencies: Record<string, string[]> = {};
+    for (const [k, list] of Object.entries(r.propertyDependencies ?? {})) propertyDependencies[k] = list.map((d) => d.urn);
+    return {
+        urn: r.urn, type: r.type, name: r.name, parent: r.parent?.urn ?? null, ...kindOf(r.type),
+        dependencies: (r.dependencies ?? []).map((d) => d.urn), propertyDependencies, inputs,
+    };
+}
+
+const min = (s: number) => `${toMinutes(s)} min`;
+
+export function describePath(path: ScheduledStep[]): string {
+    return path.map((s) => `${s.urn} (${s.operation}, ${min(s.start)} -> ${min(s.finish)})`).join("\n  -> ");
+}
+
+export const drBringupRtoObjective: StackValidationPolicy = {
+    name: RTO_POLICY_NAME,
+    description: "The DR stack's estimated p90 bring-up from standby (the bring-up model: vbr:standby tags, provisioning "
+        + "times, Pulumi's parallel scheduler) must fit the RTO objective (vbr:rtoObjectiveMinutes).",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            objectiveMinutes: {
+                type: "integer", default: 60, minimum: 1, maximum: 240,
+                description: "RTO objective for the DR bring-up in minutes; mirrors the stack config vbr:rtoObjectiveMinutes (the DR plan's RTO is 4 h, our bar 1 h).",
+            },
+            parallel: {
+                type: "integer", minimum: 1,
+                description: "`pulumi up --parallel` the estimate assumes; default 4 x the CPUs of the machine running the preview.",
+            },
+        },
+    },
+    validateStack: (args, reportViolation) => {
+        const resources = args.resources.map(toGraphResource);
+        if (!isDrStack(resources)) return;
+        const config = args.getConfig<RtoPolicyConfig>();
+        const times = loadProvisioningTimes();
+        const steps = stepsFromTags(resources, times);
+        if (steps.length === 0) return;
+        const estimate = estimateBringUp(steps, times, config.parallel ?? defaultParallel());
+        const objective = config.objectiveMinutes * 60;
+        if (estimate.p90Seconds <= objective) return;
+        const last = estimate.criticalPath[estimate.criticalPath.length - 1];
+        reportViolation(
+            `Estimated DR bring-up p90 is ${min(estimate.p90Seconds)} (p50 ${min(estimate.p50Seconds)}), above the objective of `
+            + `${config.objectiveMinutes} min, with ${steps.length} resources created or promoted at parallelism ${estimate.parallel}. `
+            + `Critical path (p90, ${min(last.finish)}):\n  ${describePath(estimate.criticalPath)}\n`
+            + "Shorten the critical path: keep slow resources in standby (tag them vbr:standby = kept), prefer "
+            + "vbr:drDatabase=replica over restore, restore with backups off, or raise objectiveMinutes and vbr:rtoObjectiveMinutes together.",
+        );
+    },
+};

@@ -36,7 +36,11 @@ export interface Diagnostic {
 
 /** The program could not be run to completion: it threw, failed validation, or a reference did not resolve. */
 export class SynthesisError extends Error {
-    constructor(readonly stack: string, message: string, readonly cause?: unknown) {
+    /**
+     * @param reference the StackReference name that could not be resolved, when that is what failed: the CLI
+     * synthesizes the referenced stack and retries.
+     */
+    constructor(readonly stack: string, message: string, readonly cause?: unknown, readonly reference?: string) {
         super(message);
         this.name = "SynthesisError";
     }
@@ -154,7 +158,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
                     const names = Object.keys(known);
                     throw new SynthesisError(opts.stack, `StackReference "${name}" cannot be resolved offline: ` +
                         `no synthesized stack of project "${project.name}" has that name` +
-                        (names.length ? ` (synthesized: ${names.join(", ")})` : " (none synthesized yet)"));
+                        (names.length ? ` (synthesized: ${names.join(", ")})` : " (none synthesized yet)"), undefined, name);
                 }
                 return { id: name, state: { name, outputs, secretOutputNames: [] } };
             }

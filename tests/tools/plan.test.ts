@@ -1,0 +1,196 @@
+// The offline plan CLI: exit codes, the JSON report, --project on the fixture, each bad-input case, and the
+// engine's evaluation semantics (unknown in preview -> advisory; stack policies following propertyDependencies).
+//
+// Most cases call `main` in-process with test policies; one case spawns `npm start` as CI does.
+// What this cannot prove: that AWS accepts the requests, or what awsx creates inside its remote components.
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { spawnSync } from "child_process";
+import { expect } from "chai";
+import type { Policies, PolicyResource } from "@pulumi/policy";
+import { main, PlanIO } from "../../tools/plan";
+
+const root = path.join(__dirname, "..", "..");
+const fixture = path.join(__dirname, "..", "fixtures", "offline-project");
+const EAST = "urn:pulumi:east::fixture::pulumi:pulumi:Stack";
+const WEST = "urn:pulumi:west::fixture::pulumi:pulumi:Stack";
+
+const regionOf = (r: PolicyResource): unknown => r.props.region ?? r.provider?.props.region;
+
+/** Two policies shaped like the real pack's: one reads a computed value, one follows a property dependency. */
+const testPolicies: Policies = [
+    {
+        name: "s3-replication-destination-arn", description: "Replication destinations are bucket ARNs.",
+        enforcementLevel: "advisory",
+        validateResource: (args, report) => {
+            if (args.type !== "aws:s3/bucketReplicationConfig:BucketReplicationConfig") return;
+            // Unknown during a first preview: the proxy throws and the engine reports an advisory instead.
+            const dest = args.props.rules[0].destination.bucket as string;
+            if (!dest.startsWith("arn:aws:s3:::")) report(`destination ${dest} is not a bucket ARN`);
+        },
+    },
+    {
+        name: "s3-replication-cross-region", description: "Replication must leave the source bucket's region.",
+        enforcementLevel: "mandatory",
+        validateStack: (args, report) => {
+            for (const r of args.resources.filter((x) => x.type === "aws:s3/bucketReplicationConfig:BucketReplicationConfig")) {
+                // Known even in preview: the destination is the resource the rules input came from.
+                for (const dest of r.propertyDependencies.rules ?? []) {
+                    if (regionOf(dest) === regionOf(r)) report(`${r.name} replicates to ${dest.name} in its own region ${regionOf(r)}`, r.urn);
+                }
+            }
+        },
+    },
+];
+const pack = { packName: "test-pack", policies: testPolicies };
+
+function memoryIO(): PlanIO & { out: string; err: string } {
+    const io = { cwd: root, color: false, out: "", err: "", stdout: (t: string) => { io.out += t; }, stderr: (t: string) => { io.err += t; } };
+    return io;
+}
+
+function tmpFile(name: string): string {
+    return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-test-")), name);
+}
+
+describe("offline plan (tools/plan.ts)", () => {
+    describe("on the fixture project (--project)", () => {
+        let io: ReturnType<typeof memoryIO>;
+        let code: number;
+        let json: string;
+        let markdown: string;
+
+        before(async () => {
+            io = memoryIO();
+            json = tmpFile("plan.json");
+            markdown = tmpFile("plan.md");
+            code = await main(["--project", fixture, "--json", json, "--markdown", markdown], io, { pack, extensions: [] });
+        });
+
+        it("exits 1 because the west stack replicates within its own region (mandatory)", () => {
+            expect(code, io.err).to.equal(1);
+        });
+
+        it("writes the JSON report with the exact schema of issue 3", () => {
+            const report = JSON.parse(fs.readFileSync(json, "utf8"));
+            expect(report.project).to.equal("fixture");
+            expect(report.stacks.map((s: { stack: string }) => s.stack)).to.deep.equal(["east", "west"]);
+            const east = report.stacks[0];
+            expect(east.resources.find((r: { name: string }) => r.name === "replica")).to.deep.equal({
+                urn: `${EAST}$aws:s3/bucket:Bucket::replica`, type: "aws:s3/bucket:Bucket", name: "replica",
+                parent: `${EAST}::fixture-east`, custom: true, region: "us-west-2", protect: true, retainOnDelete: false,
+                dependencies: [],
+            });
+            expect(east.summary).to.deep.equal({ resources: 8, components: 2, mandatory: 0, advisory: 1 });
+        });
+
+        it("reports an unknown value in preview as the engine's advisory, found by the preview run only", () => {
+            const report = JSON.parse(fs.readFileSync(json, "utf8"));
+            expect(report.stacks[0].violations).to.have.length(1);
+            const v = report.stacks[0].violations[0];
+            expect(v).to.deep.include({
+                policy: "s3-replication-destination-arn", enforcementLevel: "advisory",
+                urn: `${EAST}$aws:s3/bucketReplicationConfig:BucketReplicationConfig::store-replication`, foundIn: ["preview"],
+            });
+            expect(v.message).to.match(/^can't run policy 's3-replication-destination-arn' from policy pack '[^']+' during preview: string value at \.rules\.0\.destination\.bucket can't be known during preview$/);
+        });
+
+        it("lets a stack policy follow propertyDependencies to the destination's provider region, in both runs", () => {
+            const report = JSON.parse(fs.readFileSync(json, "utf8"));
+            const west = report.stacks[1];
+            const mandatory = west.violations.filter((v: { enforcementLevel: string }) => v.enforcementLevel === "mandatory");
+            expect(mandatory).to.have.length(1);
+            expect(mandatory[0]).to.deep.include({
+                policy: "s3-replication-cross-region",
+                urn: `${WEST}$aws:s3/bucketReplicationConfig:BucketReplicationConfig::store-replication`,
+                foundIn: ["synthesized", "preview"],
+            });
+            expect(mandatory[0].message).to.include("store-replication replicates to replica in its own region us-west-2");
+            // east replicates us-east-1 -> us-west-2 (the provider's region): no mandatory violation there.
+            expect(report.stacks[0].summary.mandatory).to.equal(0);
+        });
+
+        it("prints the tree with regions, the violations by level and one summary line per stack", () => {
+            expect(io.out).to.include("Stack fixture/east");
+            expect(io.out).to.match(/└─ store-bucket {2}aws:s3\/bucket:Bucket {2}us-east-1 {2}\[protected, retained\]/);
+            expect(io.out).to.include("Mandatory violations (1)");
+            expect(io.out).to.include("PASS east: 8 resources (2 components), 0 mandatory, 1 advisory violation");
+            expect(io.out).to.include("FAIL west: 9 resources (2 components), 1 mandatory, 1 advisory violation");
+            expect(io.out).not.to.match(/\x1b\[/); // no colour off a terminal
+        });
+
+        it("writes a Markdown report for the PR comment", () => {
+            const text = fs.readFileSync(markdown, "utf8");
+            expect(text).to.match(/^## Offline plan: `fixture` ❌ mandatory policy violations/);
+            expect(text).to.include("| ❌ `west` | 9 | 2 | 1 | 1 |");
+            expect(text).to.include("| 🔴 mandatory | `s3-replication-cross-region` | `store-replication` |");
+        });
+
+        it("checks only the stacks named with --stack, still resolving the reference (exit 0)", async () => {
+            const one = memoryIO();
+            const file = tmpFile("east.json");
+            expect(await main(["--project", fixture, "--stack", "east", "--json", file], one, { pack, extensions: [] })).to.equal(0);
+            expect(JSON.parse(fs.readFileSync(file, "utf8")).stacks.map((s: { stack: string }) => s.stack)).to.deep.equal(["east"]);
+        });
+
+        it("adds extension fields per stack without touching the core fields", async () => {
+            const file = tmpFile("ext.json");
+            const ext = { field: "bringUp", compute: () => ({ p90Minutes: 42 }), text: () => ["bring-up: 42 min"] };
+            const one = memoryIO();
+            await main(["--project", fixture, "--stack", "east", "--json", file], one, { pack, extensions: [ext] });
+            expect(JSON.parse(fs.readFileSync(file, "utf8")).stacks[0].bringUp).to.deep.equal({ p90Minutes: 42 });
+            expect(one.out).to.include("bring-up: 42 min");
+        });
+    });
+
+    describe("bad input: exit 2, a message naming what was wrong, nothing written", () => {
+        const cases: Array<[string, string[], RegExp]> = [
+            ["an unknown flag", ["--stakc", "east"], /unknown option '--stakc'/],
+            ["a missing project directory", ["--project", "/nonexistent/dir"], /project directory \/nonexistent\/dir does not exist/],
+            ["a stack with no stack file", ["--project", fixture, "--stack", "prod"], /no stack file for "prod" \(Pulumi\.prod\.yaml\).*stacks: east, west/],
+            ["a malformed --config", ["--project", fixture, "--config", "fixture:mode"], /--config "fixture:mode" is malformed: expected <key>=<value>/],
+            ["a program that throws", ["--project", fixture, "--stack", "east", "--config", "mode=throw"],
+                /stack "east": the program failed while constructing resources: fixture program failed on purpose \(at index\.ts:8:\d+\)/],
+            ["a config that fails validation", ["--project", fixture, "--stack", "east", "--config", "fixture:mode=bogus"],
+                /stack "east": Invalid configuration: fixture:mode = "bogus": must be one of ok, throw, invalid/],
+        ];
+        for (const [what, args, message] of cases) {
+            it(what, async () => {
+                const io = memoryIO();
+                const file = tmpFile("never.json");
+                const code = await main([...args, "--json", file], io, { pack, extensions: [] });
+                expect(code, io.err).to.equal(2);
+                expect(io.err).to.match(message);
+                expect(io.err.split("\n").length).to.be.below(8);
+                expect(io.err).not.to.match(/^\s+at /m); // no stack trace
+                expect(io.out).to.equal("");
+                expect(fs.existsSync(file)).to.equal(false);
+            });
+        }
+
+        it("validates --config on the real project through the stack config path (vbr:peerRegion = aws:region)", async () => {
+            const io = memoryIO();
+            const code = await main(["--stack", "primary", "--config", "vbr:peerRegion=us-east-1"], io, { pack, extensions: [] });
+            expect(code).to.equal(2);
+            expect(io.err).to.include(`vbr:peerRegion = "us-east-1": must differ from aws:region ("us-east-1")`);
+        });
+    });
+
+    describe("as a process (`npm start`)", function () {
+        this.timeout(60000);
+        it("exits 2 for a stack with no file and writes nothing; exits 0/1 with a JSON report otherwise", () => {
+            const file = tmpFile("cli.json");
+            const bad = spawnSync("npm", ["start", "--silent", "--", "--project", fixture, "--stack", "nope", "--json", file], { cwd: root, encoding: "utf8" });
+            expect(bad.status).to.equal(2);
+            expect(bad.stderr).to.include(`no stack file for "nope"`);
+            expect(fs.existsSync(file)).to.equal(false);
+            const ok = spawnSync("npm", ["start", "--silent", "--", "--project", fixture, "--stack", "east", "--json", file], { cwd: root, encoding: "utf8" });
+            expect([0, 1], ok.stderr).to.include(ok.status);
+            const report = JSON.parse(fs.readFileSync(file, "utf8"));
+            expect(report.project).to.equal("fixture");
+            expect(Object.keys(report.stacks[0])).to.include.members(["stack", "resources", "violations"]);
+            expect(ok.stdout).to.match(/(PASS|FAIL) east: 8 resources \(2 components\)/);
+        });
+    });
+});

@@ -1,0 +1,35 @@
+// The recorded shape of a resource registration: what the offline plan records and the policy harness replays.
+//
+// tools/lib/recorder.ts re-exports these names; they live here so the analyzer harness does not depend on the
+// recorder's engine code. Keep the field names exactly as in /work/design.md.
+
+/** The engine's "unknown during preview" sentinel (`UnknownStringValue`), as it may appear in recorded inputs. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export interface RecordedResource {
+    urn: string;
+    type: string;
+    name: string;
+    /** The parent's URN, or null for the stack itself. */
+    parent: string | null;
+    custom: boolean;
+    remote: boolean;
+    /** The provider reference, `<provider urn>::<provider id>`, or null for the default provider. */
+    provider: string | null;
+    /** The effective region the recorder computed (not visible to policies: the engine does not send it). */
+    region: string | null;
+    protect: boolean;
+    retainOnDelete: boolean;
+    dependencies: string[];
+    propertyDependencies: Record<string, string[]>;
+    inputs: Record<string, unknown>;
+    outputs: Record<string, unknown>;
+}
+
+export interface SynthesizedStack {
+    project: string;
+    stack: string;
+    config: Record<string, string>;
+    resources: RecordedResource[];
+    outputs: Record<string, unknown>;
+}

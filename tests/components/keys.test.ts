@@ -1,15 +1,19 @@
 import { expect } from "chai";
 import { useMocks, promiseOf } from "../helpers/pulumi";
-import { capture } from "../helpers/capture";
+import { capture, Capture } from "../helpers/capture";
 import { MOCK_ACCOUNT_ID } from "../../tools/lib/mocks";
 import { Naming } from "../../stacks/naming";
 
-useMocks("us-east-1", "primary");
 import { KeyRing } from "../../components/keys";
 
 describe("KeyRing", () => {
-    const cap = capture();
-    const ring = new KeyRing("k", { naming: new Naming("prod"), region: "us-east-1", accountId: MOCK_ACCOUNT_ID }, cap.opts);
+    let cap: Capture;
+    let ring: KeyRing;
+    before(() => {
+        useMocks("us-east-1", "primary");
+        cap = capture();
+        ring = new KeyRing("k", { naming: new Naming("prod"), region: "us-east-1", accountId: MOCK_ACCOUNT_ID }, cap.opts);
+    });
 
     it("creates one rotated, 30-day, protected and retained key per class with its alias", async () => {
         expect(cap.ofType("aws:kms/key:Key").map((r) => r.name)).to.deep.equal(["k-data", "k-backup", "k-logs", "k-secrets"]);

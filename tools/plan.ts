@@ -15,6 +15,8 @@ import {
     buildStackReport, mergeViolations, PlanReport, renderMarkdown, renderText, StackExtension,
     StackReport,
 } from "./lib/report";
+import { BringUpField, bringUpExtension } from "./lib/bringup-report";
+import { renderGantt } from "./lib/chart";
 
 export const EXIT_OK = 0;
 export const EXIT_MANDATORY = 1;
@@ -36,13 +38,15 @@ export interface PlanOptions {
     config: string[];
     json?: string;
     markdown?: string;
+    /** SVG Gantt of the first DR stack's bring-up estimate. */
+    chart?: string;
 }
 
 /**
  * Per-stack report fields added by other tools (the bring-up estimate registers `bringUp` here). Each one
  * computes its value from the synthesized stack and may print itself; see StackExtension.
  */
-export const stackExtensions: StackExtension[] = [];
+export const stackExtensions: StackExtension[] = [bringUpExtension() as StackExtension];
 
 /** A problem with the command line, the project or its config: one message, exit code 2. */
 export class UsageError extends Error {
@@ -83,6 +87,7 @@ function parseArgs(argv: string[], io: PlanIO): PlanOptions | number {
         .option("--project <dir>", "the Pulumi project directory", ".")
         .option("--json <file>", "also write the machine-readable report")
         .option("--markdown <file>", "also write the report as Markdown for a pull-request comment")
+        .option("--chart <file>", "write the DR stack's bring-up estimate as an SVG Gantt chart")
         .allowExcessArguments(false)
         .exitOverride()
         .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
@@ -92,8 +97,8 @@ function parseArgs(argv: string[], io: PlanIO): PlanOptions | number {
         if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
         throw err;
     }
-    const o = program.opts<{ stack: string[]; config: string[]; project: string; json?: string; markdown?: string }>();
-    return { project: o.project, stacks: o.stack, config: o.config, json: o.json, markdown: o.markdown };
+    const o = program.opts<{ stack: string[]; config: string[]; project: string; json?: string; markdown?: string; chart?: string }>();
+    return { project: o.project, stacks: o.stack, config: o.config, json: o.json, markdown: o.markdown, chart: o.chart };
 }
 
 /** The policy pack and the analyzer harness, loaded lazily so the plan works before either exists. */
@@ -149,6 +154,11 @@ export async function main(argv: string[], io: PlanIO = processIO(), deps: PlanD
         io.stdout(renderText(report, extensions, io.color ? pc : pc.createColors(false)));
         if (parsed.json) fs.writeFileSync(path.resolve(io.cwd, parsed.json), JSON.stringify(report, null, 2) + "\n");
         if (parsed.markdown) fs.writeFileSync(path.resolve(io.cwd, parsed.markdown), renderMarkdown(report, extensions));
+        if (parsed.chart) {
+            const dr = report.stacks.find((s) => s.bringUp !== undefined);
+            if (dr) fs.writeFileSync(path.resolve(io.cwd, parsed.chart), renderGantt(dr.bringUp as BringUpField));
+            else io.stderr(`warning: no DR stack (vbr:role dr) was checked: ${parsed.chart} not written\n`);
+        }
         return exitCode;
     } catch (err) {
         if (err instanceof UsageError || err instanceof ProjectError || err instanceof SynthesisError) {
@@ -171,7 +181,7 @@ export async function plan(opts: PlanOptions, io: PlanIO, deps: PlanDeps = {}): 
     if (unknown.length > 0) {
         throw new UsageError(`no stack file for ${unknown.map((s) => `"${s}" (Pulumi.${s}.yaml)`).join(", ")} in ${project.dir}; stacks: ${project.stacks.join(", ")}`);
     }
-    for (const file of [opts.json, opts.markdown]) {
+    for (const file of [opts.json, opts.markdown, opts.chart]) {
         if (file && !fs.existsSync(path.dirname(path.resolve(io.cwd, file)))) throw new UsageError(`cannot write ${file}: its directory does not exist`);
     }
     const checked = opts.stacks.length > 0 ? [...new Set(opts.stacks)] : project.stacks;
@@ -225,7 +235,10 @@ export async function plan(opts: PlanOptions, io: PlanIO, deps: PlanDeps = {}): 
                 { run: "preview", violations: await evaluator.evaluate(preview.resources, region) },
             ])
             : [];
-        stacks.push(await buildStackReport({ project: project.name, stack, config: synthesized.config, synthesized, preview, violations }, extensions));
+        stacks.push(await buildStackReport({
+            project: project.name, stack, config: synthesized.config, synthesized, preview, violations,
+            projectDir: project.dir, stackOutputs: outputsOf(),
+        }, extensions));
     }
     const report: PlanReport = { project: project.name, stacks, policyPack: evaluator?.packName ?? null };
     const mandatory = stacks.some((s) => s.summary.mandatory > 0);

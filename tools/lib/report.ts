@@ -50,6 +50,9 @@ export interface StackContext {
     synthesized: SynthesizedStack;
     preview: SynthesizedStack;
     violations: ReportViolation[];
+    /** The project directory and the referenced stacks' outputs, for extensions that synthesize other states. */
+    projectDir?: string;
+    stackOutputs?: Record<string, Record<string, unknown>>;
 }
 
 /** A per-stack report field computed from the synthesized stack (e.g. `bringUp`). */

@@ -67,6 +67,12 @@ export interface StackConfig {
     dbRestoreTime?: string;
     /** `vbr:alertEmail`: optional address subscribed to the incident topic. */
     alertEmail?: string;
+    /**
+     * `vbr:restoredDbBackupsEnabled`: runbook step 2 after a restore (DR restore-mode failover, corruption
+     * restore). Restores run with automated backups off (no baseline-backup wait); set true once the service
+     * is live to turn them on. Unset means false.
+     */
+    restoredDbBackupsEnabled: boolean;
 }
 
 /** One thing wrong with the configuration: the key, the bad value, and what is allowed. */
@@ -95,7 +101,7 @@ export const CONFIG_KEYS = [
     "vbr:backupRetentionDays", "vbr:weeklyRetentionDays", "vbr:dbInstanceClass", "vbr:dbAllocatedStorageGiB",
     "vbr:dbEngineVersion", "vbr:primaryStack", "vbr:rtoObjectiveMinutes", "vbr:rpoObjectiveMinutes",
     "vbr:domainName", "vbr:hostedZoneId", "vbr:appImageTag", "vbr:serviceDesiredCount", "vbr:serviceMaxCount",
-    "vbr:availabilityZoneCount", "vbr:dbRestoreTime", "vbr:alertEmail",
+    "vbr:availabilityZoneCount", "vbr:dbRestoreTime", "vbr:alertEmail", "vbr:restoredDbBackupsEnabled",
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 export type RawConfig = Partial<Record<string, string>>;
@@ -156,6 +162,10 @@ const KEY_SCHEMAS: Record<ConfigKey, { schema: z.ZodTypeAny; required: boolean }
         required: false,
     },
     "vbr:alertEmail": { schema: pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "must be an e-mail address"), required: false },
+    "vbr:restoredDbBackupsEnabled": {
+        schema: z.enum(["true", "false"], { errorMap: () => ({ message: "must be true or false" }) }).transform((v) => v === "true"),
+        required: false,
+    },
 };
 
 /**
@@ -203,6 +213,7 @@ export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
         availabilityZoneCount: v["vbr:availabilityZoneCount"],
         dbRestoreTime: v["vbr:dbRestoreTime"],
         alertEmail: v["vbr:alertEmail"],
+        restoredDbBackupsEnabled: v["vbr:restoredDbBackupsEnabled"] ?? false,
     };
 }
 

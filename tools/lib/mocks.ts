@@ -263,6 +263,9 @@ function callResult(token: string, inputs: State, region: string): Record<string
             const names = ["a", "b", "c", "d"].map((s) => `${r}${s}`);
             return { names, zoneIds: names.map((_, i) => `${r.replace(/-/g, "")}-az${i + 1}`), id: r };
         }
+        case "aws:secretsmanager/getRandomPassword:getRandomPassword":
+            // Fixed, so tests and plans are deterministic; 32 characters like the database helper asks for.
+            return { randomPassword: "Mock0Password0For0Tests0Only0032", id: "random-password" };
         case "aws:elb/getServiceAccount:getServiceAccount":
             return { arn: "arn:aws:iam::127311923021:root", id: "127311923021" };
     }

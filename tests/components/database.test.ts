@@ -1,0 +1,180 @@
+import { expect } from "chai";
+import { useMocks, promiseOf } from "../helpers/pulumi";
+import { capture, Capture } from "../helpers/capture";
+import { MOCK_ACCOUNT_ID } from "../../tools/lib/mocks";
+import { Naming } from "../../stacks/naming";
+import { parseStackConfig } from "../../stacks/config";
+import { loadProject, stackConfig } from "../../tools/lib/project";
+import { PrimaryReference } from "../../stacks/primary-reference";
+import { Database } from "../../components/database";
+
+const project = loadProject(".");
+const PRIMARY = "virtualbackroom/vbr/primary";
+const PRIMARY_DB_ARN = "arn:aws:rds:us-east-1:123456789012:db:vbr-prod-postgres";
+const PRIMARY_OUTPUTS = {
+    database: { arn: PRIMARY_DB_ARN, identifier: "vbr-prod-postgres", address: "vbr-prod-postgres.cabc.us-east-1.rds.amazonaws.com", port: 5432 },
+    secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:vbr-prod/database/master-a1b2c3",
+};
+const INSTANCE = "aws:rds/instance:Instance";
+
+interface Built { cap: Capture; db: Database; dataKey: string }
+
+/** Builds the Database for a stack file plus overrides; waits for the DR pieces created from the reference. */
+async function build(stack: "primary" | "dr", overrides: Record<string, string> = {}, primaryOutputs: Record<string, unknown> = PRIMARY_OUTPUTS, subnets = false): Promise<Built> {
+    const config = parseStackConfig(stack, stackConfig(project, stack, overrides));
+    useMocks(config.region, stack, { [PRIMARY]: primaryOutputs });
+    const cap = capture();
+    const dataKey = `arn:aws:kms:${config.region}:123456789012:key/data`;
+    const db = new Database("db", {
+        naming: new Naming(config.environment), config, accountId: MOCK_ACCOUNT_ID,
+        dataKeyArn: dataKey, secretsKeyArn: `arn:aws:kms:${config.region}:123456789012:key/secrets`,
+        primary: stack === "dr" ? new PrimaryReference("primary", PRIMARY) : undefined,
+        subnetIds: subnets ? ["subnet-1", "subnet-2"] : undefined, vpcSecurityGroupIds: subnets ? ["sg-1"] : undefined,
+        tags: { "vbr:standby": "kept" },
+    }, cap.opts);
+    await promiseOf(db.serving);
+    return { cap, db, dataKey };
+}
+
+describe("Database (primary)", () => {
+    let b: Built;
+    before(async () => { b = await build("primary"); });
+
+    it("creates a Multi-AZ, CMK-encrypted, protected PostgreSQL with 35-day backups at 02:00-02:30", async () => {
+        const i = b.cap.named("db-postgres", INSTANCE);
+        expect([i.protect]).to.deep.equal([true]);
+        const inputs = await b.cap.inputs(i.name, INSTANCE);
+        expect(inputs).to.deep.include({
+            identifier: "vbr-prod-postgres", engine: "postgres", engineVersion: "16.4", instanceClass: "db.r6g.large",
+            allocatedStorage: 100, storageType: "gp3", multiAz: true, storageEncrypted: true, kmsKeyId: b.dataKey,
+            backupRetentionPeriod: 35, backupWindow: "02:00-02:30", maintenanceWindow: "sun:05:00-sun:05:30",
+            deletionProtection: true, copyTagsToSnapshot: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "vbr-prod-postgres-final",
+            performanceInsightsEnabled: true, performanceInsightsKmsKeyId: b.dataKey, iamDatabaseAuthenticationEnabled: true,
+            username: "vbr_admin", password: "Mock0Password0For0Tests0Only0032", publiclyAccessible: false,
+        });
+        expect(inputs.replicateSourceDb).to.equal(undefined);
+        expect(inputs.dbSubnetGroupName).to.equal(undefined); // no network given: no subnet group
+        expect(await promiseOf(b.db.serving)).to.deep.equal({
+            arn: PRIMARY_DB_ARN, identifier: "vbr-prod-postgres", port: 5432, address: await promiseOf(b.db.address),
+        });
+    });
+
+    it("keeps the credentials in its own CMK secret replicated to us-west-2 with the peer's secrets key", async () => {
+        const s = b.cap.named("db-credentials", "aws:secretsmanager/secret:Secret");
+        expect(s.protect).to.equal(true);
+        expect(await b.cap.inputs(s.name, s.type)).to.deep.include({
+            name: "vbr-prod/database/master", kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/secrets", recoveryWindowInDays: 30,
+            replicas: [{ region: "us-west-2", kmsKeyId: "arn:aws:kms:us-west-2:123456789012:alias/vbr-prod-secrets" }],
+        });
+        const v = await b.cap.inputs("db-credentials", "aws:secretsmanager/secretVersion:SecretVersion");
+        expect(JSON.parse(v.secretString)).to.deep.equal({ username: "vbr_admin", password: "Mock0Password0For0Tests0Only0032" });
+        expect(await promiseOf(b.db.secretArn)).to.match(/^arn:aws:secretsmanager:us-east-1:123456789012:secret:vbr-prod\/database\/master-/);
+    });
+
+    it("places the instance in the network's subnets when given", async () => {
+        const n = await build("primary", {}, PRIMARY_OUTPUTS, true);
+        expect((await n.cap.inputs("db-subnets", "aws:rds/subnetGroup:SubnetGroup")).subnetIds).to.deep.equal(["subnet-1", "subnet-2"]);
+        const inputs = await n.cap.inputs("db-postgres", INSTANCE);
+        expect([inputs.dbSubnetGroupName, inputs.vpcSecurityGroupIds]).to.deep.equal(["vbr-prod-postgres-subnets", ["sg-1"]]);
+    });
+
+    it("corruption runbook: restores to vbr:dbRestoreTime as a new instance, serves from it, keeps the damaged one", async () => {
+        const c = await build("primary", { "vbr:dbRestoreTime": "2026-11-29T13:45:00Z" });
+        expect(c.cap.named("db-postgres", INSTANCE).protect).to.equal(true);
+        const r = c.cap.named("db-restored", INSTANCE);
+        expect(r.protect).to.equal(true);
+        const inputs = await c.cap.inputs(r.name, INSTANCE);
+        expect(inputs.restoreToPointInTime).to.deep.equal({ sourceDbInstanceIdentifier: "vbr-prod-postgres", restoreTime: "2026-11-29T13:45:00Z" });
+        expect(inputs).to.deep.include({ identifier: "vbr-prod-postgres-restored", multiAz: true, deletionProtection: true, backupRetentionPeriod: 0, kmsKeyId: c.dataKey });
+        expect(inputs.tags).to.deep.equal({ "vbr:backups": "deferred" });
+        expect(await promiseOf(c.db.identifier)).to.equal("vbr-prod-postgres-restored");
+        const on = await build("primary", { "vbr:dbRestoreTime": "2026-11-29T13:45:00Z", "vbr:restoredDbBackupsEnabled": "true" });
+        const after = await on.cap.inputs("db-restored", INSTANCE);
+        expect([after.backupRetentionPeriod, after.tags]).to.deep.equal([35, {}]);
+    });
+});
+
+describe("Database (dr)", () => {
+    const rds = (b: Built) => b.cap.ofType(INSTANCE).map((r) => r.name);
+
+    it("standby before the primary exported `database`: creates nothing that needs it", async () => {
+        const b = await build("dr", {}, { secretArn: PRIMARY_OUTPUTS.secretArn });
+        expect(b.cap.resources.filter((r) => r.type.startsWith("aws:rds/"))).to.deep.equal([]);
+        expect(await promiseOf(b.db.serving)).to.equal(undefined);
+        // A mock cannot observe pulumi.log.warn; the message names the missing output ("database").
+    });
+
+    it("standby (replica mode): replicates automated backups for 35 days with the DR key and keeps a read replica", async () => {
+        const b = await build("dr");
+        const repl = b.cap.named("db-backups", "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication");
+        expect(repl.protect).to.equal(true);
+        expect(await b.cap.inputs(repl.name, repl.type)).to.deep.include({
+            sourceDbInstanceArn: PRIMARY_DB_ARN, retentionPeriod: 35, kmsKeyId: "arn:aws:kms:us-west-2:123456789012:key/data",
+        });
+        expect(rds(b)).to.deep.equal(["db-replica"]);
+        const replica = b.cap.named("db-replica", INSTANCE);
+        expect(replica.protect).to.equal(true);
+        expect(await b.cap.inputs(replica.name, INSTANCE)).to.deep.include({
+            identifier: "vbr-prod-postgres", replicateSourceDb: PRIMARY_DB_ARN, kmsKeyId: b.dataKey, storageEncrypted: true,
+            deletionProtection: true, multiAz: false, backupRetentionPeriod: 0,
+        });
+        expect(await promiseOf(b.db.serving)).to.equal(undefined);
+        expect(await promiseOf(b.db.secretArn)).to.equal("arn:aws:secretsmanager:us-west-2:123456789012:secret:vbr-prod/database/master-a1b2c3");
+    });
+
+    it("standby (restore mode): only the backups replication", async () => {
+        const b = await build("dr", { "vbr:drDatabase": "restore" });
+        expect(rds(b)).to.deep.equal([]);
+        expect(b.cap.ofType("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication")).to.have.length(1);
+    });
+
+    for (const mode of ["replica", "restore"]) {
+        it(`drill (${mode} mode): its own unprotected copy from the replicated backups; the replica keeps replicating`, async () => {
+            const b = await build("dr", { "vbr:drState": "drill", "vbr:drDatabase": mode });
+            expect(rds(b)).to.deep.equal(mode === "replica" ? ["db-replica", "db-drill"] : ["db-drill"]);
+            if (mode === "replica") expect((await b.cap.inputs("db-replica", INSTANCE)).replicateSourceDb).to.equal(PRIMARY_DB_ARN);
+            const drill = b.cap.named("db-drill", INSTANCE);
+            expect(drill.protect).to.equal(false);
+            const inputs = await b.cap.inputs(drill.name, INSTANCE);
+            expect(inputs.restoreToPointInTime.sourceDbInstanceAutomatedBackupsArn).to.match(/^arn:aws:rds:us-west-2:123456789012:auto-backup:ab-/);
+            expect(inputs.restoreToPointInTime.useLatestRestorableTime).to.equal(true);
+            expect(inputs).to.deep.include({
+                identifier: "vbr-prod-postgres-drill", backupRetentionPeriod: 0, deletionProtection: false,
+                skipFinalSnapshot: false, finalSnapshotIdentifier: "vbr-prod-postgres-drill-final", kmsKeyId: b.dataKey,
+            });
+            expect(inputs.tags).to.deep.equal({ "vbr:lifecycle": "drill", "vbr:backups": "deferred" });
+            expect(await promiseOf(b.db.identifier)).to.equal("vbr-prod-postgres-drill");
+        });
+    }
+
+    it("failover (replica mode): promotes the same replica resource, Multi-AZ with 35-day backups, and serves from it", async () => {
+        const b = await build("dr", { "vbr:drState": "failover" });
+        expect(rds(b)).to.deep.equal(["db-replica"]);
+        const inputs = await b.cap.inputs("db-replica", INSTANCE);
+        expect(inputs.replicateSourceDb).to.equal(undefined);
+        expect(inputs).to.deep.include({ identifier: "vbr-prod-postgres", multiAz: true, backupRetentionPeriod: 35, deletionProtection: true });
+        expect(b.cap.named("db-replica", INSTANCE).protect).to.equal(true);
+        expect(await promiseOf(b.db.identifier)).to.equal("vbr-prod-postgres");
+    });
+
+    it("failover (restore mode): a protected restore with backups deferred until vbr:restoredDbBackupsEnabled", async () => {
+        const b = await build("dr", { "vbr:drState": "failover", "vbr:drDatabase": "restore" });
+        const r = b.cap.named("db-failover", INSTANCE);
+        expect(r.protect).to.equal(true);
+        const inputs = await b.cap.inputs(r.name, INSTANCE);
+        expect(inputs).to.deep.include({ identifier: "vbr-prod-postgres", multiAz: true, deletionProtection: true, backupRetentionPeriod: 0 });
+        expect(inputs.restoreToPointInTime.useLatestRestorableTime).to.equal(true);
+        expect(inputs.tags).to.deep.equal({ "vbr:backups": "deferred" });
+        const on = await build("dr", { "vbr:drState": "failover", "vbr:drDatabase": "restore", "vbr:restoredDbBackupsEnabled": "true" });
+        const after = await on.cap.inputs("db-failover", INSTANCE);
+        expect([after.backupRetentionPeriod, after.tags]).to.deep.equal([35, {}]);
+    });
+
+    it("failover + corruption runbook: restores the promoted replica to the instant and keeps it", async () => {
+        const b = await build("dr", { "vbr:drState": "failover", "vbr:dbRestoreTime": "2026-11-29T13:45:00Z" });
+        expect(rds(b)).to.deep.equal(["db-replica", "db-restored"]);
+        const inputs = await b.cap.inputs("db-restored", INSTANCE);
+        expect(inputs.restoreToPointInTime).to.deep.equal({ sourceDbInstanceIdentifier: "vbr-prod-postgres", restoreTime: "2026-11-29T13:45:00Z" });
+        expect(await promiseOf(b.db.identifier)).to.equal("vbr-prod-postgres-restored");
+    });
+});

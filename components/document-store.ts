@@ -20,7 +20,7 @@ export interface DocumentStoreArgs {
      * @default 35
      */
     auditRetentionDays?: number;
-    /** @default {} */
+    /** Tags for every bucket (the platform adds `vbr:standby = kept` in the DR stack). @default {} */
     tags?: Record<string, string>;
 }
 
@@ -40,7 +40,7 @@ export class DocumentStore extends pulumi.ComponentResource {
         const buckets = {} as Record<DataBucket, aws.s3.Bucket>;
         const versionings = {} as Record<DataBucket, aws.s3.BucketVersioning>;
         for (const b of DATA_BUCKETS) {
-            const tags: Record<string, string> = { ...args.tags, "vbr:data-class": b, "vbr:standby": "kept" };
+            const tags: Record<string, string> = { ...args.tags, "vbr:data-class": b };
             if (args.role === "dr") tags["vbr:replication"] = "destination";
             const bucket = new aws.s3.Bucket(`${name}-${b}`, {
                 bucket: args.naming.bucketName(b, args.region),

@@ -10,7 +10,8 @@ const DATA_KEY = "arn:aws:kms:us-east-1:123456789012:key/data-key";
 const build = (role: "primary" | "dr", region: string, peerRegion: string) => {
     useMocks(region, role);
     const cap = capture();
-    new DocumentStore(`docs-${role}`, { naming: new Naming("prod"), role, region, peerRegion, accountId: MOCK_ACCOUNT_ID, dataKeyArn: DATA_KEY }, cap.opts);
+    const tags = role === "dr" ? { "vbr:standby": "kept" } : undefined;
+    new DocumentStore(`docs-${role}`, { naming: new Naming("prod"), role, region, peerRegion, accountId: MOCK_ACCOUNT_ID, dataKeyArn: DATA_KEY, tags }, cap.opts);
     return cap;
 };
 const T = {
@@ -31,7 +32,7 @@ describe("DocumentStore (primary)", () => {
             expect(inputs.bucket).to.equal(`vbr-prod-${b.name.split("-").pop()}-us-east-1`);
             expect(inputs.forceDestroy).to.equal(false);
             expect([b.protect, b.retainOnDelete]).to.deep.equal([true, true]);
-            expect(inputs.tags).to.deep.equal({ "vbr:data-class": b.name.split("-").pop(), "vbr:standby": "kept" });
+            expect(inputs.tags).to.deep.equal({ "vbr:data-class": b.name.split("-").pop() });
         }
         expect((await cap.inputs("docs-primary-audit", T.bucket)).objectLockEnabled).to.equal(true);
     });
@@ -104,7 +105,7 @@ describe("DocumentStore (dr)", () => {
         for (const b of buckets) {
             const inputs = await cap.inputs(b.name, T.bucket);
             expect(inputs.bucket).to.match(/^vbr-prod-(documents|reports|audit)-us-west-2$/);
-            expect(inputs.tags["vbr:replication"]).to.equal("destination");
+            expect(inputs.tags).to.deep.equal({ "vbr:standby": "kept", "vbr:data-class": b.name.split("-").pop(), "vbr:replication": "destination" });
             expect([b.protect, b.retainOnDelete]).to.deep.equal([true, true]);
         }
         expect(cap.ofType(T.repl)).to.have.length(0);

@@ -1,0 +1,103 @@
+// AWS Backup: a locked vault per region and, in the serving stack, the daily/weekly plan that copies to the peer.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { MIN_BACKUP_RETENTION_DAYS } from "../stacks/config";
+import { Naming } from "../stacks/naming";
+
+export interface BackupPlanArgs {
+    naming: Naming;
+    /**
+     * True in the stack that serves traffic (the primary; the DR stack in failover): it runs the plan, the
+     * selection and the monthly restore tests. Otherwise only the vault (+ lock) exists, ready for the copies.
+     */
+    serving: boolean;
+    peerRegion: string;
+    accountId: pulumi.Input<string>;
+    /** This region's backup CMK. */
+    backupKeyArn: pulumi.Input<string>;
+    backupRetentionDays: number;
+    weeklyRetentionDays: number;
+    /** The database to back up and restore-test. @default - no database in the selection, no restore test */
+    databaseArn?: pulumi.Input<string>;
+    /** The document buckets. @default [] */
+    bucketArns?: pulumi.Input<string>[];
+    /** @default {} */
+    tags?: Record<string, string>;
+}
+
+/** The DR plan's schedules (UTC): daily at 02:00, weekly on Sunday at 03:00, restore tests on the 1st at 04:00. */
+export const DAILY_SCHEDULE = "cron(0 2 * * ? *)";
+export const WEEKLY_SCHEDULE = "cron(0 3 ? * SUN *)";
+export const RESTORE_TEST_SCHEDULE = "cron(0 4 1 * ? *)";
+
+const MANAGED_POLICIES = [
+    "service-role/AWSBackupServiceRolePolicyForBackup", "service-role/AWSBackupServiceRolePolicyForRestores",
+    // S3 backups need their own pair of managed policies.
+    "AWSBackupServiceRolePolicyForS3Backup", "AWSBackupServiceRolePolicyForS3Restore",
+];
+
+export class BackupPlan extends pulumi.ComponentResource {
+    readonly vault: aws.backup.Vault;
+    readonly plan?: aws.backup.Plan;
+
+    constructor(name: string, args: BackupPlanArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("vbr:backup:BackupPlan", name, {}, opts);
+        this.vault = new aws.backup.Vault(`${name}-vault`, {
+            name: args.naming.vaultName(), kmsKeyArn: args.backupKeyArn, forceDestroy: false, tags: args.tags,
+        }, { parent: this, protect: true, retainOnDelete: true });
+        // Governance mode: no changeableForDays, so the lock stays removable by an administrator and a vault a
+        // drill touches can never become immutable (DR-FACTS). The minimum is the plan's 35-day floor.
+        new aws.backup.VaultLockConfiguration(`${name}-lock`, {
+            backupVaultName: this.vault.name,
+            minRetentionDays: MIN_BACKUP_RETENTION_DAYS,
+            maxRetentionDays: Math.max(args.weeklyRetentionDays, args.backupRetentionDays),
+        }, { parent: this });
+        if (args.serving) this.plan = this.schedule(name, args);
+        this.registerOutputs({ vaultArn: this.vault.arn });
+    }
+
+    private schedule(name: string, args: BackupPlanArgs): aws.backup.Plan {
+        const peerVault = args.naming.vaultArn(args.peerRegion, args.accountId);
+        const rule = (ruleName: string, schedule: string, deleteAfter: number): aws.types.input.backup.PlanRule => ({
+            ruleName, schedule, targetVaultName: this.vault.name, startWindow: 60, completionWindow: 360,
+            lifecycle: { deleteAfter },
+            copyActions: [{ destinationVaultArn: peerVault, lifecycle: { deleteAfter } }],
+            recoveryPointTags: { ...args.tags, "vbr:backup-rule": ruleName },
+        });
+        const plan = new aws.backup.Plan(`${name}-plan`, {
+            name: `${args.naming.prefix}-plan`,
+            rules: [rule("daily", DAILY_SCHEDULE, args.backupRetentionDays), rule("weekly", WEEKLY_SCHEDULE, args.weeklyRetentionDays)],
+            tags: args.tags,
+        }, { parent: this });
+        const role = new aws.iam.Role(`${name}-role`, {
+            assumeRolePolicy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" }],
+            }),
+            tags: args.tags,
+        }, { parent: this });
+        const attachments = MANAGED_POLICIES.map((p) => new aws.iam.RolePolicyAttachment(`${name}-${p.split("RolePolicyFor")[1].toLowerCase()}`, {
+            role: role.name, policyArn: `arn:aws:iam::aws:policy/${p}`,
+        }, { parent: this }));
+        const resources = [...(args.databaseArn !== undefined ? [args.databaseArn] : []), ...(args.bucketArns ?? [])];
+        new aws.backup.Selection(`${name}-selection`, {
+            name: `${args.naming.prefix}-data`, planId: plan.id, iamRoleArn: role.arn, resources,
+        }, { parent: this, dependsOn: attachments });
+        if (args.databaseArn !== undefined) {
+            // The DR plan requires monthly restore tests; AWS Backup restores the latest snapshot and deletes it.
+            const testing = new aws.backup.RestoreTestingPlan(`${name}-restore-testing`, {
+                name: `${args.naming.prefix}-monthly`.replace(/-/g, "_"),
+                scheduleExpression: RESTORE_TEST_SCHEDULE, startWindowHours: 24,
+                recoveryPointSelection: {
+                    algorithm: "LATEST_WITHIN_WINDOW", includeVaults: [this.vault.arn], recoveryPointTypes: ["SNAPSHOT"], selectionWindowDays: 31,
+                },
+                tags: args.tags,
+            }, { parent: this });
+            new aws.backup.RestoreTestingSelection(`${name}-restore-testing-rds`, {
+                name: "rds_database", restoreTestingPlanName: testing.name, iamRoleArn: role.arn,
+                protectedResourceType: "RDS", protectedResourceArns: [args.databaseArn], validationWindowHours: 24,
+            }, { parent: this, dependsOn: attachments });
+        }
+        return plan;
+    }
+}

@@ -1,0 +1,57 @@
+// The container registry: this region's repository and, on the primary, registry-wide replication to the peer.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Role } from "../stacks/config";
+import { Naming } from "../stacks/naming";
+
+export interface ContainerRegistryArgs {
+    naming: Naming;
+    /** The primary owns the (one per registry) replication configuration. */
+    role: Role;
+    peerRegion: string;
+    accountId: pulumi.Input<string>;
+    /** This region's data CMK. */
+    dataKeyArn: pulumi.Input<string>;
+    /** Untagged images older than this are expired. @default 14 */
+    untaggedExpiryDays?: number;
+    /** @default {} */
+    tags?: Record<string, string>;
+}
+
+export class ContainerRegistry extends pulumi.ComponentResource {
+    readonly repository: aws.ecr.Repository;
+    readonly url: pulumi.Output<string>;
+    readonly arn: pulumi.Output<string>;
+
+    constructor(name: string, args: ContainerRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("vbr:registry:ContainerRegistry", name, {}, opts);
+        this.repository = new aws.ecr.Repository(`${name}-app`, {
+            name: args.naming.repositoryName(),
+            imageTagMutability: "IMMUTABLE",
+            imageScanningConfiguration: { scanOnPush: true },
+            encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: args.dataKeyArn }],
+            forceDelete: false,
+            tags: args.tags,
+        }, { parent: this, protect: true });
+        new aws.ecr.LifecyclePolicy(`${name}-app`, {
+            repository: this.repository.name,
+            policy: JSON.stringify({
+                rules: [{
+                    rulePriority: 1, description: "expire untagged images",
+                    selection: { tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: args.untaggedExpiryDays ?? 14 },
+                    action: { type: "expire" },
+                }],
+            }),
+        }, { parent: this });
+        if (args.role === "primary") {
+            // One configuration per registry: a second one (anywhere in this account and region) overwrites it.
+            // Replication covers only images pushed after it exists; replicas land in the DR repository.
+            new aws.ecr.ReplicationConfiguration(`${name}-replication`, {
+                replicationConfiguration: { rules: [{ destinations: [{ region: args.peerRegion, registryId: args.accountId }] }] },
+            }, { parent: this });
+        }
+        this.url = this.repository.repositoryUrl;
+        this.arn = this.repository.arn;
+        this.registerOutputs({ url: this.url, arn: this.arn });
+    }
+}

@@ -277,6 +277,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
     const onRejection = (reason: unknown) => { errors.push(reason); };
     process.on("unhandledRejection", onRejection);
     const restoreConsole = captureLogs(diagnostics);
+    const restoreTraces = cheapAnonymousStackTraces();
 
     let outputs: Record<string, unknown> = {};
     let programError: unknown;
@@ -302,6 +303,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
         await sdk.settings.waitForRPCs();
         await new Promise((resolve) => setImmediate(resolve));
     } finally {
+        restoreTraces();
         restoreConsole();
         process.removeListener("unhandledRejection", onRejection);
         for (const l of saved) process.on("unhandledRejection", l as (...args: unknown[]) => void);
@@ -336,6 +338,26 @@ function programFrame(err: Error, projectDir: string): string | undefined {
         if (m && isProgramFile(m[1], projectDir)) return `${path.relative(projectDir, m[1])}:${m[2]}:${m[3]}`;
     }
     return undefined;
+}
+
+/**
+ * The SDK formats a stack trace for every promise and registration (`new Error().stack`, kept for leak reports
+ * and the source positions sent to the engine), and ts-node's source-map support maps every frame: that was
+ * most of the synthesis time. Those errors have no message and nothing here reads their frames, so they
+ * format to "Error" (the recorder records no source positions). Errors with a message (the program's own)
+ * keep the source-mapped format, so error messages point at TypeScript lines.
+ */
+function cheapAnonymousStackTraces(): () => void {
+    const original = Error.prepareStackTrace;
+    const limit = Error.stackTraceLimit;
+    // Capturing frames costs per frame: a few are enough to name the program line that threw.
+    Error.stackTraceLimit = 6;
+    Error.prepareStackTrace = (err: Error, frames: NodeJS.CallSite[]) => {
+        if (err && err.message === "" && err.name === "Error") return "Error";
+        if (original) return original(err, frames);
+        return [`${err.name}: ${err.message}`, ...frames.map((f) => `    at ${f.toString()}`)].join("\n");
+    };
+    return () => { Error.prepareStackTrace = original; Error.stackTraceLimit = limit; };
 }
 
 /** Under plain node, compile the program's TypeScript on the fly (transpile only, like `npm start`). */

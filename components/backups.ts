@@ -17,8 +17,11 @@ export interface BackupPlanArgs {
     backupKeyArn: pulumi.Input<string>;
     backupRetentionDays: number;
     weeklyRetentionDays: number;
-    /** The database to back up and restore-test. @default - no database in the selection, no restore test */
-    databaseArn?: pulumi.Input<string>;
+    /**
+     * The database to back up and restore-test (its value may be undefined until the DR stack has a database).
+     * @default - no database in the selection, no restore test
+     */
+    databaseArn?: pulumi.Input<string | undefined>;
     /** The document buckets. @default [] */
     bucketArns?: pulumi.Input<string>[];
     /** @default {} */
@@ -79,7 +82,8 @@ export class BackupPlan extends pulumi.ComponentResource {
         const attachments = MANAGED_POLICIES.map((p) => new aws.iam.RolePolicyAttachment(`${name}-${p.split("RolePolicyFor")[1].toLowerCase()}`, {
             role: role.name, policyArn: `arn:aws:iam::aws:policy/${p}`,
         }, { parent: this }));
-        const resources = [...(args.databaseArn !== undefined ? [args.databaseArn] : []), ...(args.bucketArns ?? [])];
+        const resources = pulumi.all([args.databaseArn, ...(args.bucketArns ?? [])])
+            .apply((arns) => arns.filter((a): a is string => a !== undefined && a !== ""));
         new aws.backup.Selection(`${name}-selection`, {
             name: `${args.naming.prefix}-data`, planId: plan.id, iamRoleArn: role.arn, resources,
         }, { parent: this, dependsOn: attachments });
@@ -95,7 +99,7 @@ export class BackupPlan extends pulumi.ComponentResource {
             }, { parent: this });
             new aws.backup.RestoreTestingSelection(`${name}-restore-testing-rds`, {
                 name: "rds_database", restoreTestingPlanName: testing.name, iamRoleArn: role.arn,
-                protectedResourceType: "RDS", protectedResourceArns: [args.databaseArn], validationWindowHours: 24,
+                protectedResourceType: "RDS", protectedResourceArns: pulumi.output(args.databaseArn).apply((a) => (a ? [a] : [])), validationWindowHours: 24,
             }, { parent: this, dependsOn: attachments });
         }
         return plan;

@@ -90,7 +90,7 @@ export class Database extends pulumi.ComponentResource {
                     return undefined;
                 }
                 return describe(this.drInstances(name, db));
-            });
+            }) as pulumi.Output<ServingDatabase | undefined>;
         }
         this.serving = serving;
         this.arn = serving.apply((i) => i?.arn);
@@ -105,7 +105,7 @@ export class Database extends pulumi.ComponentResource {
     }
 
     /** Settings every instance shares: encryption with this region's data key, windows, protection, auth. */
-    private common(identifier: string): Partial<aws.rds.InstanceArgs> {
+    private common(identifier: string): aws.rds.InstanceArgs & { instanceClass: string } {
         const { config: cfg, dataKeyArn } = this.args;
         return {
             identifier, instanceClass: cfg.dbInstanceClass, storageType: "gp3",

@@ -82,7 +82,7 @@ export class DocumentStore extends pulumi.ComponentResource {
         this.buckets = buckets;
         if (args.role === "primary") this.replicationRole = this.replicate(name, args, versionings);
         this.exports = pulumi.output(Object.fromEntries(DATA_BUCKETS.map((b) => [b, { name: buckets[b].bucket, arn: buckets[b].arn }]))) as
-            pulumi.Output<Record<DataBucket, { name: string; arn: string }>>;
+            unknown as pulumi.Output<Record<DataBucket, { name: string; arn: string }>>;
         this.registerOutputs({ exports: this.exports });
     }
 

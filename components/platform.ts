@@ -2,8 +2,18 @@
 //
 // Config flows in here and nowhere else; this composes the small components (keys, storage, database,
 // backups, registry, network, service, DNS, monitoring), each of which creates AWS resources.
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { StackConfig } from "../stacks/config";
+import { DATA_BUCKETS, Naming } from "../stacks/naming";
+import { PrimaryReference } from "../stacks/primary-reference";
+import { createNetwork, keptTags } from "./app-tier";
+import { BackupPlan } from "./backups";
+import { Database } from "./database";
+import { DocumentStore } from "./document-store";
+import { KeyRing } from "./keys";
+import { Network } from "./network";
+import { ContainerRegistry } from "./registry";
 
 export interface PlatformArgs {
     config: StackConfig;
@@ -19,15 +29,51 @@ export interface PlatformExports {
 
 export class Platform extends pulumi.ComponentResource {
     readonly exports: PlatformExports;
+    readonly keys: KeyRing;
+    /** Created with the data tier because the database's subnet group and security group come from it. */
+    readonly network: Network;
+    readonly documents: DocumentStore;
+    readonly database: Database;
+    readonly backups: BackupPlan;
+    readonly registry: ContainerRegistry;
+    /** The DR stack's view of the primary (dr role only). */
+    readonly primary?: PrimaryReference;
 
     constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vbr:platform:Platform", name, {}, opts);
         // DATA TIER (issue 2) composes here.
+        const cfg = args.config;
+        const naming = new Naming(cfg.environment);
+        const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+        const kept = keptTags(cfg);
+        const child = { parent: this };
+        this.keys = new KeyRing(`${name}-keys`, { naming, region: cfg.region, accountId, tags: kept }, child);
+        // The network first: the database's subnet group and security group come from it; the app tier reuses it.
+        this.network = createNetwork(this, name, cfg, this.keys.arns.logs);
+        this.documents = new DocumentStore(`${name}-docs`, {
+            naming, role: cfg.role, region: cfg.region, peerRegion: cfg.peerRegion, accountId, dataKeyArn: this.keys.arns.data, tags: kept,
+        }, child);
+        // parseStackConfig guarantees primaryStack on the dr role.
+        this.primary = cfg.role === "dr" ? new PrimaryReference(`${name}-primary`, cfg.primaryStack as string, child) : undefined;
+        this.database = new Database(`${name}-db`, {
+            naming, config: cfg, accountId, dataKeyArn: this.keys.arns.data, secretsKeyArn: this.keys.arns.secrets,
+            subnetIds: this.network.privateSubnetIds, vpcSecurityGroupIds: [this.network.dbSecurityGroupId],
+            primary: this.primary, tags: kept,
+        }, child);
+        // The stack that serves traffic runs the plan (the DR stack from failover on: the same service, copying back).
+        this.backups = new BackupPlan(`${name}-backup`, {
+            naming, serving: cfg.role === "primary" || cfg.drState === "failover", peerRegion: cfg.peerRegion, accountId,
+            backupKeyArn: this.keys.arns.backup, backupRetentionDays: cfg.backupRetentionDays, weeklyRetentionDays: cfg.weeklyRetentionDays,
+            databaseArn: this.database.arn, bucketArns: DATA_BUCKETS.map((b) => this.documents.buckets[b].arn), tags: kept,
+        }, child);
+        this.registry = new ContainerRegistry(`${name}-registry`, {
+            naming, role: cfg.role, peerRegion: cfg.peerRegion, accountId, dataKeyArn: this.keys.arns.data, tags: kept,
+        }, child);
         // APP TIER (issue 5) composes here.
         this.exports = {
-            database: pulumi.output(undefined),
-            buckets: pulumi.output({}),
-            secretArn: pulumi.output(undefined),
+            database: this.database.serving,
+            buckets: this.documents.exports.apply((b): Record<string, { name: string; arn: string }> => b),
+            secretArn: this.database.secretArn,
             endpoint: pulumi.output(undefined),
         };
         this.registerOutputs({});

@@ -118,7 +118,19 @@ describe("stacks by DR state (synthesized)", function () {
  */
 const DATA_TIER_PRIMARY_ONLY: Record<string, number> = {
     "aws:s3/bucketReplicationConfig:BucketReplicationConfig": 3,
+    // The S3 replication role, its policy and the attachment.
+    "aws:iam/role:Role": 1,
+    "aws:iam/policy:Policy": 1,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
     "aws:ecr/replicationConfiguration:ReplicationConfiguration": 1,
+    // The primary owns the database secret; the DR stack uses its Secrets Manager replica (promoted by runbook).
+    "aws:secretsmanager/secret:Secret": 1,
+    "aws:secretsmanager/secretVersion:SecretVersion": 1,
+};
+/** The DR stack reads the primary through a StackReference and replicates its automated backups. */
+const DATA_TIER_DR_ONLY: Record<string, number> = {
+    "pulumi:pulumi:StackReference": 1,
+    "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": 1,
 };
 const APP_TIER_PRIMARY_ONLY: Record<string, number> = {
     "aws:route53/healthCheck:HealthCheck": 1,
@@ -127,10 +139,10 @@ const APP_TIER_PRIMARY_ONLY: Record<string, number> = {
 const EXPECTED_DIFFERENCES: Record<(typeof MODES)[number], { primaryOnly: Record<string, number>; drOnly: Record<string, number> }> = {
     replica: {
         primaryOnly: { ...APP_TIER_PRIMARY_ONLY, ...DATA_TIER_PRIMARY_ONLY },
-        drOnly: { "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": 1 },
+        drOnly: DATA_TIER_DR_ONLY,
     },
     restore: {
         primaryOnly: { ...APP_TIER_PRIMARY_ONLY, ...DATA_TIER_PRIMARY_ONLY },
-        drOnly: { "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": 1 },
+        drOnly: DATA_TIER_DR_ONLY,
     },
 };

@@ -1,0 +1,28 @@
+// Data-bearing resources cannot be deleted by a Pulumi operation: `protect: true`.
+//
+// The analyzer protocol sends `protect` but not `retainOnDelete`, so the policy requires protect (the project
+// sets both). A DR drill's disposable database copy is the one exception, and only when deleting it leaves a
+// final snapshot.
+import { StackValidationPolicy } from "@pulumi/policy";
+import { drillCopyFinalSnapshotProblem } from "./lib/rds";
+import { forTypes, isOf, label, T } from "./lib/stack";
+
+const DATA_TYPES = [...T.bucket, ...T.dbInstance, ...T.vault, ...T.key, ...T.secret];
+
+export const awsDataResourcesProtected: StackValidationPolicy = {
+    name: "aws-data-resources-protected",
+    description: "Data-bearing resources (S3 buckets, RDS instances, backup vaults, KMS keys, secrets) must be protected (protect: true, with retainOnDelete); a drill database copy may be unprotected only if it takes a final snapshot.",
+    enforcementLevel: "mandatory",
+    validateStack: forTypes(DATA_TYPES, (targets, _args, report) => {
+        for (const r of targets) {
+            if (r.opts.protect) continue;
+            if (isOf(r, T.dbInstance)) {
+                const why = drillCopyFinalSnapshotProblem(r);
+                if (why === undefined) continue;
+                report(`${label(r)} is not protected (protect: false) and ${why}. Fix: set { protect: true, retainOnDelete: true } in its resource options, or for a drill copy tag vbr:lifecycle = drill with skipFinalSnapshot: false and a finalSnapshotIdentifier.`, r.urn);
+                continue;
+            }
+            report(`${label(r)} is not protected (protect: false): a pulumi destroy or replacement would delete its data. Fix: set { protect: true, retainOnDelete: true } in its resource options.`, r.urn);
+        }
+    }),
+};

@@ -1,0 +1,10 @@
+// AWS Backup vaults encrypt recovery points with a customer-managed key.
+import { cmkPolicy } from "./lib/cmk-policy";
+import { T } from "./lib/stack";
+
+export const backupVaultCmk = cmkPolicy({
+    name: "backup-vault-cmk",
+    description: "AWS Backup vaults must encrypt recovery points with a customer-managed KMS key (kmsKeyArn), never the AWS-managed aws/backup key.",
+    types: T.vault,
+    keys: () => [{ topKey: "kmsKeyArn", path: "kmsKeyArn", get: (r) => r.props.kmsKeyArn }],
+});

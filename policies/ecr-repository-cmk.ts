@@ -1,0 +1,22 @@
+// ECR repositories encrypt images with a customer-managed key (encryptionType KMS with kmsKey).
+import { PolicyResource } from "@pulumi/policy";
+import { cmkPolicy } from "./lib/cmk-policy";
+import { read, T } from "./lib/stack";
+
+type Enc = { encryptionType?: string; kmsKey?: string };
+
+export const ecrRepositoryCmk = cmkPolicy({
+    name: "ecr-repository-cmk",
+    description: "ECR repositories must encrypt images with a customer-managed KMS key (encryptionConfigurations: [{ encryptionType: \"KMS\", kmsKey }]).",
+    types: T.repository,
+    keys: () => [{
+        topKey: "encryptionConfigurations", path: "encryptionConfigurations[0].kmsKey",
+        get: (r) => (r.props.encryptionConfigurations as Enc[] | undefined)?.[0]?.kmsKey,
+    }],
+    extra: (r: PolicyResource) => {
+        const type = read(() => (r.props.encryptionConfigurations as Enc[] | undefined)?.[0]?.encryptionType);
+        // Unknown: the key check below decides (or surfaces the preview advisory).
+        if (!type.known || type.value === "KMS") return [];
+        return [`encryptionType is ${JSON.stringify(type.value ?? "AES256 (the default)")}. Fix: set encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: <CMK ARN> }].`];
+    },
+});

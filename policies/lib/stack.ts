@@ -1,0 +1,128 @@
+// Shared helpers for the pack's stack policies: safe reads through the engine's unknown-checking proxy,
+// links between resources (propertyDependencies first, then known names), effective regions, ARNs and tags.
+import { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { UnknownValueError } = require("@pulumi/policy/proxy") as { UnknownValueError: new (...a: unknown[]) => Error };
+
+export const T = {
+    bucket: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
+    versioning: ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"],
+    encryption: [
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+        "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+    ],
+    publicAccessBlock: ["aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"],
+    bucketPolicy: ["aws:s3/bucketPolicy:BucketPolicy"],
+    bucketAcl: ["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"],
+    replication: ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"],
+    dbInstance: ["aws:rds/instance:Instance"],
+    backupsReplication: ["aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"],
+    vault: ["aws:backup/vault:Vault"],
+    vaultLock: ["aws:backup/vaultLockConfiguration:VaultLockConfiguration"],
+    plan: ["aws:backup/plan:Plan"],
+    selection: ["aws:backup/selection:Selection"],
+    secret: ["aws:secretsmanager/secret:Secret"],
+    repository: ["aws:ecr/repository:Repository"],
+    topic: ["aws:sns/topic:Topic"],
+    logGroup: ["aws:cloudwatch/logGroup:LogGroup"],
+    key: ["aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey"],
+    alias: ["aws:kms/alias:Alias"],
+} as const;
+
+export const isOf = (r: PolicyResource, types: readonly string[]): boolean => types.includes(r.type);
+
+/** The result of reading a value that may be unknown during preview. */
+export type Read<V> = { known: true; value: V } | { known: false; error: Error };
+
+/** Reads through the proxy; an unknown value becomes `{ known: false }` instead of aborting the policy. */
+export function read<V>(f: () => V): Read<V> {
+    try {
+        return { known: true, value: f() };
+    } catch (e) {
+        if (e instanceof UnknownValueError) return { known: false, error: e };
+        throw e;
+    }
+}
+
+/** The value, or undefined when unknown or absent. */
+export function peek<V>(f: () => V): V | undefined {
+    const r = read(f);
+    return r.known ? r.value : undefined;
+}
+
+/**
+ * Collects the first unknown a policy could not decide from what is known. After every resource has been
+ * judged, `rethrow()` hands it to the engine, which turns it into its "can't run policy during preview"
+ * advisory: violations reported before it are kept, and an undecidable resource never passes silently.
+ */
+export class Undecided {
+    private first?: Error;
+    note(r: { known: false; error: Error }): void { this.first ??= r.error; }
+    rethrow(): void { if (this.first) throw this.first; }
+}
+
+/** A stack policy body that sees every resource of the stack; not applicable when none has one of `types`. */
+export function forTypes(types: readonly string[],
+    fn: (targets: PolicyResource[], args: StackValidationArgs, report: ReportViolation, undecided: Undecided) => void) {
+    return (args: StackValidationArgs, report: ReportViolation): void => {
+        const targets = args.resources.filter((r) => isOf(r, types));
+        if (targets.length === 0) args.notApplicable(`no resources of type ${types.join(" or ")}`);
+        const undecided = new Undecided();
+        fn(targets, args, report, undecided);
+        undecided.rethrow();
+    };
+}
+
+/** `<type> "<name>"`, for messages. */
+export const label = (r: PolicyResource): string => `${r.type.split(":").pop()} "${r.name}"`;
+
+export function tags(r: PolicyResource): Record<string, string> {
+    const t = peek(() => r.props.tags as Record<string, unknown> | undefined) ?? {};
+    const out: Record<string, string> = {};
+    for (const k of Object.keys(t)) {
+        const v = peek(() => t[k]);
+        if (typeof v === "string") out[k] = v;
+    }
+    return out;
+}
+
+export const TAG = {
+    replication: "vbr:replication", dataClass: "vbr:data-class", lifecycle: "vbr:lifecycle", backups: "vbr:backups",
+} as const;
+
+export const isReplicaBucket = (r: PolicyResource): boolean => tags(r)[TAG.replication] === "destination";
+export const isAccessLogBucket = (r: PolicyResource): boolean => tags(r)[TAG.dataClass] === "access-logs";
+export const isDrillCopy = (r: PolicyResource): boolean => tags(r)[TAG.lifecycle] === "drill";
+
+/** The region in an ARN (`arn:aws:kms:us-west-2:...`); undefined for region-less ARNs (`arn:aws:s3:::b`) and non-ARNs. */
+export function arnRegion(arn: unknown): string | undefined {
+    if (typeof arn !== "string" || !arn.startsWith("arn:")) return undefined;
+    const region = arn.split(":")[3];
+    return region ? region : undefined;
+}
+
+/**
+ * Where a resource lives: its v7 `region` input, else its provider's `region` (for a resource without an
+ * explicit provider, the engine's default provider, configured by the stack's `aws:region`).
+ */
+export function effectiveRegion(r: PolicyResource): Read<string | undefined> {
+    const own = read(() => r.props.region as string | undefined);
+    if (!own.known || own.value) return own;
+    if (!r.provider) return { known: true, value: undefined };
+    return read(() => r.provider!.props.region as string | undefined);
+}
+
+/** Whether `child` points at `target` through input `key`: a property dependency, or the same known name/ARN. */
+export function linksTo(child: PolicyResource, key: string, target: PolicyResource): boolean {
+    if ((child.propertyDependencies[key] ?? []).some((d) => d.urn === target.urn)) return true;
+    const v = peek(() => child.props[key]);
+    if (typeof v !== "string" || v === "") return false;
+    const names = ["bucket", "arn", "id", "name"].map((k) => peek(() => target.props[k])).filter((x) => typeof x === "string" && x !== "");
+    return names.includes(v);
+}
+
+/** The resources of `types` that point at `target` through input `key`. */
+export function linked(resources: PolicyResource[], types: readonly string[], key: string, target: PolicyResource): PolicyResource[] {
+    return resources.filter((r) => isOf(r, types) && linksTo(r, key, target));
+}

@@ -1,0 +1,113 @@
+// Every data bucket replicates to a bucket in another region with Replication Time Control (15 minutes).
+//
+// The destination bucket usually belongs to the peer stack and is named by its deterministic ARN
+// (`arn:aws:s3:::<bucket>`, which carries no region). Its region is taken from the destination bucket resource
+// when it is in this stack (through propertyDependencies, so it works while ARNs are unknown), else from the
+// rule's replicaKmsKeyId (S3 requires the replica key in the destination bucket's region). A rule whose
+// destination region cannot be proven is a violation. Replica buckets (`vbr:replication = destination`) and
+// ALB access-log buckets are not data sources and are not required to replicate.
+import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { FLOORS } from "./lib/config";
+import {
+    arnRegion, effectiveRegion, forTypes, isAccessLogBucket, isOf, isReplicaBucket, label, linked, peek, read, Read, T,
+} from "./lib/stack";
+
+export interface ReplicationConfig { replicationTimeMinutes: number }
+
+type Status = { status?: string };
+type Rule = {
+    id?: string; status?: string;
+    sourceSelectionCriteria?: { sseKmsEncryptedObjects?: Status };
+    destination?: {
+        bucket?: string; encryptionConfiguration?: { replicaKmsKeyId?: string };
+        replicationTime?: Status & { time?: { minutes?: number } }; metrics?: Status;
+    };
+};
+
+/** The destination region of rule i, with how it was proven. */
+export function destinationRegion(cfg: PolicyResource, i: number, source: PolicyResource, all: PolicyResource[]): Read<{ region: string; via: string } | undefined> {
+    const rule = () => (cfg.props.rules as Rule[])[i];
+    const dest = read(() => rule().destination?.bucket);
+    // (a) the destination bucket is in this stack: through the rule's property dependencies, or by its known ARN.
+    const fromDeps = (cfg.propertyDependencies.rules ?? []).filter((d) => isOf(d, T.bucket) && d.urn !== source.urn);
+    const candidates = dest.known
+        ? all.filter((r) => isOf(r, T.bucket) && r.urn !== source.urn &&
+            [peek(() => r.props.arn), peek(() => r.props.bucket) && `arn:aws:s3:::${peek(() => r.props.bucket)}`].includes(dest.value))
+        : fromDeps;
+    if (candidates.length === 1) {
+        const reg = effectiveRegion(candidates[0]);
+        if (!reg.known) return reg;
+        if (reg.value) return { known: true, value: { region: reg.value, via: `destination bucket ${label(candidates[0])}` } };
+    }
+    // (b) the replica key's region.
+    const key = read(() => rule().destination?.encryptionConfiguration?.replicaKmsKeyId);
+    if (key.known) {
+        const region = arnRegion(key.value);
+        if (region) return { known: true, value: { region, via: `replicaKmsKeyId ${key.value}` } };
+    } else {
+        const keys = (cfg.propertyDependencies.rules ?? []).filter((d) => isOf(d, T.key) || isOf(d, T.alias));
+        const regions = [...new Set(keys.map((k) => effectiveRegion(k)).map((r) => (r.known ? r.value : undefined)))];
+        if (keys.length > 0 && regions.length === 1 && regions[0]) return { known: true, value: { region: regions[0], via: "the replica key's region" } };
+        if (!dest.known) return dest;
+        return key;
+    }
+    if (!dest.known) return dest;
+    return { known: true, value: undefined };
+}
+
+export const s3BucketCrossRegionReplication: StackValidationPolicy = {
+    name: "s3-bucket-cross-region-replication",
+    description: "Data buckets (not replication destinations, not access logs) must have an enabled replication rule to a bucket in another region, with Replication Time Control (15 min) and metrics, selecting SSE-KMS objects.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            replicationTimeMinutes: {
+                type: "integer", default: FLOORS.replicationTimeMinutes, minimum: FLOORS.replicationTimeMinutes, maximum: FLOORS.replicationTimeMinutes,
+                description: "Replication Time Control threshold; 15 is the floor and the only value S3 accepts.",
+            },
+        },
+    },
+    validateStack: forTypes(T.bucket, (buckets, args, report, undecided) => {
+        const { replicationTimeMinutes: minutes } = args.getConfig<ReplicationConfig>();
+        for (const b of buckets) {
+            if (isReplicaBucket(b) || isAccessLogBucket(b)) continue;
+            const configs = linked(args.resources, T.replication, "bucket", b);
+            if (configs.length === 0) {
+                report(`${label(b)} is a data bucket with no replication configuration: its objects exist in one region only. Fix: add an aws.s3.BucketReplicationConfig with an enabled rule to its twin in the peer region (naming.bucketArn(bucket, peerRegion)), RTC ${minutes} min, or tag it vbr:replication = destination if it is a replica.`, b.urn);
+                continue;
+            }
+            const src = effectiveRegion(b);
+            if (!src.known) { undecided.note(src); continue; }
+            const problems: string[] = [];
+            let ok = false;
+            let pending: { known: false; error: Error } | undefined;
+            for (const c of configs) {
+                const rules = read(() => c.props.rules as Rule[] | undefined);
+                if (!rules.known) { pending ??= rules; continue; }
+                (rules.value ?? []).forEach((_, i) => {
+                    const r = peek(() => (c.props.rules as Rule[])[i]) ?? {};
+                    const id = JSON.stringify(peek(() => r.id) ?? i);
+                    const own: string[] = [];
+                    const field = <V>(f: () => V): V | undefined => { const v = read(f); if (!v.known) { pending ??= v; return undefined; } return v.value; };
+                    if (field(() => r.status) !== "Enabled") own.push(`status is ${JSON.stringify(peek(() => r.status))} (must be "Enabled")`);
+                    const rtc = field(() => r.destination?.replicationTime?.status);
+                    const rtcMin = field(() => r.destination?.replicationTime?.time?.minutes);
+                    if (rtc !== "Enabled" || rtcMin !== minutes) own.push(`Replication Time Control is ${rtc === "Enabled" ? `${rtcMin} min` : "off"} (must be Enabled, ${minutes} min)`);
+                    if (field(() => r.destination?.metrics?.status) !== "Enabled") own.push("replication metrics are off (RTC requires metrics: { status: \"Enabled\", eventThreshold: { minutes: 15 } })");
+                    if (field(() => r.sourceSelectionCriteria?.sseKmsEncryptedObjects?.status) !== "Enabled") own.push("sseKmsEncryptedObjects is not Enabled (SSE-KMS objects would not replicate)");
+                    const dest = destinationRegion(c, i, b, args.resources);
+                    if (!dest.known) pending ??= dest;
+                    else if (!dest.value) own.push(`its destination region cannot be proven (destination ${JSON.stringify(peek(() => r.destination?.bucket))} is not a bucket of this stack and has no replicaKmsKeyId ARN with a region)`);
+                    else if (dest.value.region === src.value) own.push(`its destination is in ${dest.value.region} (from ${dest.value.via}), the bucket's own region`);
+                    if (own.length === 0 && dest.known) ok = true;
+                    else if (own.length > 0) problems.push(`${label(c)} rule ${id}: ${own.join("; ")}`);
+                });
+            }
+            if (ok) continue;
+            if (pending && problems.length === 0) { undecided.note(pending); continue; }
+            report(`${label(b)} in ${src.value ?? "an unknown region"} has no compliant cross-region replication rule: ${problems.join(" | ") || "no rules"}. Fix: one rule with status "Enabled", destination bucket in the peer region with replicaKmsKeyId there, replicationTime and metrics Enabled at ${minutes} min, sseKmsEncryptedObjects Enabled.`, b.urn);
+            if (pending) undecided.note(pending);
+        }
+    }),
+};
+

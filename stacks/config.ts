@@ -238,7 +238,8 @@ function crossChecks(raw: RawConfig, v: Partial<Record<ConfigKey, unknown>>): Co
     }
     const role = v["vbr:role"];
     const state = v["vbr:drState"];
-    if (role === "dr" && v["vbr:primaryStack"] === undefined && raw["vbr:primaryStack"] === undefined) {
+    // An empty value counts as unset; a malformed one already has its own problem.
+    if (role === "dr" && v["vbr:primaryStack"] === undefined && (raw["vbr:primaryStack"] ?? "") === "") {
         problems.push({
             key: "vbr:primaryStack", value: undefined,
             message: "is required when vbr:role is dr: the DR stack reads the primary's database and secret from it (e.g. acme/vbr/primary)",

@@ -19,3 +19,72 @@ describe("stack configuration", () => {
         expect(() => parseStackConfig("primary", raw)).to.throw(ConfigError, /vbr:peerRegion = "us-east-1": must differ from aws:region/);
     });
 });
+
+/** The ConfigError a raw config raises (fails the test when it parses). */
+function problemsOf(stack: "primary" | "dr", overrides: Record<string, string>, remove: string[] = []): ConfigError {
+    const raw = stackConfig(project, stack, overrides);
+    for (const key of remove) delete raw[key];
+    try {
+        parseStackConfig(stack, raw);
+    } catch (err) {
+        if (err instanceof ConfigError) return err;
+        throw err;
+    }
+    throw new Error(`expected ${JSON.stringify(overrides)} to be rejected`);
+}
+
+describe("stack configuration: rejected cases name the key, the bad value and what is allowed", () => {
+    const cases: { what: string; stack: "primary" | "dr"; overrides: Record<string, string>; remove?: string[]; key: string; message: RegExp }[] = [
+        { what: "an unknown region", stack: "primary", overrides: { "aws:region": "us-middle-1" }, key: "aws:region", message: /aws:region = "us-middle-1": must be one of: us-east-1, /},
+        { what: "an unknown peer region", stack: "primary", overrides: { "vbr:peerRegion": "eu-nowhere-1" }, key: "vbr:peerRegion", message: /vbr:peerRegion = "eu-nowhere-1": must be one of: / },
+        { what: "the DR peer equal to its region", stack: "dr", overrides: { "vbr:peerRegion": "us-west-2" }, key: "vbr:peerRegion", message: /vbr:peerRegion = "us-west-2": must differ from aws:region \("us-west-2"\)/ },
+        { what: "daily retention 34", stack: "primary", overrides: { "vbr:backupRetentionDays": "34" }, key: "vbr:backupRetentionDays", message: /vbr:backupRetentionDays = "34": must be at least 35/ },
+        { what: "weekly retention 300", stack: "primary", overrides: { "vbr:weeklyRetentionDays": "300" }, key: "vbr:weeklyRetentionDays", message: /vbr:weeklyRetentionDays = "300": must be at least 365/ },
+        {
+            what: "weekly retention below daily", stack: "primary", overrides: { "vbr:backupRetentionDays": "400", "vbr:weeklyRetentionDays": "365" },
+            key: "vbr:weeklyRetentionDays", message: /vbr:weeklyRetentionDays = "365": must be at least vbr:backupRetentionDays \(400\)/,
+        },
+        { what: "a dr stack without primaryStack", stack: "dr", overrides: {}, remove: ["vbr:primaryStack"], key: "vbr:primaryStack", message: /vbr:primaryStack = \(not set\): is required when vbr:role is dr/ },
+        { what: "a dr stack with an empty primaryStack", stack: "dr", overrides: { "vbr:primaryStack": "" }, key: "vbr:primaryStack", message: /vbr:primaryStack = \(not set\): is required when vbr:role is dr/ },
+        { what: "an unknown role", stack: "primary", overrides: { "vbr:role": "secondary" }, key: "vbr:role", message: /vbr:role = "secondary": must be one of: primary, dr/ },
+        { what: "an unknown DR state", stack: "dr", overrides: { "vbr:drState": "active" }, key: "vbr:drState", message: /vbr:drState = "active": must be one of: standby, drill, failover/ },
+        { what: "drill on the primary", stack: "primary", overrides: { "vbr:drState": "drill" }, key: "vbr:drState", message: /vbr:drState = "drill": must be standby when vbr:role is primary/ },
+        { what: "an unknown database mode", stack: "dr", overrides: { "vbr:drDatabase": "snapshot" }, key: "vbr:drDatabase", message: /vbr:drDatabase = "snapshot": must be one of: replica, restore/ },
+        {
+            what: "a non-boolean restoredDbBackupsEnabled", stack: "dr", overrides: { "vbr:restoredDbBackupsEnabled": "yes" },
+            key: "vbr:restoredDbBackupsEnabled", message: /vbr:restoredDbBackupsEnabled = "yes": must be true or false/,
+        },
+    ];
+    for (const c of cases) {
+        it(`rejects ${c.what}`, () => {
+            const err = problemsOf(c.stack, c.overrides, c.remove);
+            expect(err.problems.map((p) => p.key)).to.deep.equal([c.key]);
+            expect(err.message).to.match(c.message);
+            expect(err.message).to.match(new RegExp(`^Invalid configuration for stack "${c.stack}" \\(1 problem\\):`));
+        });
+    }
+
+    it("reports every problem at once, one line each", () => {
+        const err = problemsOf("dr", {
+            "aws:region": "us-middle-1", "vbr:backupRetentionDays": "34", "vbr:weeklyRetentionDays": "300", "vbr:drState": "active", "vbr:role": "secondary",
+        });
+        expect(err.problems.map((p) => p.key)).to.deep.equal(["aws:region", "vbr:role", "vbr:drState", "vbr:backupRetentionDays", "vbr:weeklyRetentionDays"]);
+        expect(err.message.split("\n")).to.have.length(6);
+        expect(err.message).to.match(/\(5 problems\)/);
+    });
+
+    it("cross-key rules are reported together with shape problems", () => {
+        const err = problemsOf("primary", { "vbr:peerRegion": "us-east-1", "vbr:drState": "failover", "vbr:backupRetentionDays": "34" });
+        expect(err.problems.map((p) => [p.key, p.value])).to.deep.equal([
+            ["vbr:backupRetentionDays", "34"], ["vbr:peerRegion", "us-east-1"], ["vbr:drState", "failover"],
+        ]);
+    });
+
+    it("reads vbr:restoredDbBackupsEnabled as a boolean, false when unset", () => {
+        expect(parseStackConfig("dr", stackConfig(project, "dr")).restoredDbBackupsEnabled).to.equal(false);
+        const raw = stackConfig(project, "dr", { "vbr:restoredDbBackupsEnabled": "true" });
+        expect(parseStackConfig("dr", raw).restoredDbBackupsEnabled).to.equal(true);
+        delete raw["vbr:restoredDbBackupsEnabled"];
+        expect(parseStackConfig("dr", raw).restoredDbBackupsEnabled).to.equal(false);
+    });
+});

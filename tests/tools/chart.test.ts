@@ -10,9 +10,9 @@ const scenario: BringUpScenario = {
     criticalPath: [U("aws:rds/instance:Instance", "db"), U("aws:ecs/service:Service", "svc")],
     dnsServesMinutes: { p50: 4.6, p90: 6.7 },
     timeline: [
-        { urn: U("aws:rds/instance:Instance", "db"), type: "aws:rds/instance:Instance", operation: "promote", start: 0, finish: 900, p50Start: 0, p50Finish: 360, critical: true },
-        { urn: U("aws:lb/loadBalancer:LoadBalancer", "alb"), type: "aws:lb/loadBalancer:LoadBalancer", operation: "create", start: 0, finish: 172, p50Start: 0, p50Finish: 155, critical: false },
-        { urn: U("aws:ecs/service:Service", "svc"), type: "aws:ecs/service:Service", operation: "create", start: 900, finish: 1550, p50Start: 360, p50Finish: 780, critical: true },
+        { urn: U("aws:rds/instance:Instance", "db"), type: "aws:rds/instance:Instance", operation: "promote", key: "operations.rds-promote", start: 0, finish: 900, p50Start: 0, p50Finish: 360, critical: true },
+        { urn: U("aws:lb/loadBalancer:LoadBalancer", "alb"), type: "aws:lb/loadBalancer:LoadBalancer", operation: "create", key: "aws:lb/loadBalancer:LoadBalancer", start: 0, finish: 172, p50Start: 0, p50Finish: 155, critical: false },
+        { urn: U("aws:ecs/service:Service", "svc"), type: "aws:ecs/service:Service", operation: "create", key: "aws:ecs/service:Service", start: 900, finish: 1550, p50Start: 360, p50Finish: 780, critical: true },
     ],
 };
 const field: BringUpField = { ...scenario, scenarios: [scenario, { ...scenario, state: "drill", database: "replica", p90Minutes: 61.2 }] };

@@ -17,6 +17,8 @@ export interface TimelineEntry {
     urn: string;
     type: string;
     operation: string;
+    /** The data-file entry the estimate came from (what `drill:learn` updates). */
+    key: string;
     /** p90 schedule (the one the objective is judged on). */
     start: number;
     finish: number;
@@ -88,8 +90,8 @@ function scenarioOf(state: ActiveState, database: DatabaseMode, objectiveMinutes
         dnsServesMinutes: e.dnsServes ? { p50: toMinutes(e.dnsServes.p50), p90: toMinutes(e.dnsServes.p90) } : null,
         parallel: e.parallel,
         resources: e.steps.length,
-        timeline: e.p90.steps.map((s) => ({
-            urn: s.urn, type: s.type, operation: s.operation, start: s.start, finish: s.finish,
+        timeline: e.p90.steps.map((s, i) => ({
+            urn: s.urn, type: s.type, operation: s.operation, key: e.steps[i].estimate.key, start: s.start, finish: s.finish,
             p50Start: p50.get(s.urn)!.start, p50Finish: p50.get(s.urn)!.finish, critical: critical.has(s.urn),
         })),
     };

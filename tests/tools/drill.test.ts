@@ -1,0 +1,284 @@
+// The drill runner against a fake `pulumi` first on PATH (tests/fixtures/fake-pulumi/pulumi) that replays recorded
+// engine events through the real Automation API, with the AWS checks faked: exact report numbers and exit codes.
+// What this cannot prove: the real CLI's event stream (>= 3.206 streams events over gRPC instead of the file the
+// fake writes; the runner's onEvent code is the same), and the AWS checks themselves (AwsDrillChecks).
+import { expect } from "chai";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import type { EngineEvent } from "@pulumi/pulumi/automation";
+import { main as drill } from "../../tools/drill";
+import { main as learn } from "../../tools/drill-learn";
+import type { BringUpScenario } from "../../tools/lib/bringup-report";
+import type { DrillChecks } from "../../tools/lib/drill-checks";
+import { DrillReport, mergeMeasurements, quantile } from "../../tools/lib/drill";
+import { loadProvisioningTimes } from "../../policies/lib/bringup";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const FAKE_DIR = path.join(ROOT, "tests", "fixtures", "fake-pulumi");
+const T0 = Date.parse("2026-01-01T10:00:00Z");
+const S = "urn:pulumi:dr::vbr::";
+const NAT = `${S}vbr:platform:Platform$vbr:network:Network$awsx:ec2:Vpc$aws:ec2/natGateway:NatGateway::vpc-1`;
+const ALB = `${S}vbr:platform:Platform$aws:lb/loadBalancer:LoadBalancer::alb`;
+const DB = `${S}vbr:platform:Platform$aws:rds/instance:Instance::drill-db`;
+const SVC = `${S}vbr:platform:Platform$aws:ecs/service:Service::svc`;
+const BUCKET = `${S}vbr:platform:Platform$aws:s3/bucket:Bucket::documents`;
+const typeOf = (urn: string) => urn.split("::")[2].split("$").pop()!;
+
+/** The model's drill estimate the runner compares against (injected: no synthesis in this test). */
+const MODEL: BringUpScenario = {
+    state: "drill", database: "restore", objectiveMinutes: 60, p50Minutes: 15.2, p90Minutes: 25.8, parallel: 8, resources: 4,
+    criticalPath: [DB, SVC], dnsServesMinutes: null,
+    timeline: [
+        { urn: NAT, type: typeOf(NAT), operation: "create", key: "aws:ec2/natGateway:NatGateway", start: 15, finish: 140, p50Start: 5, p50Finish: 110, critical: false },
+        { urn: ALB, type: typeOf(ALB), operation: "create", key: "aws:lb/loadBalancer:LoadBalancer", start: 140, finish: 312, p50Start: 110, p50Finish: 265, critical: false },
+        { urn: DB, type: typeOf(DB), operation: "restore", key: "restore", start: 0, finish: 1500, p50Start: 0, p50Finish: 900, critical: true },
+        { urn: SVC, type: typeOf(SVC), operation: "create", key: "aws:ecs/service:Service", start: 1500, finish: 2150, p50Start: 900, p50Finish: 1320, critical: true },
+    ],
+};
+
+let seq = 0;
+const meta = (op: string, urn: string, old?: Record<string, unknown>) => ({ op, urn, type: typeOf(urn), provider: "", ...(old ? { old: { inputs: old } } : {}) });
+const at = (s: number) => Math.floor(T0 / 1000) + s;
+const pre = (s: number, urn: string, op = "create", old?: Record<string, unknown>): EngineEvent =>
+    ({ sequence: seq++, timestamp: at(s), resourcePreEvent: { metadata: meta(op, urn, old) } } as unknown as EngineEvent);
+const done = (s: number, urn: string, op = "create"): EngineEvent =>
+    ({ sequence: seq++, timestamp: at(s), resOutputsEvent: { metadata: meta(op, urn) } } as unknown as EngineEvent);
+const failed = (s: number, urn: string, message: string): EngineEvent[] => [
+    { sequence: seq++, timestamp: at(s), diagnosticEvent: { urn, message, color: "never", severity: "error" } } as unknown as EngineEvent,
+    { sequence: seq++, timestamp: at(s), resOpFailedEvent: { metadata: meta("create", urn), status: 1, steps: 0 } } as unknown as EngineEvent,
+];
+
+/** A drill up: NAT 115 s, ALB 158 s, restore 988 s, then the service for `serviceSeconds`. */
+function drillEvents(serviceSeconds: number, fail = false): EngineEvent[] {
+    return [
+        pre(0, `${S}pulumi:pulumi:Stack::vbr-dr`, "same"),
+        pre(1, BUCKET, "same"), done(1, BUCKET, "same"),
+        pre(10, NAT), pre(12, DB), pre(12, ALB),
+        done(125, NAT), done(170, ALB), done(1000, DB),
+        pre(1000, SVC),
+        ...(fail ? failed(1000 + serviceSeconds, SVC, "creating ECS Service: InvalidParameterException: subnets not found") : [done(1000 + serviceSeconds, SVC)]),
+    ];
+}
+
+const DRILL_COPY = { tags: { "vbr:lifecycle": "drill" }, skipFinalSnapshot: false, finalSnapshotIdentifier: "vbr-prod-drill-db-final" };
+function standbyEvents(extraDelete?: string): EngineEvent[] {
+    return [
+        pre(1, SVC, "delete"), done(40, SVC, "delete"),
+        pre(41, ALB, "delete"), done(90, ALB, "delete"),
+        pre(41, DB, "delete", DRILL_COPY), done(400, DB, "delete"),
+        ...(extraDelete ? [pre(401, extraDelete, "delete", { tags: {} }), done(402, extraDelete, "delete")] : []),
+    ];
+}
+
+const PRIMARY_OUT = { buckets: { documents: { name: "vbr-prod-documents-us-east-1", arn: "arn:aws:s3:::vbr-prod-documents-us-east-1" } }, database: { arn: "arn:aws:rds:us-east-1:123456789012:db:vbr-prod-db" } };
+const DR_DRILL_OUT = {
+    endpoint: "vbr-prod-alb-123.us-west-2.elb.amazonaws.com",
+    database: { address: "vbr-prod-drill-db.abc.us-west-2.rds.amazonaws.com", port: 5432 },
+    buckets: { documents: { name: "vbr-prod-documents-us-west-2" } },
+};
+
+interface Run { code: number; report: DrillReport; md: string; calls: string[][]; stdout: string }
+
+/** The test clock: engine events set it to their timestamp; the fake checks advance it. */
+class Clock {
+    t = T0;
+    now = () => this.t;
+    eventTime = (e: EngineEvent) => (this.t = Math.max(this.t, e.timestamp * 1000));
+}
+
+function fakeChecks(clock: Clock, opts: { healthyAfterMs?: number; dbOk?: boolean } = {}): DrillChecks & { probed: string[] } {
+    const probed: string[] = [];
+    return {
+        probed,
+        writeCanary: async (c) => ({ ok: true, detail: `wrote s3://${c.sourceBucket}/${c.key}`, writtenAt: clock.t }),
+        endpointHealthy: async (url) => {
+            probed.push(url);
+            clock.t += opts.healthyAfterMs ?? 60_000;
+            return { ok: true, detail: `${url} answered 200`, healthyAt: clock.t };
+        },
+        databaseWritable: async (db) => (opts.dbOk ?? true)
+            ? { ok: true, detail: `${db.host}:${db.port} accepted a write` }
+            : { ok: false, detail: `${db.host}:${db.port} is not writable: password authentication failed` },
+        canaryReplicated: async (c) => ({ ok: true, detail: "source replication status COMPLETED; replica present", replicatedAt: c.writtenAt + 45_000 }),
+        latestRestorableTime: async () => ({ ok: true, detail: "restore up to 09:55", time: T0 - 5 * 60_000 }),
+    };
+}
+
+describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
+    this.timeout(60_000);
+    let dir: string;
+    const saved = { PATH: process.env.PATH };
+
+    beforeEach(() => {
+        dir = fs.mkdtempSync(path.join(os.tmpdir(), "vbr-drill-"));
+        process.env.PATH = `${FAKE_DIR}${path.delimiter}${saved.PATH}`;
+        process.env.FAKE_PULUMI_STATE = path.join(dir, "state.json");
+        process.env.FAKE_PULUMI_LOG = path.join(dir, "calls.jsonl");
+        process.env.FAKE_PULUMI_SCENARIO = path.join(dir, "scenario.json");
+    });
+    afterEach(() => {
+        process.env.PATH = saved.PATH;
+        for (const k of ["FAKE_PULUMI_STATE", "FAKE_PULUMI_LOG", "FAKE_PULUMI_SCENARIO"]) delete process.env[k];
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    async function run(drillUp: { events: EngineEvent[]; exitCode?: number; stderr?: string }, args: string[] = [],
+        checks?: (c: Clock) => DrillChecks, standby = standbyEvents()): Promise<Run> {
+        fs.writeFileSync(process.env.FAKE_PULUMI_SCENARIO!, JSON.stringify({
+            stacks: {
+                dr: { outputs: { drill: DR_DRILL_OUT, default: { buckets: DR_DRILL_OUT.buckets } }, up: { drill: drillUp, standby: { events: standby } } },
+                "virtualbackroom/vbr/primary": { outputs: { default: PRIMARY_OUT } },
+            },
+        }));
+        const clock = new Clock();
+        let stdout = "";
+        const code = await drill(["--project", ROOT, "--out", path.join(dir, "reports"), "--parallel", "8", ...args],
+            { cwd: dir, stdout: (t) => { stdout += t; }, stderr: (t) => { stdout += t; } },
+            { checks: (checks ?? ((c) => fakeChecks(c)))(clock), now: clock.now, eventTime: clock.eventTime, estimate: async () => MODEL, log: (l) => { stdout += `${l}\n`; } });
+        const reports = fs.readdirSync(path.join(dir, "reports"));
+        const json = reports.find((f) => f.endsWith(".json"))!;
+        const calls = fs.readFileSync(process.env.FAKE_PULUMI_LOG!, "utf8").trim().split("\n").map((l) => JSON.parse(l) as string[]);
+        return {
+            code, calls, stdout,
+            report: JSON.parse(fs.readFileSync(path.join(dir, "reports", json), "utf8")) as DrillReport,
+            md: fs.readFileSync(path.join(dir, "reports", json.replace(/\.json$/, ".md")), "utf8"),
+        };
+    }
+
+    it("a successful drill: per-resource durations next to the model, RTO and RPO, back to standby, exit 0", async () => {
+        const { code, report, md, calls, stdout } = await run({ events: drillEvents(500) });
+        expect(code).to.equal(0);
+        expect(report.failures).to.deep.equal([]);
+        expect(report.resources.map((m) => [m.urn, m.op, m.status, m.seconds, m.estimate])).to.deep.equal([
+            [NAT, "create", "ok", 115, { key: "aws:ec2/natGateway:NatGateway", p50: 105, p90: 125 }],
+            [ALB, "create", "ok", 158, { key: "aws:lb/loadBalancer:LoadBalancer", p50: 155, p90: 172 }],
+            [DB, "create", "ok", 988, { key: "restore", p50: 900, p90: 1500 }],
+            [SVC, "create", "ok", 500, { key: "aws:ecs/service:Service", p50: 420, p90: 650 }],
+        ]);
+        // Up ends at 1500 s, the endpoint is healthy 60 s later.
+        expect(report.rto).to.deep.equal({ minutes: 26, objectiveMinutes: 60, met: true, measuredTo: "drill endpoint healthy over HTTPS" });
+        // Database: latest restorable time 5 min before the start; documents: canary replicated in 45 s.
+        expect(report.rpo).to.deep.equal({ minutes: 5, objectiveMinutes: 15, met: true, database: 5, documents: 0.8 });
+        expect(report.start).to.equal("2026-01-01T10:00:00.000Z");
+        expect(report.upSeconds).to.equal(1500);
+        expect(report.model).to.deep.equal({ p50Minutes: 15.2, p90Minutes: 25.8, criticalPath: [DB, SVC] });
+        expect(report.validation.map((v) => [v.check, v.ok])).to.deep.equal([
+            ["canary written", true], ["endpoint healthy over HTTPS", true], ["database writable (drill copy)", true],
+            ["canary replicated to the DR bucket", true], ["latest restorable time of the replicated backups", true],
+        ]);
+        expect(report.dataSafety.ok).to.equal(true);
+        expect(report.dataSafety.deleted).to.deep.equal([{ urn: DB, type: "aws:rds/instance:Instance", note: "drill copy; final snapshot vbr-prod-drill-db-final" }]);
+        expect(report.lessonsLearned).to.deep.equal(["No deviation from the model above its p90."]);
+        // The Automation API's calls, in order: drill then standby.
+        const sets = calls.filter((c) => c[0] === "config" && c[1] === "set").map((c) => c[c.length - 1]);
+        expect(sets).to.deep.equal(["drill", "standby"]);
+        expect(calls.filter((c) => c[0] === "up").map((c) => c[c.indexOf("--parallel") + 1])).to.deep.equal(["8", "8"]);
+        expect(md).to.contain("# DR drill report: dr -> drill (replica database) ✅ passed");
+        expect(md).to.contain("| `drill-db` | `aws:rds/instance:Instance` | create | ok | 16.5 min | 15.0 min | 25.0 min |");
+        expect(md).to.contain("## Lessons learned");
+        expect(stdout).to.contain("[25:00 / 60:00] 4/4 resources done");
+        expect(stdout).to.contain("[2:05 / 60:00] 1/4 resources done; slowest in flight: drill-db 1:53, alb 1:53");
+    });
+
+    it("a failed resource: reported with its step and the engine's error, validation skipped, standby restored, exit 1", async () => {
+        const { code, report, calls } = await run({ events: drillEvents(30, true), exitCode: 255, stderr: "error: update failed\n" });
+        expect(code).to.equal(1);
+        expect(report.resources.find((m) => m.urn === SVC)).to.deep.include({ status: "failed", seconds: 30 });
+        expect(report.failures).to.deep.equal([
+            { step: "up", urn: null, message: "pulumi up (drill) failed: error: update failed" },
+            { step: "up", urn: SVC, message: "create aws:ecs/service:Service failed: creating ECS Service: InvalidParameterException: subnets not found" },
+        ]);
+        expect(report.rto.minutes).to.equal(null);
+        expect(report.rto.met).to.equal(false);
+        expect(report.validation.map((v) => v.check)).to.deep.equal(["canary written"]);
+        expect(calls.filter((c) => c[0] === "config" && c[1] === "set").map((c) => c[c.length - 1])).to.deep.equal(["drill", "standby"]);
+    });
+
+    it("a missed objective: the service takes 45 min, RTO 62.7 min > 60, exit 1 and a lesson", async () => {
+        const { code, report } = await run({ events: drillEvents(2700) });
+        expect(code).to.equal(1);
+        expect(report.rto).to.deep.include({ minutes: 62.7, met: false });
+        expect(report.failures).to.deep.equal([{ step: "validate", urn: null, message: "RTO 62.7 min missed the objective of 60 min" }]);
+        expect(report.lessonsLearned[0]).to.equal("aws:ecs/service:Service svc took 45.0 min, above the model's p90 of 10.8 min: run drill:learn and check why.");
+    });
+
+    it("a failed validation (database not writable) fails the drill even within the objective", async () => {
+        const { code, report } = await run({ events: drillEvents(500) }, [], (c) => fakeChecks(c, { dbOk: false }));
+        expect(code).to.equal(1);
+        expect(report.rto.met).to.equal(true);
+        expect(report.failures).to.deep.equal([{ step: "validate", urn: null, message: "vbr-prod-drill-db.abc.us-west-2.rds.amazonaws.com:5432 is not writable: password authentication failed" }]);
+    });
+
+    it("--keep leaves the stack in drill; a data-bearing delete on the way back fails the data-safety assertion", async () => {
+        const kept = await run({ events: drillEvents(500) }, ["--keep"]);
+        expect(kept.code).to.equal(0);
+        expect(kept.calls.filter((c) => c[0] === "up")).to.have.length(1);
+        expect(kept.report.dataSafety.detail).to.equal("--keep: the stack stays in drill; nothing was deleted");
+
+        const unsafe = await run({ events: drillEvents(500) }, [], undefined, standbyEvents(BUCKET));
+        expect(unsafe.code).to.equal(1);
+        expect(unsafe.report.dataSafety.ok).to.equal(false);
+        expect(unsafe.report.failures).to.deep.equal([{ step: "standby", urn: BUCKET, message: "a data-bearing resource was deleted or replaced on the way back to standby" }]);
+    });
+
+    it("usage errors exit 2 before touching the CLI", async () => {
+        let err = "";
+        const io = { cwd: ROOT, stdout: () => undefined, stderr: (t: string) => { err += t; } };
+        expect(await drill(["--stack", "primary"], io)).to.equal(2);
+        expect(err).to.contain('stack "primary" has vbr:role=primary; a drill runs on the dr stack');
+        expect(await drill(["--parallel", "0"], io)).to.equal(2);
+        expect(await drill(["--stack", "nope"], io)).to.equal(2);
+    });
+});
+
+describe("drill:learn", () => {
+    const report = (resources: DrillReport["resources"]) => ({ start: "2026-01-01T10:00:00.000Z", resources } as DrillReport);
+    const m = (type: string, key: string, seconds: number, p50: number, p90: number) =>
+        ({ urn: `${S}${type}::x`, type, op: "create", status: "ok" as const, seconds, estimate: { key, p50, p90 } });
+
+    it("nearest-rank quantiles", () => {
+        expect(quantile([5, 1, 3, 2, 4], 0.5)).to.equal(3);
+        expect(quantile([5, 1, 3, 2, 4], 0.9)).to.equal(5);
+        expect(quantile([7], 0.9)).to.equal(7);
+    });
+
+    it("weighs the seed as priorWeight samples, then counts drills; p90 never below p50", () => {
+        const times = loadProvisioningTimes();
+        const nat = "aws:ec2/natGateway:NatGateway";
+        const { times: next, changes } = mergeMeasurements(times, report([m(nat, nat, 95, 105, 125), m(nat, nat, 100, 105, 125), m(nat, nat, 140, 105, 125)]));
+        // w = 5, n = 3: p50 (5 x 105 + 3 x 100) / 8 = 103.1 -> 103; p90 (5 x 125 + 3 x 140) / 8 = 130.6 -> 131.
+        expect(next.types[nat]).to.deep.include({ p50: 103, p90: 131, samples: 8, lastMeasured: "2026-01-01" });
+        expect(changes).to.deep.equal([`${nat}: p50/p90 105/125 -> 103/131 s (3 samples, measured 100/140 s)`]);
+        expect(times.types[nat]).to.deep.include({ p50: 105, p90: 125 });
+    });
+
+    it("scales the restore model by measured / estimated, learns unlisted types, skips failures", () => {
+        const times = loadProvisioningTimes();
+        const failedOne = { ...m("aws:lb/loadBalancer:LoadBalancer", "aws:lb/loadBalancer:LoadBalancer", 999, 155, 172), status: "failed" as const };
+        const { times: next } = mergeMeasurements(times, report([
+            m("aws:rds/instance:Instance", "restore", 1800, 900, 1500),
+            m("aws:made/up:Thing", "default", 40, 10, 30),
+            failedOne,
+        ]));
+        // ratio p50 2.0, p90 1.2; w = 5, n = 1: f50 = (5 + 2) / 6, f90 = (5 + 1.2) / 6.
+        expect(next.restore.p50).to.deep.equal({ baseSeconds: 700, perGiBSeconds: 3.5 });
+        expect(next.restore.p90).to.deep.equal({ baseSeconds: 930, perGiBSeconds: 6.2 });
+        expect(next.types["aws:made/up:Thing"]).to.deep.include({ p50: 15, p90: 32, samples: 6 });
+        expect(next.types["aws:lb/loadBalancer:LoadBalancer"]).to.deep.equal(times.types["aws:lb/loadBalancer:LoadBalancer"]);
+    });
+
+    it("the command writes the data file given with --times", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vbr-learn-"));
+        const times = path.join(dir, "times.json");
+        fs.copyFileSync(path.join(ROOT, "policies", "data", "provisioning-times.json"), times);
+        fs.writeFileSync(path.join(dir, "r.json"), JSON.stringify(report([m("aws:ecs/service:Service", "aws:ecs/service:Service", 600, 420, 650)])));
+        let out = "";
+        const code = await learn(["r.json", "--times", times], { cwd: dir, stdout: (t) => { out += t; return true; }, stderr: (t) => { out += t; return true; } });
+        expect(code).to.equal(0);
+        expect(JSON.parse(fs.readFileSync(times, "utf8")).types["aws:ecs/service:Service"]).to.deep.include({ p50: 450, p90 : 642, samples: 6 });
+        expect(out).to.contain("updated times.json");
+        expect(await learn(["missing.json"], { cwd: dir, stdout: () => true, stderr: () => true })).to.equal(2);
+        fs.rmSync(dir, { recursive: true, force: true });
+    });
+});

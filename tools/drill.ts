@@ -1,0 +1,85 @@
+// `npm run drill`: a DR drill on the real stacks through the Pulumi Automation API (see tools/lib/drill.ts).
+// Needs the Pulumi CLI on PATH, AWS credentials for both regions, both stacks deployed, PG* variables for the DB check.
+// Exit 0 = objectives met and every check passed, 1 = an objective missed or a check/step failed, 2 = usage error.
+import * as path from "path";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { estimateScenario } from "./lib/bringup-report";
+import { AwsDrillChecks } from "./lib/drill-checks";
+import { DrillDeps, runDrill, writeDrillReport } from "./lib/drill";
+import { loadProject, ProjectError, stackConfig } from "./lib/project";
+
+export interface DrillIO {
+    cwd: string;
+    stdout(text: string): void;
+    stderr(text: string): void;
+}
+
+const positiveInt = (v: string) => {
+    if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError("must be a whole number >= 1");
+    return Number(v);
+};
+
+export async function main(argv: string[], io: DrillIO = processIO(), deps: Partial<DrillDeps> = {}): Promise<number> {
+    const program = new Command("drill")
+        .description("Bring the DR stack from standby to drill, validate it, measure RTO/RPO, return to standby, write the report.")
+        .option("--project <dir>", "the Pulumi project directory", ".")
+        .option("--stack <name>", "the DR stack", "dr")
+        .option("--primary <name>", "the primary stack (default: the DR stack's vbr:primaryStack)")
+        .option("--parallel <n>", "pulumi up --parallel (default: the CLI's, 4 x CPUs)", positiveInt)
+        .option("--keep", "leave the DR stack in drill afterwards (default: return to standby)", false)
+        .option("--endpoint <url>", "health URL to probe (default: https://drill.<vbr:domainName>/health)")
+        .option("--health-timeout <minutes>", "how long to wait for the endpoint after up", positiveInt, 15)
+        .option("--out <dir>", "where to write drill-<stack>-<time>.{json,md}", "drills")
+        .allowExcessArguments(false)
+        .exitOverride()
+        .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
+    try {
+        program.parse(argv, { from: "user" });
+    } catch (err) {
+        if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+        throw err;
+    }
+    const o = program.opts<{ project: string; stack: string; primary?: string; parallel?: number; keep: boolean; endpoint?: string; healthTimeout: number; out: string }>();
+    let config: Record<string, string>;
+    let projectDir: string;
+    try {
+        const project = loadProject(path.resolve(io.cwd, o.project));
+        projectDir = project.dir;
+        config = stackConfig(project, o.stack);
+    } catch (err) {
+        if (err instanceof ProjectError) { io.stderr(`error: ${err.message}\n`); return 2; }
+        throw err;
+    }
+    if (config["vbr:role"] !== "dr") {
+        io.stderr(`error: stack "${o.stack}" has vbr:role=${config["vbr:role"] ?? "(not set)"}; a drill runs on the dr stack\n`);
+        return 2;
+    }
+    const primary = o.primary ?? config["vbr:primaryStack"];
+    if (!primary) { io.stderr("error: no primary stack: set vbr:primaryStack or pass --primary\n"); return 2; }
+    const database = config["vbr:drDatabase"] === "restore" ? "restore" : "replica";
+    const started = new Date((deps.now ?? Date.now)()).toISOString().replace(/[:.]/g, "-");
+    const report = await runDrill({
+        projectDir, stack: o.stack, primaryStack: primary, config, parallel: o.parallel, keep: o.keep,
+        endpointUrl: o.endpoint, healthTimeoutMs: o.healthTimeout * 60_000,
+        reportBase: path.resolve(io.cwd, o.out, `drill-${o.stack}-${started}`),
+    }, {
+        checks: deps.checks ?? new AwsDrillChecks(),
+        now: deps.now, eventTime: deps.eventTime,
+        estimate: deps.estimate ?? (() => estimateScenario({ projectDir, stack: o.stack, config, parallel: o.parallel }, "drill", database)),
+        log: deps.log ?? ((line) => io.stdout(`${line}\n`)),
+    });
+    const files = writeDrillReport(report, path.resolve(io.cwd, o.out, `drill-${o.stack}-${started}`));
+    io.stdout(`RTO ${report.rto.minutes ?? "not measured"} min (objective ${report.rto.objectiveMinutes}), ` +
+        `RPO ${report.rpo.minutes ?? "not measured"} min (objective ${report.rpo.objectiveMinutes}), ${report.failures.length} failure(s)\n`);
+    for (const f of report.failures) io.stdout(`  [${f.step}] ${f.urn ? `${f.urn}: ` : ""}${f.message}\n`);
+    io.stdout(`Report: ${path.relative(io.cwd, files.markdown)} and ${path.relative(io.cwd, files.json)}\n`);
+    return report.exitCode;
+}
+
+function processIO(): DrillIO {
+    return { cwd: process.cwd(), stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => process.stdout.write("", () => process.exit(code)));
+}

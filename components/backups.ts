@@ -60,24 +60,27 @@ export class BackupPlan extends pulumi.ComponentResource {
     }
 
     private schedule(name: string, args: BackupPlanArgs): aws.backup.Plan {
+        // The plan exists only in the serving state (DR: from failover on), never in standby: no `vbr:standby` marker,
+        // so the bring-up model and the RTO policy count it as created.
+        const { "vbr:standby": _kept, ...tags } = args.tags ?? {};
         const peerVault = args.naming.vaultArn(args.peerRegion, args.accountId);
         const rule = (ruleName: string, schedule: string, deleteAfter: number): aws.types.input.backup.PlanRule => ({
             ruleName, schedule, targetVaultName: this.vault.name, startWindow: 60, completionWindow: 360,
             lifecycle: { deleteAfter },
             copyActions: [{ destinationVaultArn: peerVault, lifecycle: { deleteAfter } }],
-            recoveryPointTags: { ...args.tags, "vbr:backup-rule": ruleName },
+            recoveryPointTags: { ...tags, "vbr:backup-rule": ruleName },
         });
         const plan = new aws.backup.Plan(`${name}-plan`, {
             name: `${args.naming.prefix}-plan`,
             rules: [rule("daily", DAILY_SCHEDULE, args.backupRetentionDays), rule("weekly", WEEKLY_SCHEDULE, args.weeklyRetentionDays)],
-            tags: args.tags,
+            tags,
         }, { parent: this });
         const role = new aws.iam.Role(`${name}-role`, {
             assumeRolePolicy: JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [{ Effect: "Allow", Principal: { Service: "backup.amazonaws.com" }, Action: "sts:AssumeRole" }],
             }),
-            tags: args.tags,
+            tags,
         }, { parent: this });
         const attachments = MANAGED_POLICIES.map((p) => new aws.iam.RolePolicyAttachment(`${name}-${p.split("RolePolicyFor")[1].toLowerCase()}`, {
             role: role.name, policyArn: `arn:aws:iam::aws:policy/${p}`,
@@ -95,7 +98,7 @@ export class BackupPlan extends pulumi.ComponentResource {
                 recoveryPointSelection: {
                     algorithm: "LATEST_WITHIN_WINDOW", includeVaults: [this.vault.arn], recoveryPointTypes: ["SNAPSHOT"], selectionWindowDays: 31,
                 },
-                tags: args.tags,
+                tags,
             }, { parent: this });
             new aws.backup.RestoreTestingSelection(`${name}-restore-testing-rds`, {
                 name: "rds_database", restoreTestingPlanName: testing.name, iamRoleArn: role.arn,

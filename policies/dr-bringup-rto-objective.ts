@@ -4,7 +4,8 @@
 // resources tagged `vbr:standby = kept` already exist in standby, everything else is created by the bring-up.
 // A DR stack previewed in `drill` or `failover` (e.g. `npm start -- --stack dr --config vbr:drState=failover`)
 // is judged on the whole bring-up; in `standby` nothing is left to create and the policy passes.
-// `objectiveMinutes` mirrors the stack config `vbr:rtoObjectiveMinutes` (default 60) that the offline plan uses.
+// `objectiveMinutes` mirrors the stack config `vbr:rtoObjectiveMinutes` (default 60) that the offline plan uses, and
+// `allocatedStorageGiB` mirrors `vbr:dbAllocatedStorageGiB` (a restore inherits its storage from the backup).
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import {
     defaultParallel, ENGINE_UNKNOWN, estimateBringUp, GraphResource, isDrStack, loadProvisioningTimes, ScheduledStep,
@@ -17,6 +18,8 @@ export interface RtoPolicyConfig {
     objectiveMinutes: number;
     /** `pulumi up --parallel` assumed by the model. @default 4 x the CPUs of the machine running the preview */
     parallel?: number;
+    /** Storage of a restored database that does not set allocatedStorage (it comes from the backup). @default 100 */
+    allocatedStorageGiB: number;
 }
 
 /** The inputs the model reads; anything else is not copied out of the policy proxy. */
@@ -86,6 +89,10 @@ export const drBringupRtoObjective: StackValidationPolicy = {
                 type: "integer", default: 60, minimum: 1, maximum: 240,
                 description: "RTO objective for the DR bring-up in minutes; mirrors the stack config vbr:rtoObjectiveMinutes (the DR plan's RTO is 4 h, our bar 1 h).",
             },
+            allocatedStorageGiB: {
+                type: "integer", default: 100, minimum: 20, maximum: 65536,
+                description: "Storage a restore is estimated at when the DB instance sets no allocatedStorage (restores inherit it from the backup); mirrors vbr:dbAllocatedStorageGiB.",
+            },
             parallel: {
                 type: "integer", minimum: 1,
                 description: "`pulumi up --parallel` the estimate assumes; default 4 x the CPUs of the machine running the preview.",
@@ -97,7 +104,7 @@ export const drBringupRtoObjective: StackValidationPolicy = {
         if (!isDrStack(resources)) return;
         const config = args.getConfig<RtoPolicyConfig>();
         const times = loadProvisioningTimes();
-        const steps = stepsFromTags(resources, times);
+        const steps = stepsFromTags(resources, times, { allocatedStorageGiB: config.allocatedStorageGiB });
         if (steps.length === 0) return;
         const estimate = estimateBringUp(steps, times, config.parallel ?? defaultParallel());
         const objective = config.objectiveMinutes * 60;

@@ -1,0 +1,142 @@
+// Hand-built recorded stacks for the per-policy specs: a compliant primary-like baseline, changed one thing per case,
+// run through the analyzer harness (real protobuf requests, the engine's proxy and provider handling).
+import { expect } from "chai";
+import { policies } from "../../policies/pack";
+import { analyze, AnalysisResult, RecordedResource, UNKNOWN } from "../../tools/lib/analyzer";
+
+export { UNKNOWN };
+export const REGION = "us-east-1";
+export const PEER = "us-west-2";
+const ACCT = "123456789012";
+
+const urnOf = (type: string, name: string) => `urn:pulumi:primary::vbr::${type}::${name}`;
+
+export function res(type: string, name: string, inputs: Record<string, unknown>, deps: Record<string, RecordedResource[]> = {}, extra: Partial<RecordedResource> = {}): RecordedResource {
+    const propertyDependencies = Object.fromEntries(Object.entries(deps).map(([k, rs]) => [k, rs.map((r) => r.urn)]));
+    return {
+        urn: urnOf(type, name), type, name, parent: null, custom: true, remote: false, provider: null, region: null, protect: false,
+        retainOnDelete: false, dependencies: [...new Set(Object.values(propertyDependencies).flat())], propertyDependencies, inputs, outputs: {}, ...extra,
+    };
+}
+
+const keyArn = (name: string, region = REGION) => `arn:aws:kms:${region}:${ACCT}:key/${name}-0000`;
+
+/** A compliant stack: every data guarantee holds. Names are stable so cases can find what to change. */
+export function baseline(): RecordedResource[] {
+    const rs: RecordedResource[] = [];
+    const add = (r: RecordedResource) => { rs.push(r); return r; };
+    const key = (n: string) => add(res("aws:kms/key:Key", `key-${n}`, { enableKeyRotation: true, deletionWindowInDays: 30 }, {}, { protect: true, retainOnDelete: true, outputs: { arn: keyArn(n) } }));
+    const data = key("data"), backup = key("backup"), logs = key("logs"), secrets = key("secrets");
+    for (const b of ["documents", "audit"]) {
+        const bucket = add(res("aws:s3/bucket:Bucket", b, { bucket: `vbr-${b}-${REGION}`, forceDestroy: false, tags: { "vbr:data-class": b } }, {}, { protect: true, retainOnDelete: true, outputs: { arn: `arn:aws:s3:::vbr-${b}-${REGION}` } }));
+        add(res("aws:s3/bucketVersioning:BucketVersioning", `${b}-versioning`, { bucket: bucket.inputs.bucket, versioningConfiguration: { status: "Enabled" } }, { bucket: [bucket] }));
+        add(res("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", `${b}-sse`, {
+            bucket: bucket.inputs.bucket, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: keyArn("data") }, bucketKeyEnabled: true }],
+        }, { bucket: [bucket], rules: [data] }));
+        add(res("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `${b}-pab`, { bucket: bucket.inputs.bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, { bucket: [bucket] }));
+        add(res("aws:s3/bucketPolicy:BucketPolicy", `${b}-policy`, {
+            bucket: bucket.inputs.bucket,
+            policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["x"], Condition: { Bool: { "aws:SecureTransport": "false" } } }] }),
+        }, { bucket: [bucket] }));
+        add(res("aws:s3/bucketReplicationConfig:BucketReplicationConfig", `${b}-replication`, {
+            bucket: bucket.inputs.bucket, role: `arn:aws:iam::${ACCT}:role/replication`,
+            rules: [{
+                id: `${b}-to-${PEER}`, status: "Enabled", filter: {}, deleteMarkerReplication: { status: "Enabled" },
+                sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+                destination: {
+                    bucket: `arn:aws:s3:::vbr-${b}-${PEER}`, encryptionConfiguration: { replicaKmsKeyId: `arn:aws:kms:${PEER}:${ACCT}:alias/vbr-data` },
+                    replicationTime: { status: "Enabled", time: { minutes: 15 } }, metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
+                },
+            }],
+        }, { bucket: [bucket] }));
+    }
+    const db = add(res("aws:rds/instance:Instance", "db", {
+        storageEncrypted: true, kmsKeyId: keyArn("data"), backupRetentionPeriod: 35, deletionProtection: true, multiAz: true, tags: {},
+    }, { kmsKeyId: [data] }, { protect: true, outputs: { arn: `arn:aws:rds:${REGION}:${ACCT}:db:vbr-db` } }));
+    add(res("aws:secretsmanager/secret:Secret", "secret", { kmsKeyId: keyArn("secrets"), replicas: [{ region: PEER, kmsKeyId: `arn:aws:kms:${PEER}:${ACCT}:alias/vbr-secrets` }] }, { kmsKeyId: [secrets] }, { protect: true }));
+    const vault = add(res("aws:backup/vault:Vault", "vault", { name: "vbr-vault", kmsKeyArn: keyArn("backup") }, { kmsKeyArn: [backup] }, { protect: true, outputs: { arn: `arn:aws:backup:${REGION}:${ACCT}:backup-vault:vbr-vault` } }));
+    add(res("aws:backup/vaultLockConfiguration:VaultLockConfiguration", "lock", { backupVaultName: "vbr-vault", minRetentionDays: 35 }, { backupVaultName: [vault] }));
+    const peerVault = `arn:aws:backup:${PEER}:${ACCT}:backup-vault:vbr-vault`;
+    const plan = add(res("aws:backup/plan:Plan", "plan", {
+        name: "vbr-plan", rules: [
+            { ruleName: "daily", targetVaultName: "vbr-vault", schedule: "cron(0 2 * * ? *)", lifecycle: { deleteAfter: 35 }, copyActions: [{ destinationVaultArn: peerVault, lifecycle: { deleteAfter: 35 } }] },
+            { ruleName: "weekly", targetVaultName: "vbr-vault", schedule: "cron(0 3 ? * SUN *)", lifecycle: { deleteAfter: 365 }, copyActions: [{ destinationVaultArn: peerVault, lifecycle: { deleteAfter: 365 } }] },
+        ],
+    }, { rules: [vault] }, { outputs: { id: "plan-0001" } }));
+    add(res("aws:backup/selection:Selection", "selection", { planId: "plan-0001", name: "db", iamRoleArn: "arn:aws:iam::x:role/b", resources: [db.outputs.arn] }, { planId: [plan], resources: [db] }));
+    add(res("aws:ecr/repository:Repository", "repo", { encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: keyArn("data") }] }, { encryptionConfigurations: [data] }));
+    add(res("aws:sns/topic:Topic", "topic", { kmsMasterKeyId: keyArn("data") }, { kmsMasterKeyId: [data] }));
+    add(res("aws:cloudwatch/logGroup:LogGroup", "logs", { kmsKeyId: keyArn("logs"), retentionInDays: 365 }, { kmsKeyId: [logs] }));
+    return rs;
+}
+
+export const find = (rs: RecordedResource[], name: string): RecordedResource => {
+    const r = rs.find((x) => x.name === name);
+    if (!r) throw new Error(`fixture has no resource ${name}`);
+    return r;
+};
+
+/** Sets a nested input (and echoed output) by path; `undefined` deletes. */
+export function set(r: RecordedResource, path: Array<string | number>, value: unknown): void {
+    for (const obj of [r.inputs, ...(String(path[0]) in r.outputs ? [r.outputs] : [])]) {
+        let cur = obj as Record<string | number, unknown>;
+        for (const k of path.slice(0, -1)) cur = (cur[k] ??= typeof k === "number" ? [] : {}) as Record<string | number, unknown>;
+        const last = path[path.length - 1];
+        if (value === undefined) delete cur[last]; else cur[last] = value;
+    }
+}
+
+export async function run(rs: RecordedResource[], config?: Record<string, Record<string, unknown>>): Promise<AnalysisResult> {
+    return analyze(policies, rs, { stackRegion: REGION, config });
+}
+
+/** The messages one policy reported (without the description line), with level and resource name. */
+export async function reported(policy: string, rs: RecordedResource[], config?: Record<string, Record<string, unknown>>): Promise<Array<{ level: string; name: string | undefined; message: string }>> {
+    const { violations } = await run(rs, config);
+    return violations.filter((v) => v.policy === policy).map((v) => ({
+        level: v.enforcementLevel, name: v.urn?.split("::").pop(), message: v.message.split("\n").slice(1).join("\n") || v.message,
+    }));
+}
+
+export interface Case { name: string; change: (rs: RecordedResource[]) => void; expect: Array<{ name: string; message: string; level?: "mandatory" | "advisory" }> }
+
+/**
+ * The standard spec of a policy: the baseline passes, each case reports exactly the expected messages, an
+ * unknown value produces the engine's advisory (or is decided from dependencies), other types are not applicable.
+ */
+export function policySpec(policy: string, spec: {
+    cases: Case[];
+    unknown: { name: string; change: (rs: RecordedResource[]) => void; expect: "advisory" | "pass" };
+    /** A stack with none of the policy's types. */
+    notApplicable?: RecordedResource[];
+}): void {
+    describe(`policy ${policy}`, () => {
+        it("passes the compliant baseline", async () => {
+            expect(await reported(policy, baseline())).to.deep.equal([]);
+        });
+        for (const c of spec.cases) {
+            it(`fails: ${c.name}`, async () => {
+                const rs = baseline();
+                c.change(rs);
+                expect(await reported(policy, rs)).to.deep.equal(c.expect.map((e) => ({ level: e.level ?? "mandatory", name: e.name, message: e.message })));
+            });
+        }
+        it(`unknown in preview: ${spec.unknown.name} -> ${spec.unknown.expect}`, async () => {
+            const rs = baseline();
+            spec.unknown.change(rs);
+            const got = await reported(policy, rs);
+            if (spec.unknown.expect === "pass") expect(got).to.deep.equal([]);
+            else {
+                expect(got).to.have.length(1);
+                expect(got[0].level).to.equal("advisory");
+                expect(got[0].message).to.match(new RegExp(`^can't run policy '${policy}' from policy pack .* during preview: .* can't be known during preview$`));
+            }
+        });
+        it("is not applicable to a stack without its resource types", async () => {
+            const rs = spec.notApplicable ?? [res("aws:iam/role:Role", "role", { name: "r" })];
+            const r = await run(rs);
+            expect(r.violations.filter((v) => v.policy === policy)).to.deep.equal([]);
+            expect(r.notApplicable.filter((n) => n.policy === policy && n.urn === null)).to.have.length(1);
+        });
+    });
+}

@@ -104,9 +104,9 @@ function scenarioOf(state: ActiveState, database: DatabaseMode, objectiveMinutes
 export async function estimateScenario(opts: EstimateOptions, state: ActiveState, database: DatabaseMode): Promise<BringUpScenario> {
     const times = opts.times ?? loadProvisioningTimes();
     const outputs = { ...(opts.stackOutputs ?? {}) };
-    const base = { ...opts.config, "vbr:drDatabase": database };
+    const base: Record<string, string> = { ...opts.config, "vbr:drDatabase": database };
     // A config key that only the serving state accepts (the corruption runbook) must not break standby.
-    const standbyConfig = { ...base, "vbr:drState": "standby" };
+    const standbyConfig: Record<string, string> = { ...base, "vbr:drState": "standby" };
     delete standbyConfig["vbr:dbRestoreTime"];
     const standby = await synthesizeWithReferences(opts.projectDir, opts.stack, standbyConfig, outputs);
     const active = await synthesizeWithReferences(opts.projectDir, opts.stack, { ...base, "vbr:drState": state }, outputs);

@@ -67,12 +67,13 @@ export function renderGantt(s: BringUpScenario, title = `DR bring-up: ${s.state}
         if (dur >= 1) out.push(`<text x="${(x(e.finish) + 4).toFixed(1)}" y="${y + 14}" fill="#455a64" font-size="11">${dur.toFixed(1)}</text>`);
     });
     // Vertical markers: the objective, the p90 total and DNS.
-    const vline = (minutes: number, color: string, text: string, dash: string, yText: number) => {
+    const vline = (minutes: number, color: string, text: string, dash: string, yText: number, anchor: "start" | "end") => {
         out.push(`<line x1="${xm(minutes)}" y1="${TOP - 8}" x2="${xm(minutes)}" y2="${plotBottom}" stroke="${color}" stroke-width="2" stroke-dasharray="${dash}"/>`);
-        out.push(`<text x="${xm(minutes) + 4}" y="${yText}" fill="${color}" font-weight="bold">${esc(text)}</text>`);
+        out.push(`<text x="${xm(minutes) + (anchor === "end" ? -4 : 4)}" y="${yText}" text-anchor="${anchor}" fill="${color}" font-weight="bold">${esc(text)}</text>`);
     };
-    vline(s.objectiveMinutes, "#b00020", `objective ${s.objectiveMinutes} min`, "8 4", TOP - 12);
-    vline(totalMin, "#1565c0", `p90 ${totalMin.toFixed(1)} min`, "3 3", plotBottom + 52);
+    // The objective's label sits left of its line (the line is near the right edge when the estimate fits).
+    vline(s.objectiveMinutes, "#b00020", `objective ${s.objectiveMinutes} min`, "8 4", TOP - 12, "end");
+    vline(totalMin, "#1565c0", `p90 ${totalMin.toFixed(1)} min`, "3 3", plotBottom + 52, "start");
     out.push("</svg>");
     return out.join("\n") + "\n";
 }

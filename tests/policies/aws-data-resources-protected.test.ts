@@ -1,0 +1,23 @@
+import { find, policySpec, set, UNKNOWN } from "./fixtures";
+
+const fix = "Fix: set { protect: true, retainOnDelete: true } in its resource options.";
+
+policySpec("aws-data-resources-protected", {
+    cases: [
+        { name: "bucket unprotected", change: (rs) => { find(rs, "audit").protect = false; },
+            expect: [{ name: "audit", message: `Bucket "audit" is not protected (protect: false): a pulumi destroy or replacement would delete its data. ${fix}` }] },
+        { name: "vault, key and secret unprotected", change: (rs) => { for (const n of ["key-backup", "secret", "vault"]) find(rs, n).protect = false; },
+            expect: [
+                { name: "key-backup", message: `Key "key-backup" is not protected (protect: false): a pulumi destroy or replacement would delete its data. ${fix}` },
+                { name: "secret", message: `Secret "secret" is not protected (protect: false): a pulumi destroy or replacement would delete its data. ${fix}` },
+                { name: "vault", message: `Vault "vault" is not protected (protect: false): a pulumi destroy or replacement would delete its data. ${fix}` },
+            ] },
+        { name: "database unprotected", change: (rs) => { find(rs, "db").protect = false; },
+            expect: [{ name: "db", message: 'Instance "db" is not protected (protect: false) and it is not a drill copy (tag vbr:lifecycle = drill). Fix: set { protect: true, retainOnDelete: true } in its resource options, or for a drill copy tag vbr:lifecycle = drill with skipFinalSnapshot: false and a finalSnapshotIdentifier.' }] },
+        { name: "drill copy without finalSnapshotIdentifier", change: (rs) => { const db = find(rs, "db"); db.protect = false; set(db, ["tags", "vbr:lifecycle"], "drill"); },
+            expect: [{ name: "db", message: 'Instance "db" is not protected (protect: false) and it is a drill copy without finalSnapshotIdentifier. Fix: set { protect: true, retainOnDelete: true } in its resource options, or for a drill copy tag vbr:lifecycle = drill with skipFinalSnapshot: false and a finalSnapshotIdentifier.' }] },
+        { name: "drill copy with a final snapshot is accepted", change: (rs) => { const db = find(rs, "db"); db.protect = false; set(db, ["tags", "vbr:lifecycle"], "drill"); set(db, ["finalSnapshotIdentifier"], "vbr-drill-final"); }, expect: [] },
+    ],
+    // protect is a resource option, never unknown; an unknown final snapshot name still counts as present.
+    unknown: { name: "drill copy's finalSnapshotIdentifier unknown", change: (rs) => { const db = find(rs, "db"); db.protect = false; set(db, ["tags", "vbr:lifecycle"], "drill"); set(db, ["finalSnapshotIdentifier"], UNKNOWN); }, expect: "pass" },
+});

@@ -1,0 +1,34 @@
+import { expect } from "chai";
+import { baseline, find, policySpec, reported, set, UNKNOWN } from "./fixtures";
+import type { RecordedResource } from "../../tools/lib/analyzer";
+
+const restored = (rs: RecordedResource[]) => {
+    const db = find(rs, "db");
+    set(db, ["restoreToPointInTime"], { sourceDbInstanceAutomatedBackupsArn: "arn:aws:rds:us-east-1:123456789012:auto-backup:ab-1", useLatestRestorableTime: true });
+    set(db, ["backupRetentionPeriod"], 0);
+    set(db, ["tags", "vbr:backups"], "deferred");
+    return db;
+};
+
+policySpec("rds-instance-backups-deferred", {
+    cases: [
+        { name: "restored with backups deferred -> advisory for the on-call", change: (rs) => { restored(rs); },
+            expect: [{ level: "advisory", name: "db", message: 'Instance "db" was restored with backupRetentionPeriod 0 (vbr:backups = deferred). This restored database has no automated backups and no point-in-time recovery. Fix: once the service is up, set backupRetentionPeriod to 35 (the runbook\'s enable-backups step) and remove the vbr:backups tag.' }] },
+    ],
+    // Retention unknown: not provably deferred, so this reminder stays quiet and rds-instance-backup-retention
+    // (mandatory) surfaces the engine's advisory for the same value (asserted below).
+    unknown: { name: "retention unknown", change: (rs) => { set(restored(rs), ["backupRetentionPeriod"], UNKNOWN); }, expect: "pass" },
+});
+
+describe("rds-instance-backups-deferred in preview", () => {
+    it("an unknown restore source still counts as restored, and unknown retention is surfaced by the mandatory policy", async () => {
+        const rs = baseline();
+        const db = restored(rs);
+        set(db, ["restoreToPointInTime"], UNKNOWN);
+        expect((await reported("rds-instance-backups-deferred", rs)).map((v) => v.level)).to.deep.equal(["advisory"]);
+        set(db, ["backupRetentionPeriod"], UNKNOWN);
+        const retention = await reported("rds-instance-backup-retention", rs);
+        expect(retention.map((v) => v.level)).to.deep.equal(["advisory"]);
+        expect(retention[0].message).to.match(/during preview: string value at \.backupRetentionPeriod can't be known during preview$/);
+    });
+});

@@ -10,9 +10,11 @@ import { arnRegion, effectiveRegion, forTypes, isOf, label, peek, read, Read, T 
 export function copyDestinationRegion(plan: PolicyResource, i: number, j: number): Read<string | undefined> {
     const arn = read(() => (plan.props.rules as PlanRule[])[i].copyActions![j].destinationVaultArn);
     if (arn.known) return { known: true, value: arnRegion(arn.value) };
-    const vaults = (plan.propertyDependencies.rules ?? []).filter((d) => isOf(d, T.vault));
-    const regions = [...new Set(vaults.map((v) => peek(() => effectiveRegion(v))).map((r) => (r?.known ? r.value : undefined)))];
-    if (vaults.length > 0 && regions.length === 1 && regions[0]) return { known: true, value: regions[0] };
+    // `rules` also depends on the rule's own target vault: only a vault that is not the target can be the copy's.
+    const target = peek(() => (plan.props.rules as PlanRule[])[i].targetVaultName);
+    const vaults = (plan.propertyDependencies.rules ?? []).filter((d) => isOf(d, T.vault) && peek(() => d.props.name) !== target);
+    const region = vaults.length === 1 ? effectiveRegion(vaults[0]) : undefined;
+    if (region?.known && region.value) return { known: true, value: region.value };
     return arn;
 }
 

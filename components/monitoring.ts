@@ -81,7 +81,8 @@ export class Monitoring extends pulumi.ComponentResource {
         };
 
         if (args.alb) this.albAlarms(alarm, args.alb);
-        if (args.database) this.databaseAlarms(alarm, args.database, kept);
+        // The platform passes a database only to an active stack, so its alarms never exist in standby.
+        if (args.database) this.databaseAlarms(alarm, args.database, tags);
         for (const b of args.replicatedBuckets ?? []) this.replicationAlarms(alarm, b, kept);
         this.eventRules(name, topic, kept);
         this.registerOutputs({ topicArn: this.topicArn });

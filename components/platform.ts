@@ -4,10 +4,10 @@
 // backups, registry, network, service, DNS, monitoring), each of which creates AWS resources.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { StackConfig } from "../stacks/config";
-import { DATA_BUCKETS, Naming } from "../stacks/naming";
+import { isActive, StackConfig } from "../stacks/config";
+import { DATA_BUCKETS, DataBucket, Naming } from "../stacks/naming";
 import { PrimaryReference } from "../stacks/primary-reference";
-import { createNetwork, keptTags } from "./app-tier";
+import { AppTier, composeAppTier, createNetwork, keptTags } from "./app-tier";
 import { BackupPlan } from "./backups";
 import { Database } from "./database";
 import { DocumentStore } from "./document-store";
@@ -36,6 +36,8 @@ export class Platform extends pulumi.ComponentResource {
     readonly database: Database;
     readonly backups: BackupPlan;
     readonly registry: ContainerRegistry;
+    /** Service, DNS and monitoring (the network above is shared with the data tier). */
+    readonly app: AppTier;
     /** The DR stack's view of the primary (dr role only). */
     readonly primary?: PrimaryReference;
 
@@ -69,13 +71,29 @@ export class Platform extends pulumi.ComponentResource {
         this.registry = new ContainerRegistry(`${name}-registry`, {
             naming, role: cfg.role, peerRegion: cfg.peerRegion, accountId, dataKeyArn: this.keys.arns.data, tags: kept,
         }, child);
-        // APP TIER (issue 5) composes here.
+        // APP TIER (issue 5): only an active stack has a database to serve from and a secret to read.
+        const serving = isActive(cfg) ? this.database.serving : undefined;
+        this.app = composeAppTier(this, name, cfg, this.network, {
+            keys: this.keys.arns,
+            buckets: mapBuckets((b) => ({ name: this.documents.buckets[b].bucket, arn: this.documents.buckets[b].arn })),
+            secretArn: serving && this.database.secretArn.apply((arn) => arn as string),
+            database: serving && {
+                identifier: serving.apply((db) => db?.identifier as string),
+                address: serving.apply((db) => db?.address as string),
+                port: serving.apply((db) => db?.port as number),
+            },
+            repository: { url: this.registry.url, arn: this.registry.arn },
+        });
         this.exports = {
             database: this.database.serving,
             buckets: this.documents.exports.apply((b): Record<string, { name: string; arn: string }> => b),
             secretArn: this.database.secretArn,
-            endpoint: pulumi.output(undefined),
+            endpoint: this.app.endpoint,
         };
         this.registerOutputs({});
     }
+}
+
+function mapBuckets<T>(f: (bucket: DataBucket) => T): Record<DataBucket, T> {
+    return Object.fromEntries(DATA_BUCKETS.map((b) => [b, f(b)])) as Record<DataBucket, T>;
 }

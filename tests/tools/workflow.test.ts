@@ -46,8 +46,17 @@ describe("GitHub Actions workflows", () => {
             expect(String(upload?.with?.path)).to.include("plan.md");
             expect(runs(plan).some((x) => x.includes("gh pr comment") && x.includes("--body-file plan.md"))).to.equal(true);
             const last = plan.steps[plan.steps.length - 1];
-            expect(last.if).to.equal("steps.plan.outputs.exit != '0'");
+            expect(last.if).to.equal("steps.plan.outputs.exit != '0' || steps.active.outputs.exit != '0'");
             expect(last.run).to.match(/exit 1\s*$/);
+        });
+
+        it("judges the DR stack in failover (both database modes) and in a restore drill, where the RTO policy bites", () => {
+            const step = plan.steps.find((s) => s.id === "active");
+            expect(step?.run).to.include("npm start -- --stack dr $flags");
+            for (const scenario of ["vbr:drState=failover vbr:drDatabase=replica", "vbr:drState=failover vbr:drDatabase=restore", "vbr:drState=drill vbr:drDatabase=restore"]) {
+                expect(step?.run).to.include(`"${scenario}"`);
+            }
+            expect(step?.run).to.include(`echo "exit=$worst" >> "$GITHUB_OUTPUT"`);
         });
 
         it("runs pulumi preview --policy-pack policies per stack, only when credentials are configured", () => {

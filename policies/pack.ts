@@ -26,8 +26,12 @@ import { s3BucketVersioningEnabled } from "./s3-bucket-versioning-enabled";
 import { s3ReplicationReplicaCmk } from "./s3-replication-replica-cmk";
 import { secretsmanagerSecretCmk } from "./secretsmanager-secret-cmk";
 import { snsTopicCmk } from "./sns-topic-cmk";
+import { version } from "./package.json";
 
 export const packName = "vbr-dr";
+
+/** The version the engine reports for the pack: `new PolicyPack` reads it from package.json in the pack's directory. */
+export const packVersion: string = version;
 
 export const policies: Policies = [
     // 1. Encryption with customer-managed keys

@@ -119,11 +119,15 @@ function loadEvaluator(io: PlanIO, given?: PlanDeps["pack"]): Evaluator | null {
             "the stacks are synthesized but not judged by any policy\n");
         return null;
     }
-    const evaluatePolicies = analyzer.evaluatePolicies as (p: Policies, r: SynthesizedStack["resources"], o: { stackRegion?: string }) => ReturnType<Evaluator["evaluate"]>;
+    const evaluatePolicies = analyzer.evaluatePolicies as (p: Policies, r: SynthesizedStack["resources"],
+        o: { stackRegion?: string; pack?: { name: string; version: string } }) => ReturnType<Evaluator["evaluate"]>;
     const policies = pack.policies as Policies;
+    // The engine names the pack in its preview-only advisories; without a version, the harness's default applies.
+    const identity = typeof pack.packName === "string" && typeof pack.packVersion === "string"
+        ? { name: pack.packName, version: pack.packVersion } : undefined;
     return {
         packName: typeof pack.packName === "string" ? pack.packName : "policies",
-        evaluate: (resources, stackRegion) => evaluatePolicies(policies, resources, { stackRegion }),
+        evaluate: (resources, stackRegion) => evaluatePolicies(policies, resources, { stackRegion, pack: identity }),
     };
 }
 
@@ -138,7 +142,7 @@ function referencedStack(reference: string, project: Project): string | undefine
 /** What `main` judges with; tests pass their own policies. @default the pack in policies/pack.ts */
 export interface PlanDeps {
     extensions?: StackExtension[];
-    pack?: { packName: string; policies: Policies };
+    pack?: { packName: string; packVersion?: string; policies: Policies };
 }
 
 /** Runs the plan; returns the exit code. Never throws for user errors. */

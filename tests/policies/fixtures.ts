@@ -1,7 +1,7 @@
 // Hand-built recorded stacks for the per-policy specs: a compliant primary-like baseline, changed one thing per case,
 // run through the analyzer harness (real protobuf requests, the engine's proxy and provider handling).
 import { expect } from "chai";
-import { policies } from "../../policies/pack";
+import { packName, packVersion, policies } from "../../policies/pack";
 import { analyze, AnalysisResult, RecordedResource, UNKNOWN } from "../../tools/lib/analyzer";
 
 export { UNKNOWN };
@@ -129,7 +129,7 @@ export function policySpec(policy: string, spec: {
             else {
                 expect(got).to.have.length(1);
                 expect(got[0].level).to.equal("advisory");
-                expect(got[0].message).to.match(new RegExp(`^can't run policy '${policy}' from policy pack .* during preview: .* can't be known during preview$`));
+                expect(got[0].message).to.match(new RegExp(`^can't run policy '${policy}' from policy pack '${packName}@v${packVersion.replace(/\./g, "\\.")}' during preview: .* can't be known during preview$`));
             }
         });
         it("is not applicable to a stack without its resource types", async () => {

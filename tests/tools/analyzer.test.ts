@@ -2,7 +2,11 @@
 import { expect } from "chai";
 import * as aws from "@pulumi/aws";
 import { Policies, validateResourceOfType, validateStackResourcesOfType } from "@pulumi/policy";
-import { analyze, evaluatePolicies, parseProviderRef, PolicyConfigError, RecordedResource, UNKNOWN } from "../../tools/lib/analyzer";
+import * as fs from "fs";
+import * as path from "path";
+import { packName, packVersion, policies as realPolicies } from "../../policies/pack";
+import { s3BucketTlsOnly } from "../../policies/s3-bucket-tls-only";
+import { analyze, evaluatePolicies, HARNESS_PACK, packIdentityOf, parseProviderRef, PolicyConfigError, RecordedResource, UNKNOWN } from "../../tools/lib/analyzer";
 
 const urnOf = (type: string, name: string) => `urn:pulumi:test::vbr::${type}::${name}`;
 
@@ -79,6 +83,35 @@ describe("tools/lib/analyzer", () => {
         const vs = await evaluatePolicies(policies, [comp, bucket, ver, orphan]);
         expect(found).to.deep.equal(["docs-ver->docs:docs-1:true:storage", "orphan->undefined:undefined:undefined:undefined"]);
         expect(vs).to.deep.equal([{ policy: "follows-deps", enforcementLevel: "mandatory", urn: orphan.urn, message: "Follows property dependencies.\nno bucket" }]);
+    });
+
+    describe("the pack named in the engine's diagnostics", () => {
+        // What the engine would say: `new PolicyPack(packName)` with the version read from policies/package.json.
+        const manifestVersion: string = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "..", "policies", "package.json"), "utf8")).version;
+        const bucket = res("aws:s3/bucket:Bucket", "docs", { bucket: "vbr-prod-documents-us-east-1" });
+        const unknownPolicy = () => res("aws:s3/bucketPolicy:BucketPolicy", "docs-policy", { bucket: UNKNOWN, policy: UNKNOWN }, { propertyDependencies: { bucket: [bucket.urn] } });
+
+        it("is the real pack (vbr-dr, version from policies/package.json) when evaluating the real pack", async () => {
+            expect([packName, packVersion]).to.deep.equal(["vbr-dr", manifestVersion]);
+            const vs = await evaluatePolicies(realPolicies, [bucket, unknownPolicy()]);
+            expect(vs.filter((v) => v.policy === "s3-bucket-tls-only")).to.deep.equal([{
+                policy: "s3-bucket-tls-only", enforcementLevel: "advisory", urn: null,
+                message: `can't run policy 's3-bucket-tls-only' from policy pack 'vbr-dr@v${manifestVersion}' during preview: string value at .policy can't be known during preview`,
+            }]);
+        });
+
+        it("is the real pack for a subset of its policies, the harness for a list with a foreign policy", () => {
+            expect(packIdentityOf([s3BucketTlsOnly])).to.deep.equal({ name: "vbr-dr", version: manifestVersion });
+            expect(packIdentityOf([s3BucketTlsOnly, ...readsBucket])).to.deep.equal({ name: "vbr-dr-harness", version: "0.0.0" });
+            expect(packIdentityOf([])).to.equal(HARNESS_PACK);
+        });
+
+        it("is the one given in opts.pack", async () => {
+            const vs = await evaluatePolicies([s3BucketTlsOnly], [bucket, unknownPolicy()], { pack: { name: "acme-guard", version: "2.3.4" } });
+            expect(vs.map((v) => v.message)).to.deep.equal([
+                "can't run policy 's3-bucket-tls-only' from policy pack 'acme-guard@v2.3.4' during preview: string value at .policy can't be known during preview",
+            ]);
+        });
     });
 
     describe("config", () => {

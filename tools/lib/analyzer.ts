@@ -36,6 +36,18 @@ export interface EvaluateOptions {
     config?: Record<string, Record<string, unknown>>;
     /** The stack's `aws:region`: the region of the default aws provider. @default "us-east-1" */
     stackRegion?: string;
+    /**
+     * The pack the engine names in its diagnostics ("... from policy pack '<name>@v<version>' ..."): the name given
+     * to `new PolicyPack` and the version from the pack's package.json.
+     * @default - this project's pack (policies/pack.ts `packName`, policies/package.json `version`) when every
+     * policy belongs to it, else `vbr-dr-harness` 0.0.0
+     */
+    pack?: PackIdentity;
+}
+
+export interface PackIdentity {
+    name: string;
+    version: string;
 }
 
 export interface AnalysisResult {
@@ -67,10 +79,29 @@ interface PolicyServer {
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const server: PolicyServer = require("@pulumi/policy/server");
 
-const HARNESS_PACK = "vbr-dr-harness";
-const HARNESS_VERSION = "0.0.0";
+/** The identity of a list of policies that is not (a subset of) this project's pack, e.g. a test's own policy. */
+export const HARNESS_PACK: PackIdentity = { name: "vbr-dr-harness", version: "0.0.0" };
 /** `new PolicyPack` defaults the pack's level to advisory; a policy without its own level gets that. */
 const PACK_DEFAULT_LEVEL: EngineLevel = "advisory";
+
+/**
+ * The identity the engine would report for these policies. The real pack is loaded lazily, so the harness
+ * itself does not depend on it (the offline plan must work before the pack exists).
+ */
+export function packIdentityOf(policies: Policies): PackIdentity {
+    let real: { packName?: unknown; packVersion?: unknown; policies?: unknown };
+    try {
+        // eslint-disable-next-line @typescript-eslint/no-var-requires
+        real = require("../../policies/pack");
+    } catch {
+        return HARNESS_PACK;
+    }
+    const own = Array.isArray(real.policies) ? (real.policies as Policies) : [];
+    const fromRealPack = policies.length > 0 && policies.every((p) => own.includes(p));
+    return fromRealPack && typeof real.packName === "string" && typeof real.packVersion === "string"
+        ? { name: real.packName, version: real.packVersion }
+        : HARNESS_PACK;
+}
 
 function call<Req, Resp>(handler: Handler<Req, Resp>, request: Req): Promise<Resp> {
     return new Promise((resolve, reject) => {
@@ -339,8 +370,9 @@ export async function analyze(policies: Policies, resources: RecordedResource[],
         const c = resolved.get(p.name)!;
         return configured(p, c.level, c.values);
     });
-    const analyzeFn = server.makeAnalyzeRpcFun(HARNESS_PACK, HARNESS_VERSION, PACK_DEFAULT_LEVEL, pack);
-    const analyzeStackFn = server.makeAnalyzeStackRpcFun(HARNESS_PACK, HARNESS_VERSION, PACK_DEFAULT_LEVEL, pack);
+    const { name, version } = opts.pack ?? packIdentityOf(policies);
+    const analyzeFn = server.makeAnalyzeRpcFun(name, version, PACK_DEFAULT_LEVEL, pack);
+    const analyzeStackFn = server.makeAnalyzeStackRpcFun(name, version, PACK_DEFAULT_LEVEL, pack);
     const providerFor = providerResolver(resources, opts.stackRegion ?? "us-east-1");
     const out: AnalysisResult = { violations: [], notApplicable: [] };
     for (const r of resources) {

@@ -8,7 +8,7 @@ const U = (t: string, n: string) => `urn:pulumi:dr::vbr::${t}::${n}`;
 const scenario: BringUpScenario = {
     state: "failover", database: "replica", objectiveMinutes: 60, p50Minutes: 13, p90Minutes: 25.8, parallel: 8, resources: 3,
     criticalPath: [U("aws:rds/instance:Instance", "db"), U("aws:ecs/service:Service", "svc")],
-    dnsServesMinutes: { p50: 4.6, p90: 6.7 },
+    dnsServesMinutes: { p50: 14, p90: 26.8 },
     timeline: [
         { urn: U("aws:rds/instance:Instance", "db"), type: "aws:rds/instance:Instance", operation: "promote", key: "operations.rds-promote", start: 0, finish: 900, p50Start: 0, p50Finish: 360, critical: true },
         { urn: U("aws:lb/loadBalancer:LoadBalancer", "alb"), type: "aws:lb/loadBalancer:LoadBalancer", operation: "create", key: "aws:lb/loadBalancer:LoadBalancer", start: 0, finish: 172, p50Start: 0, p50Finish: 155, critical: false },
@@ -42,9 +42,9 @@ describe("bring-up report rendering", () => {
         expect(lines).to.deep.equal([
             "DR bring-up estimate (standby ->)",
             "  failover with the replica database: p50 13.0 min, p90 25.8 min, objective 60 min (3 resources, parallel 8) within objective",
-            "    DNS serves from the DR region after p50 4.6 min, p90 6.7 min (record INSYNC + TTL)",
+            "    DNS serves from the DR region after p50 14.0 min, p90 26.8 min (the later of record INSYNC and the ECS service behind it steady, + TTL)",
             "  drill with the replica database: p50 13.0 min, p90 61.2 min, objective 60 min (3 resources, parallel 8) OVER objective",
-            "    DNS serves from the DR region after p50 4.6 min, p90 6.7 min (record INSYNC + TTL)",
+            "    DNS serves from the DR region after p50 14.0 min, p90 26.8 min (the later of record INSYNC and the ECS service behind it steady, + TTL)",
             "  Critical path (failover, p90):",
             "       0.0 ->   15.0 min  promote Instance db",
             "      15.0 ->   25.8 min  create  Service svc",
@@ -52,8 +52,8 @@ describe("bring-up report rendering", () => {
     });
     it("markdown: a scenario table and the numbered path", () => {
         const md = bringUpMarkdown(field);
-        expect(md).to.include("| failover | replica | 13.0 min | 25.8 min | 60 min | 6.7 min | ✅ |");
-        expect(md).to.include("| drill | replica | 13.0 min | 61.2 min | 60 min | 6.7 min | ❌ |");
+        expect(md).to.include("| failover | replica | 13.0 min | 25.8 min | 60 min | 26.8 min | ✅ |");
+        expect(md).to.include("| drill | replica | 13.0 min | 61.2 min | 60 min | 26.8 min | ❌ |");
         expect(md).to.include("2. 15.0 -> 25.8 min: create `Service` `svc`");
     });
 });

@@ -36,7 +36,10 @@ export interface BringUpScenario {
     p90Minutes: number;
     /** The p90 critical path, URNs in order (awsx children by the URN the awsx plugin gives them). */
     criticalPath: string[];
-    /** Until DNS answers from the DR region: the record INSYNC plus one TTL; null when no record changes. */
+    /**
+     * Until DNS serves from the DR region: max(record INSYNC, ECS service behind the record's target steady) plus
+     * one TTL (policies/lib/bringup.ts dnsServesAt); null when no record changes.
+     */
     dnsServesMinutes: { p50: number; p90: number } | null;
     parallel: number;
     /** Resources created, promoted or restored by the bring-up. */
@@ -149,7 +152,7 @@ function headline(s: BringUpScenario): string {
 
 function dnsLine(s: BringUpScenario): string {
     return s.dnsServesMinutes
-        ? `DNS serves from the DR region after p50 ${fmt(s.dnsServesMinutes.p50)} min, p90 ${fmt(s.dnsServesMinutes.p90)} min (record INSYNC + TTL)`
+        ? `DNS serves from the DR region after p50 ${fmt(s.dnsServesMinutes.p50)} min, p90 ${fmt(s.dnsServesMinutes.p90)} min (the later of record INSYNC and the ECS service behind it steady, + TTL)`
         : "No DNS record changes in this bring-up";
 }
 

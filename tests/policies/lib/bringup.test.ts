@@ -67,10 +67,48 @@ describe("bring-up model: scheduler", () => {
         expect(e.dnsServes).to.equal(null);
     });
 
-    it("DNS serves one TTL after the last record change", () => {
+    it("DNS with no service behind the record: one TTL after the record is INSYNC", () => {
         const rec: BringUpStep = { ...step("record", 60, ["alb"], 90), type: "aws:route53/record:Record" };
         const e = estimateBringUp([step("alb", 155, [], 172), rec], times, 4);
-        expect(e.dnsServes).to.deep.include({ p50: 155 + 60 + 60, p90: 172 + 90 + 60, ttlSeconds: 60 });
+        expect(e.dnsServes).to.deep.include({ p50: 155 + 60 + 60, p90: 172 + 90 + 60, ttlSeconds: 60, gatedBy: { p50: "record", p90: "record" } });
+    });
+
+    describe("DNS serves = max(record INSYNC, ECS service behind the record's target ready) + TTL", () => {
+        const typed = (type: string, s: BringUpStep, key = s.estimate.key): BringUpStep => ({ ...s, type, estimate: { ...s.estimate, key } });
+        const SVC = "aws:ecs/service:Service";
+        const alb = step("alb", 155, [], 172);
+        const listener = step("listener", 3, ["alb"], 15);
+        const db = step("db", 360, [], 900);
+        const rec = typed("aws:route53/record:Record", step("record", 60, ["alb"], 90));
+
+        it("the service behind the load balancer (through its listener) gates DNS, not the record", () => {
+            const svc = typed(SVC, step("svc", 420, ["listener", "db"], 650));
+            const e = estimateBringUp([alb, listener, db, svc, rec], times, 8);
+            // Record INSYNC at 155+60 / 172+90; the service is steady at 360+420 / 900+650.
+            expect(e.dnsServes).to.deep.include({ p50: 780 + 60, p90: 1550 + 60, gatedBy: { p50: "svc", p90: "svc" } });
+            expect(e.p90Seconds).to.equal(1550);
+        });
+
+        it("a record that finishes after the service still gates", () => {
+            const slowRec = typed("aws:route53/record:Record", step("record", 600, ["alb"], 1500));
+            const svc = typed(SVC, step("svc", 100, ["listener"], 200));
+            const e = estimateBringUp([alb, listener, svc, slowRec], times, 8);
+            expect(e.dnsServes).to.deep.include({ p50: 155 + 600 + 60, p90: 172 + 1500 + 60, gatedBy: { p50: "record", p90: "record" } });
+        });
+
+        it("a service without waitForSteadyState is ready one steady-state estimate after its API call", () => {
+            const svc = typed(SVC, step("svc", 2, ["listener"], 2), "operations.ecs-service-no-wait");
+            const e = estimateBringUp([alb, listener, svc, rec], times, 8);
+            // API call done at 155+3+2 / 172+15+2; then the data file's steady state 420 / 650 s.
+            expect(e.dnsServes).to.deep.include({ p50: 160 + 420 + 60, p90: 189 + 650 + 60, gatedBy: { p50: "svc", p90: "svc" } });
+        });
+
+        it("a service that is not behind the record's target does not count", () => {
+            const other = step("other-alb", 155, [], 172);
+            const elsewhere = typed(SVC, step("svc-elsewhere", 420, ["other-alb", "db"], 650));
+            const e = estimateBringUp([alb, other, db, elsewhere, rec], times, 8);
+            expect(e.dnsServes).to.deep.include({ p50: 155 + 60 + 60, p90: 172 + 90 + 60, gatedBy: { p50: "record", p90: "record" } });
+        });
     });
 
     it("rejects cycles and bad parallelism with a message", () => {
@@ -154,7 +192,8 @@ describe("bring-up model: step selection", () => {
         expect(e.p90Seconds).to.equal(1550);
         expect(e.criticalPath.map((s) => s.urn)).to.deep.equal([promoted.urn, svc.urn]);
         expect(e.p50Seconds).to.equal(360 + 420);
-        expect(e.dnsServes).to.deep.include({ p90: 312 + 90 + 60 });
+        // The record is INSYNC at 402 s, but the ALB it aliases has healthy targets only when the service is steady.
+        expect(e.dnsServes).to.deep.include({ p50: 360 + 420 + 60, p90: 1550 + 60, gatedBy: { p50: svc.urn, p90: svc.urn } });
     });
 
     it("by tag: the same steps as the diff on the same graphs", () => {

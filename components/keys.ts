@@ -3,10 +3,12 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { KEY_CLASSES, KeyClass, Naming } from "../stacks/naming";
 
-export interface KeyRingArgs {
+export interface KeyRingArgs<C extends KeyClass = KeyClass> {
     naming: Naming;
-    /** The region the keys live in (the stack's `aws:region`); ViaService conditions name it. */
+    /** The region the keys live in, passed to every key and alias; ViaService conditions name it. */
     region: string;
+    /** Which data classes get a key. @default KEY_CLASSES (data, backup, logs, secrets) */
+    classes?: readonly C[];
     accountId: pulumi.Input<string>;
     /** Tags for every key. @default {} */
     tags?: Record<string, string>;
@@ -59,15 +61,16 @@ export function keyUsers(keyClass: KeyClass, account: string, region: string): S
     }
 }
 
-export class KeyRing extends pulumi.ComponentResource {
-    readonly keys: Record<KeyClass, aws.kms.Key>;
+export class KeyRing<C extends KeyClass = KeyClass> extends pulumi.ComponentResource {
+    readonly keys: Record<C, aws.kms.Key>;
     /** Key ARNs by class: what resources pass as their `kmsKeyId`. */
-    readonly arns: Record<KeyClass, pulumi.Output<string>>;
+    readonly arns: Record<C, pulumi.Output<string>>;
 
-    constructor(name: string, args: KeyRingArgs, opts?: pulumi.ComponentResourceOptions) {
+    constructor(name: string, args: KeyRingArgs<C>, opts?: pulumi.ComponentResourceOptions) {
         super("vbr:keys:KeyRing", name, {}, opts);
-        const keys = {} as Record<KeyClass, aws.kms.Key>;
-        for (const keyClass of KEY_CLASSES) {
+        const classes = args.classes ?? (KEY_CLASSES as readonly KeyClass[] as readonly C[]);
+        const keys = {} as Record<C, aws.kms.Key>;
+        for (const keyClass of classes) {
             const policy = pulumi.output(args.accountId).apply((account) => JSON.stringify({
                 Version: "2012-10-17",
                 Statement: [
@@ -77,16 +80,17 @@ export class KeyRing extends pulumi.ComponentResource {
             }));
             const key = new aws.kms.Key(`${name}-${keyClass}`, {
                 description: `${args.naming.prefix} ${keyClass} key (${args.region})`,
+                region: args.region,
                 enableKeyRotation: true,
                 deletionWindowInDays: 30,
                 policy,
                 tags: { ...args.tags, "vbr:key-class": keyClass },
             }, { parent: this, protect: true, retainOnDelete: true });
-            new aws.kms.Alias(`${name}-${keyClass}`, { name: args.naming.keyAlias(keyClass), targetKeyId: key.keyId }, { parent: this });
+            new aws.kms.Alias(`${name}-${keyClass}`, { name: args.naming.keyAlias(keyClass), targetKeyId: key.keyId, region: args.region }, { parent: this });
             keys[keyClass] = key;
         }
         this.keys = keys;
-        this.arns = Object.fromEntries(KEY_CLASSES.map((c) => [c, keys[c].arn])) as Record<KeyClass, pulumi.Output<string>>;
+        this.arns = Object.fromEntries(classes.map((c) => [c, keys[c].arn])) as Record<C, pulumi.Output<string>>;
         this.registerOutputs({ arns: this.arns });
     }
 }

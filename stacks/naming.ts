@@ -46,6 +46,11 @@ export class Naming {
         return pulumi.interpolate`arn:aws:backup:${region}:${accountId}:backup-vault:${this.vaultName()}`;
     }
 
+    /** A Pulumi state bucket; the state-backend program names with `new Naming("<environment>-state")`. */
+    stateBucketName(region: string): string {
+        return `${this.prefix}-${region}`;
+    }
+
     dbIdentifier(suffix?: string): string {
         return suffix ? `${this.prefix}-postgres-${suffix}` : `${this.prefix}-postgres`;
     }

@@ -1,0 +1,108 @@
+// S3 cross-region replication links: a least-privilege role and one rule per bucket with Replication Time
+// Control, delete-marker replication and SSE-KMS object selection, encrypting replicas with the peer's key.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** S3 Replication Time Control: 15 minutes is the only valid value, and RTC requires metrics (DR-FACTS). */
+export const RTC_MINUTES = 15;
+
+/** The key replicas are encrypted with, in the destination region. */
+export type ReplicaKey =
+    /** A key this program knows by ARN. */
+    | { arn: pulumi.Input<string> }
+    /** A key another stack owns, known by its alias ARN; IAM then matches keys that carry the alias. */
+    | { aliasArn: pulumi.Input<string>; aliasName: string; accountId: pulumi.Input<string> };
+
+export interface ReplicationLink {
+    /** Logical name of the link's BucketReplicationConfig. */
+    resourceName: string;
+    ruleId: string;
+    source: { bucket: aws.s3.Bucket; versioning: aws.s3.BucketVersioning };
+    /** The destination bucket's name; versioned and in `destinationRegion`. */
+    destinationBucketName: string;
+}
+
+export interface ReplicationArgs {
+    region: string;
+    destinationRegion: string;
+    /** The key the source objects are encrypted with. */
+    sourceKeyArn: pulumi.Input<string>;
+    replicaKey: ReplicaKey;
+    links: ReplicationLink[];
+    /** @default {} */
+    tags?: Record<string, string>;
+}
+
+/**
+ * Creates the replication role (`${name}-replication`) and a BucketReplicationConfig per link, as children of
+ * `parent`. Returns the role.
+ */
+export function replicateBuckets(parent: pulumi.Resource, name: string, args: ReplicationArgs): aws.iam.Role {
+    const { region, destinationRegion } = args;
+    const role = new aws.iam.Role(`${name}-replication`, {
+        assumeRolePolicy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "s3.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
+        tags: args.tags,
+    }, { parent });
+    const sources = args.links.map((l) => l.source.bucket.arn);
+    const replicaKeyArn = "arn" in args.replicaKey ? args.replicaKey.arn : args.replicaKey.aliasArn;
+    const policy = new aws.iam.Policy(`${name}-replication`, {
+        description: `S3 replication from ${region} to ${destinationRegion}`,
+        policy: pulumi.jsonStringify({
+            Version: "2012-10-17",
+            Statement: [
+                { Sid: "ReadReplicationConfig", Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:ListBucket"], Resource: sources },
+                {
+                    Sid: "ReadSourceVersions", Effect: "Allow",
+                    Action: ["s3:GetObjectVersionForReplication", "s3:GetObjectVersionAcl", "s3:GetObjectVersionTagging", "s3:GetObjectRetention", "s3:GetObjectLegalHold"],
+                    Resource: sources.map((arn) => pulumi.interpolate`${arn}/*`),
+                },
+                {
+                    Sid: "WriteReplicas", Effect: "Allow", Action: ["s3:ReplicateObject", "s3:ReplicateDelete", "s3:ReplicateTags"],
+                    Resource: args.links.map((l) => `arn:aws:s3:::${l.destinationBucketName}/*`),
+                },
+                {
+                    Sid: "DecryptSource", Effect: "Allow", Action: "kms:Decrypt", Resource: args.sourceKeyArn,
+                    Condition: { StringEquals: { "kms:ViaService": `s3.${region}.amazonaws.com` } },
+                },
+                encryptReplicas(args.replicaKey, destinationRegion),
+            ],
+        }),
+    }, { parent });
+    const attachment = new aws.iam.RolePolicyAttachment(`${name}-replication`, { role: role.name, policyArn: policy.arn }, { parent });
+    for (const link of args.links) {
+        new aws.s3.BucketReplicationConfig(link.resourceName, {
+            bucket: link.source.bucket.id,
+            region,
+            role: role.arn,
+            rules: [{
+                id: link.ruleId,
+                status: "Enabled",
+                filter: {},
+                deleteMarkerReplication: { status: "Enabled" },
+                sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+                destination: {
+                    bucket: `arn:aws:s3:::${link.destinationBucketName}`,
+                    encryptionConfiguration: { replicaKmsKeyId: replicaKeyArn },
+                    replicationTime: { status: "Enabled", time: { minutes: RTC_MINUTES } },
+                    metrics: { status: "Enabled", eventThreshold: { minutes: RTC_MINUTES } },
+                },
+            }],
+        }, { parent, dependsOn: [link.source.versioning, attachment] });
+    }
+    return role;
+}
+
+function encryptReplicas(key: ReplicaKey, destinationRegion: string): Record<string, unknown> {
+    const statement = { Sid: "EncryptReplicas", Effect: "Allow", Action: ["kms:Encrypt", "kms:GenerateDataKey"] };
+    const viaS3 = { "kms:ViaService": `s3.${destinationRegion}.amazonaws.com` };
+    if ("arn" in key) return { ...statement, Resource: key.arn, Condition: { StringEquals: viaS3 } };
+    // The destination key's id is not known here (another stack owns it): match the keys carrying its alias.
+    return {
+        ...statement,
+        Resource: pulumi.interpolate`arn:aws:kms:${destinationRegion}:${key.accountId}:key/*`,
+        Condition: { StringEquals: viaS3, "ForAnyValue:StringEquals": { "kms:ResourceAliases": key.aliasName } },
+    };
+}

@@ -61,13 +61,16 @@ export class DocumentStore extends pulumi.ComponentResource {
                 bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
             }, child);
             new aws.s3.BucketOwnershipControls(`${name}-${b}`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
+            // The ARN comes from the deterministic name, not bucket.arn: that is unknown in a first preview, and the
+            // TLS-only policy could then not decide. `bucket` stays bucket.id, so the link to the bucket is kept.
+            const arn = args.naming.bucketArn(b, args.region);
             new aws.s3.BucketPolicy(`${name}-${b}`, {
                 bucket: bucket.id,
-                policy: pulumi.jsonStringify({
+                policy: JSON.stringify({
                     Version: "2012-10-17",
                     Statement: [{
                         Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*",
-                        Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+                        Resource: [arn, `${arn}/*`],
                         Condition: { Bool: { "aws:SecureTransport": "false" } },
                     }],
                 }),

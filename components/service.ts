@@ -257,7 +257,10 @@ export class Service extends pulumi.ComponentResource {
             }],
         }, { parent: this, dependsOn: [versioning] });
         const elbAccount = aws.elb.getServiceAccountOutput({ region: args.region }, { parent: this });
-        const logObjects = pulumi.interpolate`${bucket.arn}/alb/AWSLogs/${account}/*`;
+        // From the deterministic name, not bucket.arn (unknown in a first preview, so the TLS-only policy could not
+        // decide); `bucket: bucket.id` keeps the policy linked to its bucket.
+        const arn = `arn:aws:s3:::${args.accessLogBucketName}`;
+        const logObjects = pulumi.interpolate`${arn}/alb/AWSLogs/${account}/*`;
         const policy = new aws.s3.BucketPolicy(`${name}-alb-logs`, {
             bucket: bucket.id,
             policy: pulumi.jsonStringify({
@@ -268,7 +271,7 @@ export class Service extends pulumi.ComponentResource {
                     { Sid: "ElbLogDeliveryService", Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: logObjects },
                     {
                         Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*",
-                        Resource: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } },
+                        Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } },
                     },
                 ],
             }),

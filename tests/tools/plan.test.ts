@@ -145,6 +145,17 @@ describe("offline plan (tools/plan.ts)", () => {
         });
     });
 
+    describe("on this project with the real pack", () => {
+        it("judges both stacks, synthesized and in a first preview, with zero violations (bucket policies are known in preview)", async () => {
+            const io = memoryIO();
+            const file = tmpFile("project.json");
+            expect(await main(["--json", file], io, { extensions: [] }), io.err).to.equal(0);
+            const report = JSON.parse(fs.readFileSync(file, "utf8"));
+            expect(report.stacks.map((s: { stack: string; violations: unknown[] }) => [s.stack, s.violations])).to.deep.equal([["primary", []], ["dr", []]]);
+            expect(io.out).to.include("PASS primary: ").and.include("PASS dr: ").and.not.include("can't run policy");
+        });
+    });
+
     describe("bad input: exit 2, a message naming what was wrong, nothing written", () => {
         const cases: Array<[string, string[], RegExp]> = [
             ["an unknown flag", ["--stakc", "east"], /unknown option '--stakc'/],

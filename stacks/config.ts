@@ -73,6 +73,11 @@ export interface StackConfig {
      * is live to turn them on. Unset means false.
      */
     restoredDbBackupsEnabled: boolean;
+    /**
+     * `vbr:drillId`: names this drill's leftovers (the drill copy's final snapshot), so every drill can be torn
+     * down without deleting the previous drill's snapshot first. `npm run drill` sets a UTC timestamp id.
+     */
+    drillId: string;
 }
 
 /** One thing wrong with the configuration: the key, the bad value, and what is allowed. */
@@ -102,6 +107,7 @@ export const CONFIG_KEYS = [
     "vbr:dbEngineVersion", "vbr:primaryStack", "vbr:rtoObjectiveMinutes", "vbr:rpoObjectiveMinutes",
     "vbr:domainName", "vbr:hostedZoneId", "vbr:appImageTag", "vbr:serviceDesiredCount", "vbr:serviceMaxCount",
     "vbr:availabilityZoneCount", "vbr:dbRestoreTime", "vbr:alertEmail", "vbr:restoredDbBackupsEnabled",
+    "vbr:drillId",
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 export type RawConfig = Partial<Record<string, string>>;
@@ -166,6 +172,12 @@ const KEY_SCHEMAS: Record<ConfigKey, { schema: z.ZodTypeAny; required: boolean }
         schema: z.enum(["true", "false"], { errorMap: () => ({ message: "must be true or false" }) }).transform((v) => v === "true"),
         required: false,
     },
+    "vbr:drillId": {
+        // It ends an RDS snapshot identifier (`<db>-final-<drillId>`): RDS allows no trailing hyphen and no "--".
+        schema: pattern(/^(?!.*--)[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/,
+            "must be 1-20 lower-case letters, digits or hyphens, not starting or ending with a hyphen and without \"--\" (it ends the drill copy's final snapshot identifier), e.g. 20261129t2015"),
+        required: true,
+    },
 };
 
 /**
@@ -214,6 +226,7 @@ export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
         dbRestoreTime: v["vbr:dbRestoreTime"],
         alertEmail: v["vbr:alertEmail"],
         restoredDbBackupsEnabled: v["vbr:restoredDbBackupsEnabled"] ?? false,
+        drillId: v["vbr:drillId"],
     };
 }
 

@@ -54,6 +54,11 @@ describe("stack configuration: rejected cases name the key, the bad value and wh
             what: "a non-boolean restoredDbBackupsEnabled", stack: "dr", overrides: { "vbr:restoredDbBackupsEnabled": "yes" },
             key: "vbr:restoredDbBackupsEnabled", message: /vbr:restoredDbBackupsEnabled = "yes": must be true or false/,
         },
+        ...["Drill-1", "drill_1", "2026-11-29T20:15", "a234567890123456789012", "-x", "x-", "a--b"].map((bad) => ({
+            what: `the drill id ${JSON.stringify(bad)}`, stack: "dr" as const, overrides: { "vbr:drillId": bad }, key: "vbr:drillId",
+            message: new RegExp(`vbr:drillId = ${JSON.stringify(bad)}: must be 1-20 lower-case letters, digits or hyphens`),
+        })),
+        { what: "an empty drill id", stack: "dr", overrides: { "vbr:drillId": "" }, key: "vbr:drillId", message: /vbr:drillId = "": is required/ },
     ];
     for (const c of cases) {
         it(`rejects ${c.what}`, () => {
@@ -78,6 +83,13 @@ describe("stack configuration: rejected cases name the key, the bad value and wh
         expect(err.problems.map((p) => [p.key, p.value])).to.deep.equal([
             ["vbr:backupRetentionDays", "34"], ["vbr:peerRegion", "us-east-1"], ["vbr:drState", "failover"],
         ]);
+    });
+
+    it("reads vbr:drillId: the Pulumi.yaml default, or a drill runner's timestamp id", () => {
+        expect(parseStackConfig("dr", stackConfig(project, "dr")).drillId).to.equal("manual");
+        for (const id of ["20261129t2015", "a", "q4-2026", "a2345678901234567890"]) {
+            expect(parseStackConfig("dr", stackConfig(project, "dr", { "vbr:drillId": id })).drillId).to.equal(id);
+        }
     });
 
     it("reads vbr:restoredDbBackupsEnabled as a boolean, false when unset", () => {

@@ -6,7 +6,7 @@ import { Naming } from "../stacks/naming";
 import { PrimaryDatabase, PrimaryReference } from "../stacks/primary-reference";
 
 type DbConfig = Pick<StackConfig, "role" | "drState" | "drDatabase" | "region" | "peerRegion" | "backupRetentionDays" |
-    "dbInstanceClass" | "dbAllocatedStorageGiB" | "dbEngineVersion" | "dbRestoreTime" | "restoredDbBackupsEnabled">;
+    "dbInstanceClass" | "dbAllocatedStorageGiB" | "dbEngineVersion" | "dbRestoreTime" | "restoredDbBackupsEnabled" | "drillId">;
 
 export interface DatabaseArgs {
     naming: Naming;
@@ -164,6 +164,10 @@ export class Database extends pulumi.ComponentResource {
         delete tags["vbr:standby"];
         return new aws.rds.Instance(resourceName, {
             ...this.common(identifier),
+            // A drill's final snapshot is named per drill (vbr:drillId): a fixed name would make the next drill's
+            // teardown fail until someone deleted this one. finalSnapshotIdentifier is not ForceNew (RDS reads it
+            // only at deletion), so a new drillId updates the copy in place and never replaces it.
+            ...(production ? {} : { finalSnapshotIdentifier: `${identifier}-final-${this.args.config.drillId}` }),
             restoreToPointInTime: from,
             multiAz: production,
             backupRetentionPeriod: backupsOn ? rdsRetentionDays(this.args.config) : 0,

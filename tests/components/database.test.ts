@@ -140,12 +140,26 @@ describe("Database (dr)", () => {
             expect(inputs.restoreToPointInTime.useLatestRestorableTime).to.equal(true);
             expect(inputs).to.deep.include({
                 identifier: "vbr-prod-postgres-drill", backupRetentionPeriod: 0, deletionProtection: false,
-                skipFinalSnapshot: false, finalSnapshotIdentifier: "vbr-prod-postgres-drill-final", kmsKeyId: b.dataKey,
+                skipFinalSnapshot: false, finalSnapshotIdentifier: "vbr-prod-postgres-drill-final-manual", kmsKeyId: b.dataKey,
             });
             expect(inputs.tags).to.deep.equal({ "vbr:lifecycle": "drill", "vbr:backups": "deferred" });
             expect(await promiseOf(b.db.identifier)).to.equal("vbr-prod-postgres-drill");
         });
     }
+
+    it("drill: the final snapshot is named per vbr:drillId, so the next drill's teardown never collides with this one", async () => {
+        const first = await build("dr", { "vbr:drState": "drill", "vbr:drDatabase": "restore", "vbr:drillId": "20261129t2015" });
+        const second = await build("dr", { "vbr:drState": "drill", "vbr:drDatabase": "restore", "vbr:drillId": "20261206t0930" });
+        const a = await first.cap.inputs("db-drill", INSTANCE);
+        const b = await second.cap.inputs("db-drill", INSTANCE);
+        expect([a.finalSnapshotIdentifier, b.finalSnapshotIdentifier]).to.deep.equal([
+            "vbr-prod-postgres-drill-final-20261129t2015", "vbr-prod-postgres-drill-final-20261206t0930",
+        ]);
+        // Only the snapshot name differs. A mock cannot prove the engine's diff: the provider schema declares
+        // final_snapshot_identifier without ForceNew, so the change is an in-place update, never a replace.
+        const rest = (x: Record<string, unknown>) => { const { finalSnapshotIdentifier: _, ...others } = x; return others; };
+        expect(rest(a)).to.deep.equal(rest(b));
+    });
 
     it("failover (replica mode): promotes the same replica resource, Multi-AZ with 35-day backups, and serves from it", async () => {
         const b = await build("dr", { "vbr:drState": "failover" });
@@ -162,7 +176,8 @@ describe("Database (dr)", () => {
         const r = b.cap.named("db-failover", INSTANCE);
         expect(r.protect).to.equal(true);
         const inputs = await b.cap.inputs(r.name, INSTANCE);
-        expect(inputs).to.deep.include({ identifier: "vbr-prod-postgres", multiAz: true, deletionProtection: true, backupRetentionPeriod: 0 });
+        // Production restores keep the stack-wide final snapshot name; vbr:drillId applies to drill copies only.
+        expect(inputs).to.deep.include({ identifier: "vbr-prod-postgres", multiAz: true, deletionProtection: true, backupRetentionPeriod: 0, finalSnapshotIdentifier: "vbr-prod-postgres-final" });
         expect(inputs.restoreToPointInTime.useLatestRestorableTime).to.equal(true);
         expect(inputs.tags).to.deep.equal({ "vbr:backups": "deferred" });
         const on = await build("dr", { "vbr:drState": "failover", "vbr:drDatabase": "restore", "vbr:restoredDbBackupsEnabled": "true" });

@@ -13,6 +13,8 @@ import type { BringUpScenario } from "../../tools/lib/bringup-report";
 import type { DrillChecks } from "../../tools/lib/drill-checks";
 import { DrillReport, mergeMeasurements, quantile } from "../../tools/lib/drill";
 import { loadProvisioningTimes } from "../../policies/lib/bringup";
+import { parseStackConfig } from "../../stacks/config";
+import { loadProject, stackConfig } from "../../tools/lib/project";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const FAKE_DIR = path.join(ROOT, "tests", "fixtures", "fake-pulumi");
@@ -61,7 +63,15 @@ function drillEvents(serviceSeconds: number, fail = false): EngineEvent[] {
     ];
 }
 
-const DRILL_COPY = { tags: { "vbr:lifecycle": "drill" }, skipFinalSnapshot: false, finalSnapshotIdentifier: "vbr-prod-drill-db-final" };
+/** The id the runner derives from its start (T0, 2026-01-01 10:00 UTC) and sets as vbr:drillId. */
+const DRILL_ID = "20260101t1000";
+const DRILL_COPY = { tags: { "vbr:lifecycle": "drill" }, skipFinalSnapshot: false, finalSnapshotIdentifier: `vbr-prod-postgres-drill-final-${DRILL_ID}` };
+/** The fake CLI's config calls, in order: drill (drState + drillId in one set-all), then back to standby. */
+const CONFIG_CALLS = [
+    ["config", "set-all", "--stack", "dr", "--plaintext", "vbr:drState=drill", "--plaintext", `vbr:drillId=${DRILL_ID}`, "--non-interactive"],
+    ["config", "set", "vbr:drState", "--stack", "dr", "--plaintext", "--non-interactive", "--", "standby"],
+];
+const configCalls = (calls: string[][]) => calls.filter((c) => c[0] === "config" && (c[1] === "set" || c[1] === "set-all"));
 function standbyEvents(extraDelete?: string): EngineEvent[] {
     return [
         pre(1, SVC, "delete"), done(40, SVC, "delete"),
@@ -168,13 +178,17 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
             ["canary replicated to the DR bucket", true], ["latest restorable time of the replicated backups", true],
         ]);
         expect(report.dataSafety.ok).to.equal(true);
-        expect(report.dataSafety.deleted).to.deep.equal([{ urn: DB, type: "aws:rds/instance:Instance", note: "drill copy; final snapshot vbr-prod-drill-db-final" }]);
+        expect(report.dataSafety.deleted).to.deep.equal([{ urn: DB, type: "aws:rds/instance:Instance", note: `drill copy; final snapshot vbr-prod-postgres-drill-final-${DRILL_ID}` }]);
         expect(report.lessonsLearned).to.deep.equal(["No deviation from the model above its p90."]);
-        // The Automation API's calls, in order: drill then standby.
-        const sets = calls.filter((c) => c[0] === "config" && c[1] === "set").map((c) => c[c.length - 1]);
-        expect(sets).to.deep.equal(["drill", "standby"]);
+        // The Automation API's calls, in order: drill (with this drill's id) then standby; the fake CLI kept both keys.
+        expect(configCalls(calls)).to.deep.equal(CONFIG_CALLS);
+        expect(JSON.parse(fs.readFileSync(process.env.FAKE_PULUMI_STATE!, "utf8"))).to.deep.equal({ dr: { "vbr:drState": "standby", "vbr:drillId": DRILL_ID } });
+        expect(report.scenario).to.deep.equal({ stack: "dr", state: "drill", database: "replica", parallel: 8, keep: false, drillId: DRILL_ID });
+        // The id is a valid vbr:drillId (the program would reject it otherwise).
+        expect(parseStackConfig("dr", stackConfig(loadProject(ROOT), "dr", { "vbr:drillId": report.scenario.drillId })).drillId).to.equal(DRILL_ID);
         expect(calls.filter((c) => c[0] === "up").map((c) => c[c.indexOf("--parallel") + 1])).to.deep.equal(["8", "8"]);
         expect(md).to.contain("# DR drill report: dr -> drill (replica database) ✅ passed");
+        expect(md).to.contain(`- Drill id (vbr:drillId): ${DRILL_ID}\n`);
         expect(md).to.contain("| `drill-db` | `aws:rds/instance:Instance` | create | ok | 16.5 min | 15.0 min | 25.0 min |");
         expect(md).to.contain("## Lessons learned");
         expect(stdout).to.contain("[25:00 / 60:00] 4/4 resources done");
@@ -192,7 +206,7 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
         expect(report.rto.minutes).to.equal(null);
         expect(report.rto.met).to.equal(false);
         expect(report.validation.map((v) => v.check)).to.deep.equal(["canary written"]);
-        expect(calls.filter((c) => c[0] === "config" && c[1] === "set").map((c) => c[c.length - 1])).to.deep.equal(["drill", "standby"]);
+        expect(configCalls(calls)).to.deep.equal(CONFIG_CALLS);
     });
 
     it("a missed objective: the service takes 45 min, RTO 62.7 min > 60, exit 1 and a lesson", async () => {

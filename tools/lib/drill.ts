@@ -5,7 +5,8 @@
 // Steps (each failure is reported with the step it happened in):
 //   1. prepare  - select the DR stack (LocalWorkspace on the project dir), read the objectives, estimate the model
 //   2. canary   - write a canary object to the primary's documents bucket (S3 replication is checked later)
-//   3. up       - `pulumi config set vbr:drState drill`, `pulumi up` streaming engine events
+//   3. up       - `pulumi config set-all vbr:drState=drill vbr:drillId=<UTC timestamp id>`, `pulumi up` streaming
+//                 engine events (the drill id names the drill copy's final snapshot, one per drill)
 //   4. validate - HTTPS health of the drill endpoint (RTO ends here), DB writable, canary replicated,
 //                 latest restorable time of the replicated backups (RPO)
 //   5. standby  - `vbr:drState standby` and `up` again (unless --keep), asserting no data-bearing resource is
@@ -39,7 +40,11 @@ export interface DrillFailure {
 }
 
 export interface DrillReport {
-    scenario: { stack: string; state: "drill"; database: string; parallel: number | null; keep: boolean };
+    scenario: {
+        stack: string; state: "drill"; database: string; parallel: number | null; keep: boolean;
+        /** The `vbr:drillId` this drill set: the drill copy's final snapshot is `<db identifier>-final-<drillId>`. */
+        drillId: string;
+    };
     start: string;
     end: string;
     /** The DR stack's model estimate for this scenario. */
@@ -90,6 +95,12 @@ const DATA_BEARING = new Set([
 ]);
 
 const minutes = (ms: number) => Math.round(ms / 6000) / 10;
+
+/** The `vbr:drillId` of a drill started at `epochMs`: its UTC date and minute, e.g. 20261129t2015 (a valid id). */
+export function drillIdAt(epochMs: number): string {
+    const iso = new Date(epochMs).toISOString();
+    return `${iso.slice(0, 10).replace(/-/g, "")}t${iso.slice(11, 13)}${iso.slice(14, 16)}`;
+}
 const fmtClock = (ms: number) => {
     const s = Math.max(0, Math.round(ms / 1000));
     return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
@@ -170,6 +181,7 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
     const region = cfg["aws:region"];
     const peerRegion = cfg["vbr:peerRegion"];
     const t0 = now();
+    const drillId = drillIdAt(t0);
     const failures: DrillFailure[] = [];
     const validation: DrillReport["validation"] = [];
     const fail = (step: DrillStep, message: string, urn: string | null = null) => failures.push({ step, urn, message });
@@ -211,9 +223,10 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
     let upOutputs: OutputMap | undefined;
     let upEnd: number | null = null;
     if (stack) {
-        deps.log(`Setting ${opts.stack} vbr:drState=drill and running pulumi up (objective ${rtoObjective} min, model p90 ${model?.p90Minutes ?? "?"} min)`);
+        deps.log(`Setting ${opts.stack} vbr:drState=drill vbr:drillId=${drillId} and running pulumi up (objective ${rtoObjective} min, model p90 ${model?.p90Minutes ?? "?"} min)`);
         try {
-            await stack.setConfig("vbr:drState", { value: "drill" });
+            // One call: the drill copy is created with this drill's own final snapshot name.
+            await stack.setAllConfig({ "vbr:drState": { value: "drill" }, "vbr:drillId": { value: drillId } });
             const res = await stack.up({ onEvent: (e) => timer.handle(e, eventTime(e)), parallel: opts.parallel });
             upOutputs = res.outputs;
         } catch (err) {
@@ -302,7 +315,7 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
     const rpoMet = rpoMs !== null && rpoMs <= rpoObjective * 60_000;
     const end = now();
     const report: DrillReport = {
-        scenario: { stack: opts.stack, state: "drill", database: cfg["vbr:drDatabase"] ?? "replica", parallel: opts.parallel ?? null, keep: opts.keep },
+        scenario: { stack: opts.stack, state: "drill", database: cfg["vbr:drDatabase"] ?? "replica", parallel: opts.parallel ?? null, keep: opts.keep, drillId },
         start: new Date(t0).toISOString(),
         end: new Date(end).toISOString(),
         model: model ? { p50Minutes: model.p50Minutes, p90Minutes: model.p90Minutes, criticalPath: model.criticalPath } : null,
@@ -358,6 +371,7 @@ export function renderDrillMarkdown(r: DrillReport): string {
     const out = [
         `# DR drill report: ${r.scenario.stack} -> ${r.scenario.state} (${r.scenario.database} database) ${r.exitCode === 0 ? "✅ passed" : "❌ failed"}`,
         "",
+        `- Drill id (vbr:drillId): ${r.scenario.drillId}`,
         `- Start: ${r.start}`,
         `- End: ${r.end}`,
         `- RTO (start -> ${r.rto.measuredTo}): **${fmtMin(r.rto.minutes)}** against ${r.rto.objectiveMinutes} min ${r.rto.met ? "✅" : "❌"}`,

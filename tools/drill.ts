@@ -1,5 +1,6 @@
 // `npm run drill`: a DR drill on the real stacks through the Pulumi Automation API (see tools/lib/drill.ts).
-// Needs the Pulumi CLI on PATH, AWS credentials for both regions, both stacks deployed, PG* variables for the DB check.
+// Needs the Pulumi CLI on PATH, AWS credentials for both regions (incl. secretsmanager:GetSecretValue and kms:Decrypt on
+// the DR replica of the database secret), both stacks deployed; PGUSER/PGPASSWORD override the secret's credentials.
 // Exit 0 = objectives met and every check passed, 1 = an objective missed or a check/step failed, 2 = usage error.
 import * as path from "path";
 import { Command, CommanderError, InvalidArgumentError } from "commander";
@@ -64,7 +65,7 @@ export async function main(argv: string[], io: DrillIO = processIO(), deps: Part
         reportBase: path.resolve(io.cwd, o.out, `drill-${o.stack}-${started}`),
     }, {
         checks: deps.checks ?? new AwsDrillChecks(),
-        now: deps.now, eventTime: deps.eventTime,
+        now: deps.now, eventTime: deps.eventTime, env: deps.env,
         estimate: deps.estimate ?? (() => estimateScenario({ projectDir, stack: o.stack, config, parallel: o.parallel }, "drill", database)),
         log: deps.log ?? ((line) => io.stdout(`${line}\n`)),
     });

@@ -10,7 +10,7 @@ import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { main as drill } from "../../tools/drill";
 import { main as learn } from "../../tools/drill-learn";
 import type { BringUpScenario } from "../../tools/lib/bringup-report";
-import type { DrillChecks } from "../../tools/lib/drill-checks";
+import type { DatabaseTarget, DrillChecks } from "../../tools/lib/drill-checks";
 import { DrillReport, mergeMeasurements, quantile } from "../../tools/lib/drill";
 import { loadProvisioningTimes } from "../../policies/lib/bringup";
 import { parseStackConfig } from "../../stacks/config";
@@ -81,11 +81,17 @@ function standbyEvents(extraDelete?: string): EngineEvent[] {
     ];
 }
 
-const PRIMARY_OUT = { buckets: { documents: { name: "vbr-prod-documents-us-east-1", arn: "arn:aws:s3:::vbr-prod-documents-us-east-1" } }, database: { arn: "arn:aws:rds:us-east-1:123456789012:db:vbr-prod-db" } };
-const DR_DRILL_OUT = {
+const SECRET = (region: string) => `arn:aws:secretsmanager:${region}:123456789012:secret:vbr-prod/database/master-a1b2c3`;
+const PRIMARY_OUT = {
+    buckets: { documents: { name: "vbr-prod-documents-us-east-1", arn: "arn:aws:s3:::vbr-prod-documents-us-east-1" } },
+    database: { arn: "arn:aws:rds:us-east-1:123456789012:db:vbr-prod-db" },
+    secretArn: SECRET("us-east-1"),
+};
+const DR_DRILL_OUT: Record<string, unknown> = {
     endpoint: "vbr-prod-alb-123.us-west-2.elb.amazonaws.com",
     database: { address: "vbr-prod-drill-db.abc.us-west-2.rds.amazonaws.com", port: 5432 },
     buckets: { documents: { name: "vbr-prod-documents-us-west-2" } },
+    secretArn: SECRET("us-west-2"),
 };
 
 interface Run { code: number; report: DrillReport; md: string; calls: string[][]; stdout: string }
@@ -97,17 +103,26 @@ class Clock {
     eventTime = (e: EngineEvent) => (this.t = Math.max(this.t, e.timestamp * 1000));
 }
 
-function fakeChecks(clock: Clock, opts: { healthyAfterMs?: number; dbOk?: boolean } = {}): DrillChecks & { probed: string[] } {
+type FakeChecks = DrillChecks & { probed: string[]; secretReads: string[][]; dbTargets: DatabaseTarget[] };
+function fakeChecks(clock: Clock, opts: { healthyAfterMs?: number; dbOk?: boolean; secretOk?: boolean } = {}): FakeChecks {
     const probed: string[] = [];
+    const secretReads: string[][] = [];
+    const dbTargets: DatabaseTarget[] = [];
     return {
-        probed,
+        probed, secretReads, dbTargets,
+        databaseCredentials: async (arn, region) => {
+            secretReads.push([arn, region]);
+            return (opts.secretOk ?? true)
+                ? { ok: true, detail: `read ${arn} in ${region} (version v1, user vbr_admin)`, credentials: { username: "vbr_admin", password: "from-the-replica" } }
+                : { ok: false, detail: `could not read the database secret ${arn} in ${region}: ResourceNotFoundException: Secrets Manager can't find the specified secret.` };
+        },
         writeCanary: async (c) => ({ ok: true, detail: `wrote s3://${c.sourceBucket}/${c.key}`, writtenAt: clock.t }),
         endpointHealthy: async (url) => {
             probed.push(url);
             clock.t += opts.healthyAfterMs ?? 60_000;
             return { ok: true, detail: `${url} answered 200`, healthyAt: clock.t };
         },
-        databaseWritable: async (db) => (opts.dbOk ?? true)
+        databaseWritable: async (db) => (dbTargets.push(db), opts.dbOk ?? true)
             ? { ok: true, detail: `${db.host}:${db.port} accepted a write` }
             : { ok: false, detail: `${db.host}:${db.port} is not writable: password authentication failed` },
         canaryReplicated: async (c) => ({ ok: true, detail: "source replication status COMPLETED; replica present", replicatedAt: c.writtenAt + 45_000 }),
@@ -134,10 +149,12 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
     });
 
     async function run(drillUp: { events: EngineEvent[]; exitCode?: number; stderr?: string }, args: string[] = [],
-        checks?: (c: Clock) => DrillChecks, standby = standbyEvents()): Promise<Run> {
+        checks?: (c: Clock) => DrillChecks, standby = standbyEvents(),
+        more: { env?: Record<string, string>; drOutputs?: Record<string, unknown> } = {}): Promise<Run> {
+        const drOut = more.drOutputs ?? DR_DRILL_OUT;
         fs.writeFileSync(process.env.FAKE_PULUMI_SCENARIO!, JSON.stringify({
             stacks: {
-                dr: { outputs: { drill: DR_DRILL_OUT, default: { buckets: DR_DRILL_OUT.buckets } }, up: { drill: drillUp, standby: { events: standby } } },
+                dr: { outputs: { drill: drOut, default: { buckets: drOut.buckets } }, up: { drill: drillUp, standby: { events: standby } } },
                 "virtualbackroom/vbr/primary": { outputs: { default: PRIMARY_OUT } },
             },
         }));
@@ -145,7 +162,7 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
         let stdout = "";
         const code = await drill(["--project", ROOT, "--out", path.join(dir, "reports"), "--parallel", "8", ...args],
             { cwd: dir, stdout: (t) => { stdout += t; }, stderr: (t) => { stdout += t; } },
-            { checks: (checks ?? ((c) => fakeChecks(c)))(clock), now: clock.now, eventTime: clock.eventTime, estimate: async () => MODEL, log: (l) => { stdout += `${l}\n`; } });
+            { checks: (checks ?? ((c) => fakeChecks(c)))(clock), now: clock.now, eventTime: clock.eventTime, estimate: async () => MODEL, log: (l) => { stdout += `${l}\n`; }, env: more.env ?? {} });
         const reports = fs.readdirSync(path.join(dir, "reports"));
         const json = reports.find((f) => f.endsWith(".json"))!;
         const calls = fs.readFileSync(process.env.FAKE_PULUMI_LOG!, "utf8").trim().split("\n").map((l) => JSON.parse(l) as string[]);
@@ -174,7 +191,8 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
         expect(report.upSeconds).to.equal(1500);
         expect(report.model).to.deep.equal({ p50Minutes: 15.2, p90Minutes: 25.8, criticalPath: [DB, SVC] });
         expect(report.validation.map((v) => [v.check, v.ok])).to.deep.equal([
-            ["canary written", true], ["endpoint healthy over HTTPS", true], ["database writable (drill copy)", true],
+            ["canary written", true], ["endpoint healthy over HTTPS", true],
+            ["database secret replicated to the DR region", true], ["database writable (drill copy)", true],
             ["canary replicated to the DR bucket", true], ["latest restorable time of the replicated backups", true],
         ]);
         expect(report.dataSafety.ok).to.equal(true);
@@ -221,7 +239,59 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
         const { code, report } = await run({ events: drillEvents(500) }, [], (c) => fakeChecks(c, { dbOk: false }));
         expect(code).to.equal(1);
         expect(report.rto.met).to.equal(true);
-        expect(report.failures).to.deep.equal([{ step: "validate", urn: null, message: "vbr-prod-drill-db.abc.us-west-2.rds.amazonaws.com:5432 is not writable: password authentication failed" }]);
+        expect(report.failures).to.deep.equal([{
+            step: "validate", urn: null,
+            message: "vbr-prod-drill-db.abc.us-west-2.rds.amazonaws.com:5432 is not writable: password authentication failed (credentials: the secret's replica in us-west-2)",
+        }]);
+    });
+
+    describe("database credentials from the replicated secret", () => {
+        const DB_HOST = "vbr-prod-drill-db.abc.us-west-2.rds.amazonaws.com";
+        let checks: FakeChecks | undefined;
+        const capture = (opts: Parameters<typeof fakeChecks>[1] = {}) => (c: Clock) => (checks = fakeChecks(c, opts));
+
+        it("reads the DR stack's secretArn in the DR region and connects with its credentials", async () => {
+            const { code, report } = await run({ events: drillEvents(500) }, [], capture());
+            expect(code).to.equal(0);
+            expect(checks!.secretReads).to.deep.equal([[SECRET("us-west-2"), "us-west-2"]]);
+            expect(checks!.dbTargets).to.deep.equal([{ host: DB_HOST, port: 5432, user: "vbr_admin", password: "from-the-replica" }]);
+            expect(report.validation.find((v) => v.check === "database writable (drill copy)")!.detail)
+                .to.equal(`${DB_HOST}:5432 accepted a write (credentials: the secret's replica in us-west-2)`);
+            // The report never carries the password.
+            expect(JSON.stringify(report)).not.to.contain("from-the-replica");
+        });
+
+        it("without a DR secretArn output, reads the primary's ARN with the region swapped", async () => {
+            const { secretArn: _, ...noSecret } = DR_DRILL_OUT;
+            const { code } = await run({ events: drillEvents(500) }, [], capture(), standbyEvents(), { drOutputs: noSecret });
+            expect(code).to.equal(0);
+            expect(checks!.secretReads).to.deep.equal([[SECRET("us-west-2"), "us-west-2"]]);
+        });
+
+        it("PGUSER/PGPASSWORD override the credentials, but the secret's replication is still checked", async () => {
+            const { code, report } = await run({ events: drillEvents(500) }, [], capture(), standbyEvents(), { env: { PGUSER: "drill_probe", PGPASSWORD: "from-env" } });
+            expect(code).to.equal(0);
+            expect(checks!.secretReads).to.have.length(1);
+            expect(checks!.dbTargets).to.deep.equal([{ host: DB_HOST, port: 5432, user: "drill_probe", password: "from-env" }]);
+            expect(report.validation.find((v) => v.check === "database writable (drill copy)")!.detail).to.match(/\(credentials: PGUSER\/PGPASSWORD \(override\)\)$/);
+        });
+
+        it("an unreadable secret fails the drill: replication not proven, and no credentials for the database", async () => {
+            const { code, report } = await run({ events: drillEvents(500) }, [], capture({ secretOk: false }));
+            expect(code).to.equal(1);
+            expect(checks!.dbTargets).to.deep.equal([]);
+            expect(report.failures).to.deep.equal([
+                { step: "validate", urn: null, message: `could not read the database secret ${SECRET("us-west-2")} in us-west-2: ResourceNotFoundException: Secrets Manager can't find the specified secret.` },
+                { step: "validate", urn: null, message: "database writable (drill copy) not checked: no credentials (the secret could not be read and PGUSER/PGPASSWORD are not set)" },
+            ]);
+        });
+
+        it("with the override set, an unreadable secret still fails the drill (replication is what it proves)", async () => {
+            const { code, report } = await run({ events: drillEvents(500) }, [], capture({ secretOk: false }), standbyEvents(), { env: { PGUSER: "u", PGPASSWORD: "p" } });
+            expect(code).to.equal(1);
+            expect(checks!.dbTargets).to.have.length(1);
+            expect(report.failures.map((f) => f.message)).to.deep.equal([`could not read the database secret ${SECRET("us-west-2")} in us-west-2: ResourceNotFoundException: Secrets Manager can't find the specified secret.`]);
+        });
     });
 
     it("--keep leaves the stack in drill; a data-bearing delete on the way back fails the data-safety assertion", async () => {

@@ -1,11 +1,13 @@
 // What a drill validates after `pulumi up`, behind one interface: the real AWS checks here, a fake in tests.
 //
-// The endpoint is probed over HTTPS with Node's fetch; the database with `pg` (credentials from the standard
-// PG* environment variables, e.g. exported from the replicated Secrets Manager secret by the runbook); S3 and
-// RDS through the AWS SDK v3 with the default credential chain. Every check returns a result instead of
-// throwing, so the report can list each failure with the step it happened in.
+// The endpoint is probed over HTTPS with Node's fetch; the database with `pg`, with the credentials read from the
+// database secret's replica in the DR region (which also proves Secrets Manager replication) unless the runner
+// was given PGUSER/PGPASSWORD; S3, RDS and Secrets Manager through the AWS SDK v3 with the default credential
+// chain. Every check returns a result instead of throwing, so the report can list each failure with the step it
+// happened in. No result's detail ever contains a secret value.
 import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DescribeDBInstanceAutomatedBackupsCommand, RDSClient } from "@aws-sdk/client-rds";
+import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { Client } from "pg";
 
 export interface CheckResult {
@@ -30,6 +32,16 @@ export interface DatabaseTarget {
     port: number;
     /** @default "postgres" (or PGDATABASE) */
     database?: string;
+    /** @default - pg's own fallback (PGUSER) */
+    user?: string;
+    /** @default - pg's own fallback (PGPASSWORD) */
+    password?: string;
+}
+
+/** The database secret's JSON (components/database.ts writes `username` and `password`). */
+export interface DatabaseCredentials {
+    username: string;
+    password: string;
 }
 
 export interface DrillChecks {
@@ -37,6 +49,11 @@ export interface DrillChecks {
     writeCanary(c: Omit<Canary, "writtenAt">): Promise<CheckResult & { writtenAt?: number }>;
     /** Polls the endpoint's health URL over HTTPS until it answers 2xx or the time runs out; `healthyAt` in epoch ms. */
     endpointHealthy(url: string, timeoutMs: number): Promise<CheckResult & { healthyAt?: number }>;
+    /**
+     * Reads the database credentials from the secret's replica in `region` (the DR region), proving that Secrets
+     * Manager replicated it. `secretArn` is the replica's ARN (the primary's with the region swapped).
+     */
+    databaseCredentials(secretArn: string, region: string): Promise<CheckResult & { credentials?: DatabaseCredentials }>;
     /** Connects to the drill copy, writes and reads back a row in a scratch table, and drops it. */
     databaseWritable(db: DatabaseTarget): Promise<CheckResult>;
     /** Whether the canary reached the DR bucket; `replicatedAt` is the replica's Last-Modified (epoch ms). */
@@ -79,8 +96,38 @@ export class AwsDrillChecks implements DrillChecks {
         }
     }
 
+    async databaseCredentials(secretArn: string, region: string): Promise<CheckResult & { credentials?: DatabaseCredentials }> {
+        let text: string | undefined;
+        let version: string | undefined;
+        try {
+            const out = await new SecretsManagerClient({ region }).send(new GetSecretValueCommand({ SecretId: secretArn }));
+            text = out.SecretString;
+            version = out.VersionId;
+        } catch (err) {
+            return { ok: false, detail: `could not read the database secret ${secretArn} in ${region}: ${message(err)}` };
+        }
+        // Parse errors quote the input: report the shape problem without the text.
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(text ?? "");
+        } catch {
+            parsed = undefined;
+        }
+        const c = parsed as Partial<DatabaseCredentials> | undefined;
+        if (!c || typeof c.username !== "string" || typeof c.password !== "string") {
+            return { ok: false, detail: `the database secret ${secretArn} in ${region} is not JSON with string username and password` };
+        }
+        return {
+            ok: true, credentials: { username: c.username, password: c.password },
+            detail: `read ${secretArn} in ${region} (version ${version ?? "unknown"}, user ${c.username})`,
+        };
+    }
+
     async databaseWritable(db: DatabaseTarget): Promise<CheckResult> {
-        const client = new Client({ host: db.host, port: db.port, database: db.database ?? process.env.PGDATABASE ?? "postgres", ssl: { rejectUnauthorized: false }, connectionTimeoutMillis: 15_000 });
+        const client = new Client({
+            host: db.host, port: db.port, database: db.database ?? process.env.PGDATABASE ?? "postgres", user: db.user, password: db.password,
+            ssl: { rejectUnauthorized: false }, connectionTimeoutMillis: 15_000,
+        });
         try {
             await client.connect();
             await client.query("CREATE TABLE IF NOT EXISTS vbr_drill_probe (id serial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())");

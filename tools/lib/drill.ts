@@ -7,8 +7,9 @@
 //   2. canary   - write a canary object to the primary's documents bucket (S3 replication is checked later)
 //   3. up       - `pulumi config set-all vbr:drState=drill vbr:drillId=<UTC timestamp id>`, `pulumi up` streaming
 //                 engine events (the drill id names the drill copy's final snapshot, one per drill)
-//   4. validate - HTTPS health of the drill endpoint (RTO ends here), DB writable, canary replicated,
-//                 latest restorable time of the replicated backups (RPO)
+//   4. validate - HTTPS health of the drill endpoint (RTO ends here), the database secret read from its replica in
+//                 the DR region, DB writable with those credentials (PGUSER/PGPASSWORD override them), canary
+//                 replicated, latest restorable time of the replicated backups (RPO)
 //   5. standby  - `vbr:drState standby` and `up` again (unless --keep), asserting no data-bearing resource is
 //                 deleted except the drill copy, whose final snapshot keeps its data
 import * as fs from "fs";
@@ -71,6 +72,8 @@ export interface DrillDeps {
     estimate: () => Promise<BringUpScenario | null>;
     /** Progress lines (resources done / planned, elapsed vs objective, slowest in flight). */
     log: (line: string) => void;
+    /** Where PGUSER/PGPASSWORD overrides are read. @default process.env */
+    env?: Record<string, string | undefined>;
 }
 
 export interface DrillOptions {
@@ -162,6 +165,20 @@ export class EventTimer {
 type OutputMap = Record<string, { value: unknown }>;
 const outputValue = <T>(o: OutputMap | undefined, key: string): T | undefined => o?.[key]?.value as T | undefined;
 
+const arnRegion = (arn: string) => arn.split(":")[3];
+
+/**
+ * The ARN of the database secret's replica in the DR region: the DR stack's own `secretArn` output, else the
+ * primary's with the region swapped (a Secrets Manager replica keeps the ARN except for the region).
+ */
+export function drSecretArn(drOutputs: OutputMap | undefined, primaryOutputs: OutputMap | undefined, region: string, peerRegion: string): string | undefined {
+    const own = outputValue<string>(drOutputs, "secretArn");
+    if (typeof own === "string" && own !== "") return own;
+    const primary = outputValue<string>(primaryOutputs, "secretArn");
+    if (typeof primary !== "string" || arnRegion(primary) !== peerRegion) return undefined;
+    return primary.split(":").map((part, i) => (i === 3 ? region : part)).join(":");
+}
+
 function errorText(err: unknown): string {
     const e = err as { message?: string; commandResult?: { stderr?: string } };
     const stderr = e?.commandResult?.stderr?.trim();
@@ -249,13 +266,37 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
         validation.push({ check: "endpoint healthy over HTTPS", ok: health.ok, detail: health.detail });
         if (health.ok) healthyAt = health.healthyAt; else fail("validate", health.detail);
 
-        const db = outputValue<{ address: string; port: number }>(upOutputs, "database");
-        if (db?.address) {
-            const w = await deps.checks.databaseWritable({ host: db.address, port: Number(db.port ?? 5432) });
-            validation.push({ check: "database writable (drill copy)", ok: w.ok, detail: w.detail });
-            if (!w.ok) fail("validate", w.detail);
+        // The credentials come from the secret's replica in this region: reading it proves the replication too.
+        let credentials: { user: string; password: string; source: string } | undefined;
+        const secretArn = drSecretArn(upOutputs, primaryOutputs, region, peerRegion);
+        if (secretArn === undefined) {
+            fail("validate", `neither ${opts.stack} nor ${opts.primaryStack} exports secretArn (the database secret); cannot prove its replication`);
+        } else if (arnRegion(secretArn) !== region) {
+            fail("validate", `the database secret ${secretArn} is not in the DR region ${region}: reading it would not prove replication`);
         } else {
+            const read = await deps.checks.databaseCredentials(secretArn, region);
+            validation.push({ check: "database secret replicated to the DR region", ok: read.ok, detail: read.detail });
+            if (read.ok && read.credentials) {
+                credentials = { user: read.credentials.username, password: read.credentials.password, source: `the secret's replica in ${region}` };
+            } else {
+                fail("validate", read.detail);
+            }
+        }
+        const env = deps.env ?? process.env;
+        if (env.PGUSER && env.PGPASSWORD) credentials = { user: env.PGUSER, password: env.PGPASSWORD, source: "PGUSER/PGPASSWORD (override)" };
+
+        const db = outputValue<{ address: string; port: number }>(upOutputs, "database");
+        if (!db?.address) {
             fail("validate", `the ${opts.stack} stack exports no database address after the drill up`);
+        } else if (!credentials) {
+            const detail = "not checked: no credentials (the secret could not be read and PGUSER/PGPASSWORD are not set)";
+            validation.push({ check: "database writable (drill copy)", ok: false, detail });
+            fail("validate", `database writable (drill copy) ${detail}`);
+        } else {
+            const w = await deps.checks.databaseWritable({ host: db.address, port: Number(db.port ?? 5432), user: credentials.user, password: credentials.password });
+            const detail = `${w.detail} (credentials: ${credentials.source})`;
+            validation.push({ check: "database writable (drill copy)", ok: w.ok, detail });
+            if (!w.ok) fail("validate", detail);
         }
 
         const replicaBucket = outputValue<Record<string, { name: string }>>(upOutputs, "buckets")?.documents?.name;

@@ -11,7 +11,7 @@ import { main as drill } from "../../tools/drill";
 import { main as learn } from "../../tools/drill-learn";
 import type { BringUpScenario } from "../../tools/lib/bringup-report";
 import type { DatabaseTarget, DrillChecks } from "../../tools/lib/drill-checks";
-import { DrillReport, mergeMeasurements, quantile } from "../../tools/lib/drill";
+import { DrillReport, estimateIndex, EventTimer, mergeMeasurements, quantile, urnKey } from "../../tools/lib/drill";
 import { loadProvisioningTimes } from "../../policies/lib/bringup";
 import { parseStackConfig } from "../../stacks/config";
 import { loadProject, stackConfig } from "../../tools/lib/project";
@@ -304,6 +304,22 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
         expect(unsafe.code).to.equal(1);
         expect(unsafe.report.dataSafety.ok).to.equal(false);
         expect(unsafe.report.failures).to.deep.equal([{ step: "standby", urn: BUCKET, message: "a data-bearing resource was deleted or replaced on the way back to standby" }]);
+    });
+
+    it("matches the model's mock URNs to the engine's full-chain URNs (real engine events name every ancestor)", async () => {
+        // The offline plan's URN for the drill copy vs the one `pulumi up` reports for the same resource.
+        const mockDb = `${S}vbr:database:Database$aws:rds/instance:Instance::vbr-prod-db-drill`;
+        const realDb = `${S}vbr:platform:Platform$vbr:database:Database$aws:rds/instance:Instance::vbr-prod-db-drill`;
+        expect(urnKey(mockDb)).to.equal(urnKey(realDb));
+        const index = estimateIndex([{ ...MODEL.timeline[2], urn: mockDb }]);
+        expect(index.get(urnKey(realDb))!.urn).to.equal(mockDb);
+        const timer = new EventTimer(1, T0, 3_600_000, index, () => undefined);
+        timer.handle(pre(0, realDb), T0);
+        timer.handle(done(988, realDb), T0 + 988_000);
+        expect(timer.measured).to.deep.equal([{ urn: realDb, type: "aws:rds/instance:Instance", op: "create", status: "ok", seconds: 988, estimate: { key: "restore", p50: 900, p90: 1500 } }]);
+        // An ambiguous short key (same type and name under two parents) is not guessed.
+        const twin = `${S}vbr:other:Other$aws:rds/instance:Instance::vbr-prod-db-drill`;
+        expect(estimateIndex([{ ...MODEL.timeline[2], urn: mockDb }, { ...MODEL.timeline[2], urn: twin }]).has(urnKey(realDb))).to.equal(false);
     });
 
     it("usage errors exit 2 before touching the CLI", async () => {

@@ -110,6 +110,25 @@ const fmtClock = (ms: number) => {
 };
 const shortName = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
 
+/**
+ * A URN without its ancestors: `<own type>::<name>`. The offline model's URNs come from the mock monitor, which
+ * names a child `<parent's own type>$<type>`, while the engine chains every ancestor
+ * (`vbr:platform:Platform$vbr:database:Database$aws:rds/instance:Instance`): the two meet on this key.
+ */
+export function urnKey(urn: string): string {
+    const parts = urn.split("::");
+    return `${(parts[2] ?? "").split("$").pop()}::${parts.slice(3).join("::")}`;
+}
+
+/** The model's timeline by exact URN, and by urnKey where that key is unique. */
+export function estimateIndex(timeline: TimelineEntry[]): Map<string, TimelineEntry> {
+    const index = new Map(timeline.map((t) => [t.urn, t]));
+    const byKey = new Map<string, TimelineEntry[]>();
+    for (const t of timeline) (byKey.get(urnKey(t.urn)) ?? byKey.set(urnKey(t.urn), []).get(urnKey(t.urn))!).push(t);
+    for (const [key, entries] of byKey) if (entries.length === 1 && !index.has(key)) index.set(key, entries[0]);
+    return index;
+}
+
 /** Pairs resourcePre with resOutputs / resOpFailed by op and URN; reports progress as resources finish. */
 export class EventTimer {
     private readonly started = new Map<string, { urn: string; type: string; op: string; at: number }>();
@@ -121,7 +140,7 @@ export class EventTimer {
         private readonly estimates: Map<string, TimelineEntry>, private readonly log: (line: string) => void) {}
 
     private estimateOf(urn: string): MeasuredResource["estimate"] {
-        const e = this.estimates.get(urn);
+        const e = this.estimates.get(urn) ?? this.estimates.get(urnKey(urn));
         return e ? { key: e.key, p50: e.p50Finish - e.p50Start, p90: e.finish - e.start } : null;
     }
 
@@ -219,7 +238,7 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
     } catch (err) {
         fail("prepare", `selecting the stacks ${opts.stack} and ${opts.primaryStack}: ${errorText(err)}`);
     }
-    const estimates = new Map((model?.timeline ?? []).map((t) => [t.urn, t]));
+    const estimates = estimateIndex(model?.timeline ?? []);
     const timer = new EventTimer(model?.resources ?? 0, t0, rtoObjective * 60_000, estimates, deps.log);
 
     // 2. canary

@@ -154,6 +154,17 @@ describe("offline plan (tools/plan.ts)", () => {
             expect(report.stacks.map((s: { stack: string; violations: unknown[] }) => [s.stack, s.violations])).to.deep.equal([["primary", []], ["dr", []]]);
             expect(io.out).to.include("PASS primary: ").and.include("PASS dr: ").and.not.include("can't run policy");
         });
+
+        it("checks the DR stack alone in drill, whose outputs depend on the primary's: the reference is resolved, no hang", async () => {
+            // The first attempt meets an unresolved StackReference whose outputs the stack exports; it must fail fast
+            // (and the primary be synthesized) instead of waiting forever for the reference's outputs.
+            const io = memoryIO();
+            const file = tmpFile("drill.json");
+            expect(await main(["--stack", "dr", "--config", "vbr:drState=drill", "--json", file], io, { extensions: [] }), io.err).to.equal(0);
+            const [dr] = JSON.parse(fs.readFileSync(file, "utf8")).stacks;
+            expect(dr.violations.map((v: { policy: string; enforcementLevel: string; urn: string }) => [v.policy, v.enforcementLevel, v.urn.split("::").pop()]))
+                .to.deep.equal([["rds-instance-backups-deferred", "advisory", "vbr-prod-db-drill"]]);
+        });
     });
 
     describe("bad input: exit 2, a message naming what was wrong, nothing written", () => {

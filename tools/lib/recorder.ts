@@ -148,6 +148,12 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
     const errors: unknown[] = [];
     const diagnostics: Diagnostic[] = [];
 
+    // A reference that does not resolve leaves every Output built from it pending forever: a program whose stack
+    // outputs depend on it (the DR stack in drill/failover) would never finish. Fail the run as soon as it happens.
+    let referenceFailed: (err: SynthesisError) => void = () => undefined;
+    const referenceFailure = new Promise<never>((_, reject) => { referenceFailed = reject; });
+    referenceFailure.catch(() => undefined);
+
     const awsMocks = new AwsMocks({ region: stackRegion });
     const mocks: pulumiSdk.runtime.Mocks = {
         newResource(args) {
@@ -156,9 +162,11 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
                 const outputs = resolveStackReference(name, project.name, known);
                 if (outputs === undefined) {
                     const names = Object.keys(known);
-                    throw new SynthesisError(opts.stack, `StackReference "${name}" cannot be resolved offline: ` +
+                    const err = new SynthesisError(opts.stack, `StackReference "${name}" cannot be resolved offline: ` +
                         `no synthesized stack of project "${project.name}" has that name` +
                         (names.length ? ` (synthesized: ${names.join(", ")})` : " (none synthesized yet)"), undefined, name);
+                    referenceFailed(err);
+                    throw err;
                 }
                 return { id: name, state: { name, outputs, secretOutputNames: [] } };
             }
@@ -284,7 +292,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
     try {
         const before = new Set(Object.keys(require.cache));
         try {
-            await pulumi.runtime.runInPulumiStack(async () => {
+            await Promise.race([referenceFailure, pulumi.runtime.runInPulumiStack(async () => {
                 try {
                     // eslint-disable-next-line @typescript-eslint/no-require-imports
                     const mod = require(project.main);
@@ -296,11 +304,17 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
                         if (!before.has(file) && isProgramFile(file, project.dir)) programModules.add(file);
                     }
                 }
-            });
+            })]);
         } catch (err) {
             programError = err;
         }
-        await sdk.settings.waitForRPCs();
+        if (programError instanceof SynthesisError && programError.reference !== undefined) {
+            // Registrations waiting on the reference never complete: do not wait for them, and do not let the SDK
+            // report them as leaked at exit (the next run resets the runtime's state anyway).
+            sdk.state.getStore().leakCandidates = new Set();
+        } else {
+            await sdk.settings.waitForRPCs();
+        }
         await new Promise((resolve) => setImmediate(resolve));
     } finally {
         restoreTraces();

@@ -18,10 +18,11 @@ export interface BackupPlanArgs {
     backupRetentionDays: number;
     weeklyRetentionDays: number;
     /**
-     * The database to back up and restore-test (its value may be undefined until the DR stack has a database).
+     * The database instances to back up, serving first; the serving one is restore-tested monthly. Empty until
+     * the DR stack has a database; a damaged instance kept by the corruption runbook stays selected.
      * @default - no database in the selection, no restore test
      */
-    databaseArn?: pulumi.Input<string | undefined>;
+    databaseArns?: pulumi.Input<string[]>;
     /** The document buckets. @default [] */
     bucketArns?: pulumi.Input<string>[];
     /** @default {} */
@@ -85,12 +86,12 @@ export class BackupPlan extends pulumi.ComponentResource {
         const attachments = MANAGED_POLICIES.map((p) => new aws.iam.RolePolicyAttachment(`${name}-${p.split("RolePolicyFor")[1].toLowerCase()}`, {
             role: role.name, policyArn: `arn:aws:iam::aws:policy/${p}`,
         }, { parent: this }));
-        const resources = pulumi.all([args.databaseArn, ...(args.bucketArns ?? [])])
-            .apply((arns) => arns.filter((a): a is string => a !== undefined && a !== ""));
+        const resources = pulumi.all([pulumi.output(args.databaseArns ?? []), pulumi.all(args.bucketArns ?? [])])
+            .apply(([databases, buckets]): string[] => [...databases, ...buckets]);
         new aws.backup.Selection(`${name}-selection`, {
             name: `${args.naming.prefix}-data`, planId: plan.id, iamRoleArn: role.arn, resources,
         }, { parent: this, dependsOn: attachments });
-        if (args.databaseArn !== undefined) {
+        if (args.databaseArns !== undefined) {
             // The DR plan requires monthly restore tests; AWS Backup restores the latest snapshot and deletes it.
             const testing = new aws.backup.RestoreTestingPlan(`${name}-restore-testing`, {
                 name: `${args.naming.prefix}-monthly`.replace(/-/g, "_"),
@@ -102,7 +103,7 @@ export class BackupPlan extends pulumi.ComponentResource {
             }, { parent: this });
             new aws.backup.RestoreTestingSelection(`${name}-restore-testing-rds`, {
                 name: "rds_database", restoreTestingPlanName: testing.name, iamRoleArn: role.arn,
-                protectedResourceType: "RDS", protectedResourceArns: pulumi.output(args.databaseArn).apply((a) => (a ? [a] : [])), validationWindowHours: 24,
+                protectedResourceType: "RDS", protectedResourceArns: pulumi.output(args.databaseArns).apply((arns) => arns.slice(0, 1)), validationWindowHours: 24,
             }, { parent: this, dependsOn: attachments });
         }
         return plan;

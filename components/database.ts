@@ -45,6 +45,18 @@ function describe(instance: aws.rds.Instance | undefined): pulumi.Output<Serving
     return pulumi.output({ arn: instance.arn, identifier: instance.identifier, address: instance.address, port: instance.port });
 }
 
+/** The serving instance and the ARNs of every production instance (serving first, then one kept after a restore). */
+interface ProductionInstances {
+    serving: ServingDatabase | undefined;
+    arns: string[];
+}
+
+function describeAll(serving: aws.rds.Instance | undefined, kept: aws.rds.Instance | undefined): pulumi.Output<ProductionInstances> {
+    return pulumi.all([describe(serving), kept?.arn]).apply(([s, keptArn]) => ({
+        serving: s, arns: [s?.arn, keptArn].filter((a): a is string => a !== undefined),
+    }));
+}
+
 export class Database extends pulumi.ComponentResource {
     /** The primary instance (primary role only; DR instances depend on the primary's exports). */
     readonly instance?: aws.rds.Instance;
@@ -57,6 +69,17 @@ export class Database extends pulumi.ComponentResource {
     readonly address: pulumi.Output<string | undefined>;
     readonly port: pulumi.Output<number | undefined>;
     readonly identifier: pulumi.Output<string | undefined>;
+    /**
+     * The instance the peer region copies from (the `replicationSource` stack output): the primary's original
+     * instance, or its corruption restore once that has backups (RDS replicates only automated backups that
+     * exist). Undefined in the DR stack: nothing replicates out of it.
+     */
+    readonly replicationSource: pulumi.Output<ServingDatabase | undefined>;
+    /**
+     * ARNs of every production instance in this stack, serving first: AWS Backup selects them all, so a damaged
+     * instance kept by the corruption runbook still has copies in the peer region.
+     */
+    readonly backupArns: pulumi.Output<string[]>;
     /** The credentials secret in this region (the replica's ARN in the DR stack). */
     readonly secretArn: pulumi.Output<string | undefined>;
 
@@ -72,32 +95,42 @@ export class Database extends pulumi.ComponentResource {
                 name: args.naming.dbIdentifier("subnets"), subnetIds: args.subnetIds, tags: this.tags(),
             }, { parent: this }).name;
         }
-        let serving: pulumi.Output<ServingDatabase | undefined>;
+        let instances: pulumi.Output<ProductionInstances>;
         if (cfg.role === "primary") {
             const { instance, secretArn } = this.primaryInstance(name);
             this.instance = instance;
             this.secretArn = secretArn;
-            serving = describe(this.corruptionRestore(name, instance) ?? instance);
+            const restored = this.corruptionRestore(name, instance);
+            instances = pulumi.output(describeAll(restored ?? instance, restored && instance));
+            // The peer copies from the restore only once it has automated backups to copy.
+            this.replicationSource = describe(restored && cfg.restoredDbBackupsEnabled ? restored : instance);
         } else {
             if (!args.primary) throw new Error("Database: the dr role needs `primary` (a PrimaryReference to vbr:primaryStack)");
             const primary = args.primary;
             // A Secrets Manager replica keeps the primary secret's name and suffix; only the region differs.
             this.secretArn = primary.secretArn.apply((arn) => arn?.replace(`:${cfg.peerRegion}:`, `:${cfg.region}:`));
-            serving = primary.database.apply((db) => {
+            instances = primary.replicationSource.apply((db) => {
                 if (db === undefined) {
-                    pulumi.log.warn(`stack ${primary.stackName} has not exported "database" yet: skipping the automated backups ` +
+                    pulumi.log.warn(`stack ${primary.stackName} has not exported "replicationSource" yet: skipping the automated backups ` +
                         "replication, read replica and restores. Run `pulumi up -s primary`, then this stack again.", this);
-                    return undefined;
+                    return describeAll(undefined, undefined);
                 }
-                return describe(this.drInstances(name, db));
-            }) as pulumi.Output<ServingDatabase | undefined>;
+                const { serving, kept } = this.drInstances(name, db);
+                return describeAll(serving, kept);
+            });
+            this.replicationSource = pulumi.output(undefined);
         }
+        const serving = instances.apply((i) => i.serving);
+        this.backupArns = instances.apply((i) => i.arns);
         this.serving = serving;
         this.arn = serving.apply((i) => i?.arn);
         this.address = serving.apply((i) => i?.address);
         this.port = serving.apply((i) => i?.port);
         this.identifier = serving.apply((i) => i?.identifier);
-        this.registerOutputs({ arn: this.arn, address: this.address, port: this.port, identifier: this.identifier, secretArn: this.secretArn });
+        this.registerOutputs({
+            arn: this.arn, address: this.address, port: this.port, identifier: this.identifier, secretArn: this.secretArn,
+            replicationSource: this.replicationSource, backupArns: this.backupArns,
+        });
     }
 
     private tags(extra: Record<string, string> = {}): Record<string, string> {
@@ -177,7 +210,7 @@ export class Database extends pulumi.ComponentResource {
     }
 
     /** The DR side, once the primary has exported its database. Returns the serving instance, if any. */
-    private drInstances(name: string, db: PrimaryDatabase): aws.rds.Instance | undefined {
+    private drInstances(name: string, db: PrimaryDatabase): { serving?: aws.rds.Instance; kept?: aws.rds.Instance } {
         const { naming, config: cfg } = this.args;
         // Created in the destination (this) region: the DR stack never calls the primary region's API.
         const backups = new aws.rds.InstanceAutomatedBackupsReplication(`${name}-backups`, {
@@ -202,9 +235,12 @@ export class Database extends pulumi.ComponentResource {
         }
         if (cfg.drState === "drill") {
             // Its own copy of the data: never the live replica.
-            return this.restored(`${name}-drill`, naming.dbIdentifier("drill"), fromBackups, false);
+            return { serving: this.restored(`${name}-drill`, naming.dbIdentifier("drill"), fromBackups, false) };
         }
-        if (serving !== undefined && cfg.drState === "failover") return this.corruptionRestore(name, serving) ?? serving;
-        return serving;
+        if (serving !== undefined && cfg.drState === "failover") {
+            const restored = this.corruptionRestore(name, serving);
+            if (restored) return { serving: restored, kept: serving };
+        }
+        return { serving };
     }
 }

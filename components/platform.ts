@@ -25,6 +25,8 @@ export interface PlatformExports {
     buckets: pulumi.Output<Record<string, { name: string; arn: string }>>;
     secretArn: pulumi.Output<string | undefined>;
     endpoint: pulumi.Output<string | undefined>;
+    /** The instance the peer stack replicates from (see Database.replicationSource). */
+    replicationSource: pulumi.Output<{ arn: string; identifier: string; address: string; port: number } | undefined>;
 }
 
 export class Platform extends pulumi.ComponentResource {
@@ -66,7 +68,7 @@ export class Platform extends pulumi.ComponentResource {
         this.backups = new BackupPlan(`${name}-backup`, {
             naming, serving: cfg.role === "primary" || cfg.drState === "failover", peerRegion: cfg.peerRegion, accountId,
             backupKeyArn: this.keys.arns.backup, backupRetentionDays: cfg.backupRetentionDays, weeklyRetentionDays: cfg.weeklyRetentionDays,
-            databaseArn: this.database.arn, bucketArns: DATA_BUCKETS.map((b) => this.documents.buckets[b].arn), tags: kept,
+            databaseArns: this.database.backupArns, bucketArns: DATA_BUCKETS.map((b) => this.documents.buckets[b].arn), tags: kept,
         }, child);
         this.registry = new ContainerRegistry(`${name}-registry`, {
             naming, role: cfg.role, peerRegion: cfg.peerRegion, accountId, dataKeyArn: this.keys.arns.data, tags: kept,
@@ -89,6 +91,7 @@ export class Platform extends pulumi.ComponentResource {
             buckets: this.documents.exports.apply((b): Record<string, { name: string; arn: string }> => b),
             secretArn: this.database.secretArn,
             endpoint: this.app.endpoint,
+            replicationSource: this.database.replicationSource,
         };
         this.registerOutputs({});
     }

@@ -24,3 +24,4 @@ export const database = platform.exports.database;
 export const buckets = platform.exports.buckets;
 export const secretArn = platform.exports.secretArn;
 export const endpoint = platform.exports.endpoint;
+export const replicationSource = platform.exports.replicationSource;

@@ -17,9 +17,17 @@ export class PrimaryReference {
         this.ref = new pulumi.StackReference(name, { name: stackName }, opts);
     }
 
-    /** Undefined until the primary has been deployed once (first install: DR standby comes first). */
+    /** The instance the primary serves from. Undefined until the primary has been deployed once. */
     get database(): pulumi.Output<PrimaryDatabase | undefined> {
         return this.ref.getOutput("database") as pulumi.Output<PrimaryDatabase | undefined>;
+    }
+
+    /**
+     * The instance the DR stack replicates (automated backups, read replica). It stays the original instance
+     * during a corruption restore until the restored one has backups. Undefined until the primary is deployed.
+     */
+    get replicationSource(): pulumi.Output<PrimaryDatabase | undefined> {
+        return this.ref.getOutput("replicationSource") as pulumi.Output<PrimaryDatabase | undefined>;
     }
 
     /** ARN of the primary's database secret, in the primary region. */

@@ -14,7 +14,7 @@ function build(serving: boolean, region = "us-east-1", peerRegion = "us-west-2")
     const cap = capture();
     new BackupPlan("bk", {
         naming: new Naming("prod"), serving, peerRegion, accountId: MOCK_ACCOUNT_ID, backupKeyArn: KEY,
-        backupRetentionDays: 35, weeklyRetentionDays: 365, databaseArn: serving ? DB : undefined, bucketArns: serving ? BUCKETS : [],
+        backupRetentionDays: 35, weeklyRetentionDays: 365, databaseArns: serving ? [DB] : undefined, bucketArns: serving ? BUCKETS : [],
     }, cap.opts);
     return cap;
 }

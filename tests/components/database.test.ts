@@ -11,8 +11,10 @@ import { Database } from "../../components/database";
 const project = loadProject(".");
 const PRIMARY = "virtualbackroom/vbr/primary";
 const PRIMARY_DB_ARN = "arn:aws:rds:us-east-1:123456789012:db:vbr-prod-postgres";
+const PRIMARY_DB = { arn: PRIMARY_DB_ARN, identifier: "vbr-prod-postgres", address: "vbr-prod-postgres.cabc.us-east-1.rds.amazonaws.com", port: 5432 };
 const PRIMARY_OUTPUTS = {
-    database: { arn: PRIMARY_DB_ARN, identifier: "vbr-prod-postgres", address: "vbr-prod-postgres.cabc.us-east-1.rds.amazonaws.com", port: 5432 },
+    database: PRIMARY_DB,
+    replicationSource: PRIMARY_DB,
     secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:vbr-prod/database/master-a1b2c3",
 };
 const INSTANCE = "aws:rds/instance:Instance";
@@ -88,20 +90,31 @@ describe("Database (primary)", () => {
         expect(inputs).to.deep.include({ identifier: "vbr-prod-postgres-restored", multiAz: true, deletionProtection: true, backupRetentionPeriod: 0, kmsKeyId: c.dataKey });
         expect(inputs.tags).to.deep.equal({ "vbr:backups": "deferred" });
         expect(await promiseOf(c.db.identifier)).to.equal("vbr-prod-postgres-restored");
+        // Backups select both (the damaged one keeps its cross-region copies); the DR stack keeps replicating the
+        // damaged one until the restore has automated backups of its own to replicate.
+        const restoredArn = "arn:aws:rds:us-east-1:123456789012:db:vbr-prod-postgres-restored";
+        expect(await promiseOf(c.db.backupArns)).to.deep.equal([restoredArn, PRIMARY_DB_ARN]);
+        expect((await promiseOf(c.db.replicationSource))?.arn).to.equal(PRIMARY_DB_ARN);
         const on = await build("primary", { "vbr:dbRestoreTime": "2026-11-29T13:45:00Z", "vbr:restoredDbBackupsEnabled": "true" });
         const after = await on.cap.inputs("db-restored", INSTANCE);
         expect([after.backupRetentionPeriod, after.tags]).to.deep.equal([35, {}]);
+        expect((await promiseOf(on.db.replicationSource))?.arn).to.equal(restoredArn);
+    });
+
+    it("without a restore: backs up and exports for replication exactly the one instance", async () => {
+        expect(await promiseOf(b.db.backupArns)).to.deep.equal([PRIMARY_DB_ARN]);
+        expect((await promiseOf(b.db.replicationSource))?.arn).to.equal(PRIMARY_DB_ARN);
     });
 });
 
 describe("Database (dr)", () => {
     const rds = (b: Built) => b.cap.ofType(INSTANCE).map((r) => r.name);
 
-    it("standby before the primary exported `database`: creates nothing that needs it", async () => {
+    it("standby before the primary exported `replicationSource`: creates nothing that needs it", async () => {
         const b = await build("dr", {}, { secretArn: PRIMARY_OUTPUTS.secretArn });
         expect(b.cap.resources.filter((r) => r.type.startsWith("aws:rds/"))).to.deep.equal([]);
         expect(await promiseOf(b.db.serving)).to.equal(undefined);
-        // A mock cannot observe pulumi.log.warn; the message names the missing output ("database").
+        // A mock cannot observe pulumi.log.warn; the message names the missing output ("replicationSource").
     });
 
     it("standby (replica mode): replicates automated backups for 35 days with the DR key and keeps a read replica", async () => {
@@ -191,5 +204,15 @@ describe("Database (dr)", () => {
         const inputs = await b.cap.inputs("db-restored", INSTANCE);
         expect(inputs.restoreToPointInTime).to.deep.equal({ sourceDbInstanceIdentifier: "vbr-prod-postgres", restoreTime: "2026-11-29T13:45:00Z" });
         expect(await promiseOf(b.db.identifier)).to.equal("vbr-prod-postgres-restored");
+        const promoted = "arn:aws:rds:us-west-2:123456789012:db:vbr-prod-postgres";
+        expect(await promiseOf(b.db.backupArns)).to.deep.equal(["arn:aws:rds:us-west-2:123456789012:db:vbr-prod-postgres-restored", promoted]);
+        expect(await promiseOf(b.db.replicationSource)).to.equal(undefined);
+    });
+
+    it("follows the primary's replicationSource, not the instance it serves from", async () => {
+        const source = { ...PRIMARY_DB, arn: "arn:aws:rds:us-east-1:123456789012:db:vbr-prod-postgres-restored", identifier: "vbr-prod-postgres-restored" };
+        const b = await build("dr", {}, { ...PRIMARY_OUTPUTS, replicationSource: source });
+        expect((await b.cap.inputs("db-backups", "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication")).sourceDbInstanceArn).to.equal(source.arn);
+        expect((await b.cap.inputs("db-replica", INSTANCE)).replicateSourceDb).to.equal(source.arn);
     });
 });

@@ -3,6 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DataBucket } from "../stacks/naming";
+import { SecureBucket } from "./secure-bucket";
 
 export interface ServiceBucket {
     name: pulumi.Input<string>;
@@ -102,7 +103,7 @@ export class Service extends pulumi.ComponentResource {
         this.logGroupName = logGroup.name;
         this.executionRoleArn = executionRole.arn;
         this.taskRoleArn = taskRole.arn;
-        this.accessLogBucketArn = logBucket.bucket.arn;
+        this.accessLogBucketArn = logBucket.arn;
 
         if (args.active) {
             const lb = new aws.lb.LoadBalancer(`${name}-alb`, {
@@ -111,9 +112,9 @@ export class Service extends pulumi.ComponentResource {
                 securityGroups: [args.albSecurityGroupId],
                 subnets: args.publicSubnetIds,
                 dropInvalidHeaderFields: true,
-                accessLogs: { bucket: logBucket.bucket.bucket, prefix: "alb", enabled: true },
+                accessLogs: { bucket: logBucket.name, prefix: "alb", enabled: true },
                 tags,
-            }, { parent: this, dependsOn: logBucket.ready });
+            }, { parent: this, dependsOn: [logBucket] });
             const targetGroup = new aws.lb.TargetGroup(`${name}-tg`, {
                 port: appPort, protocol: "HTTP", targetType: "ip", vpcId: args.vpcId,
                 deregistrationDelay: 30,
@@ -233,50 +234,25 @@ export class Service extends pulumi.ComponentResource {
     }
 
     /** ALB access logs: the ELB log-delivery service writes only with SSE-S3 (SSE-KMS buckets silently get no logs). */
-    private accessLogBucket(name: string, args: ServiceArgs, account: pulumi.Output<string>, tags: Record<string, string>) {
-        const bucket = new aws.s3.Bucket(`${name}-alb-logs`, {
-            bucket: args.accessLogBucketName, tags: { ...tags, "vbr:data-class": "access-logs" },
-        }, { parent: this, protect: true, retainOnDelete: true });
-        const versioning = new aws.s3.BucketVersioning(`${name}-alb-logs`, {
-            bucket: bucket.id, versioningConfiguration: { status: "Enabled" },
-        }, { parent: this });
-        const encryption = new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-alb-logs`, {
-            bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-        }, { parent: this });
-        const publicAccess = new aws.s3.BucketPublicAccessBlock(`${name}-alb-logs`, {
-            bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
-        }, { parent: this });
-        const ownership = new aws.s3.BucketOwnershipControls(`${name}-alb-logs`, {
-            bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" },
+    private accessLogBucket(name: string, args: ServiceArgs, account: pulumi.Output<string>, tags: Record<string, string>): SecureBucket {
+        const elbAccount = aws.elb.getServiceAccountOutput({ region: args.region }, { parent: this });
+        const logObjects = pulumi.interpolate`arn:aws:s3:::${args.accessLogBucketName}/alb/AWSLogs/${account}/*`;
+        const store = new SecureBucket(`${name}-alb-logs`, {
+            bucketName: args.accessLogBucketName, region: args.region, tags: { ...tags, "vbr:data-class": "access-logs" },
+            policyStatements: [
+                // Regions opened before August 2022 deliver as the regional ELB account, newer ones as the service.
+                { Sid: "ElbLogDeliveryAccount", Effect: "Allow", Principal: { AWS: elbAccount.arn }, Action: "s3:PutObject", Resource: logObjects },
+                { Sid: "ElbLogDeliveryService", Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: logObjects },
+            ],
         }, { parent: this });
         new aws.s3.BucketLifecycleConfiguration(`${name}-alb-logs`, {
-            bucket: bucket.id,
+            bucket: store.bucket.id, region: args.region,
             rules: [{
                 id: "expire-access-logs", status: "Enabled", filter: {},
                 expiration: { days: 365 }, noncurrentVersionExpiration: { noncurrentDays: 30 },
             }],
-        }, { parent: this, dependsOn: [versioning] });
-        const elbAccount = aws.elb.getServiceAccountOutput({ region: args.region }, { parent: this });
-        // From the deterministic name, not bucket.arn (unknown in a first preview, so the TLS-only policy could not
-        // decide); `bucket: bucket.id` keeps the policy linked to its bucket.
-        const arn = `arn:aws:s3:::${args.accessLogBucketName}`;
-        const logObjects = pulumi.interpolate`${arn}/alb/AWSLogs/${account}/*`;
-        const policy = new aws.s3.BucketPolicy(`${name}-alb-logs`, {
-            bucket: bucket.id,
-            policy: pulumi.jsonStringify({
-                Version: "2012-10-17",
-                Statement: [
-                    // Regions opened before August 2022 deliver as the regional ELB account, newer ones as the service.
-                    { Sid: "ElbLogDeliveryAccount", Effect: "Allow", Principal: { AWS: elbAccount.arn }, Action: "s3:PutObject", Resource: logObjects },
-                    { Sid: "ElbLogDeliveryService", Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: logObjects },
-                    {
-                        Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*",
-                        Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } },
-                    },
-                ],
-            }),
-        }, { parent: this, dependsOn: [publicAccess] });
-        return { bucket, ready: [policy, encryption, publicAccess, ownership] as pulumi.Resource[] };
+        }, { parent: this, dependsOn: [store.versioning] });
+        return store;
     }
 
     private taskDefinition(name: string, args: ServiceArgs, appPort: number, logGroup: aws.cloudwatch.LogGroup,

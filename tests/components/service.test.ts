@@ -8,6 +8,8 @@ import { useMocks, promiseOf } from "../helpers/pulumi";
 import { capture, Capture } from "../helpers/capture";
 
 useMocks("us-east-1", "primary");
+import * as pulumi from "@pulumi/pulumi";
+import { SecureBucket } from "../../components/secure-bucket";
 import { Service, ServiceArgs } from "../../components/service";
 
 const ACCOUNT = "123456789012";
@@ -86,7 +88,10 @@ describe("Service", () => {
         expect(lb.subnets).to.deep.equal(["subnet-pub-a", "subnet-pub-b"]);
         expect(lb.securityGroups).to.deep.equal(["sg-alb"]);
         expect(lb.accessLogs).to.deep.equal({ bucket: "vbr-prod-alb-logs-us-east-1", prefix: "alb", enabled: true });
-        expect(active.named("app-alb").dependsOn).to.have.length(4);
+        // The whole access-log bucket component (policy, encryption, public access block...) is ready first.
+        const deps = active.named("app-alb").dependsOn as pulumi.Resource[];
+        expect(deps).to.have.length(1);
+        expect(deps[0]).to.be.instanceOf(SecureBucket);
     });
 
     it("protects the access-log bucket: versioned, AES256 (ELB cannot write SSE-KMS), private, TLS-only, ELB delivery only", async () => {
@@ -100,9 +105,15 @@ describe("Service", () => {
         expect([pab.blockPublicAcls, pab.blockPublicPolicy, pab.ignorePublicAcls, pab.restrictPublicBuckets]).to.deep.equal([true, true, true, true]);
         const policy = JSON.parse((await inputsOf(active, "aws:s3/bucketPolicy:BucketPolicy")).policy);
         const logs = `arn:aws:s3:::vbr-prod-alb-logs-us-east-1/alb/AWSLogs/${ACCOUNT}/*`;
-        expect(policy.Statement[0]).to.deep.equal({ Sid: "ElbLogDeliveryAccount", Effect: "Allow", Principal: { AWS: "arn:aws:iam::127311923021:root" }, Action: "s3:PutObject", Resource: logs });
-        expect(policy.Statement[1].Principal).to.deep.equal({ Service: "logdelivery.elasticloadbalancing.amazonaws.com" });
-        expect(policy.Statement[2]).to.deep.include({ Effect: "Deny", Action: "s3:*", Condition: { Bool: { "aws:SecureTransport": "false" } } });
+        expect(policy.Statement).to.deep.equal([
+            {
+                Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*",
+                Resource: ["arn:aws:s3:::vbr-prod-alb-logs-us-east-1", "arn:aws:s3:::vbr-prod-alb-logs-us-east-1/*"],
+                Condition: { Bool: { "aws:SecureTransport": "false" } },
+            },
+            { Sid: "ElbLogDeliveryAccount", Effect: "Allow", Principal: { AWS: "arn:aws:iam::127311923021:root" }, Action: "s3:PutObject", Resource: logs },
+            { Sid: "ElbLogDeliveryService", Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: logs },
+        ]);
     });
 
     it("health-checks targets on /health, 2 healthy / 2 unhealthy every 10 s, ip targets on the app port", async () => {
@@ -186,7 +197,7 @@ describe("Service", () => {
             "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "aws:s3/bucketPolicy:BucketPolicy",
             "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
             "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-            "aws:s3/bucketVersioning:BucketVersioning", "vbr:service:Service",
+            "aws:s3/bucketVersioning:BucketVersioning", "vbr:service:Service", "vbr:storage:SecureBucket",
         ]);
         expect(idle.alb).to.equal(undefined);
         expect(idle.serviceName).to.equal(undefined);

@@ -2,24 +2,19 @@
 // The merge rule is documented on mergeMeasurements (tools/lib/drill.ts).
 import * as fs from "fs";
 import * as path from "path";
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
+import { CliIO, parseArgs, processIO, runMain } from "./lib/cli";
 import { loadProvisioningTimes, PROVISIONING_TIMES_FILE } from "../policies/lib/bringup";
 import { DrillReport, mergeMeasurements } from "./lib/drill";
 
-export async function main(argv: string[], io = { cwd: process.cwd(), stdout: (t: string) => process.stdout.write(t), stderr: (t: string) => process.stderr.write(t) }): Promise<number> {
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
     const program = new Command("drill:learn")
         .description("Merge a drill report's measured per-type durations into policies/data/provisioning-times.json")
         .argument("<report>", "the drill report (JSON) written by npm run drill")
         .option("--times <file>", "the data file to update", PROVISIONING_TIMES_FILE)
-        .option("--dry-run", "print the changes without writing", false)
-        .exitOverride()
-        .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
-    try {
-        program.parse(argv, { from: "user" });
-    } catch (err) {
-        if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-        throw err;
-    }
+        .option("--dry-run", "print the changes without writing", false);
+    const parsed = parseArgs(program, argv, io);
+    if (parsed !== undefined) return parsed;
     const file = path.resolve(io.cwd, program.args[0]);
     const o = program.opts<{ times: string; dryRun: boolean }>();
     let report: DrillReport;
@@ -41,6 +36,4 @@ export async function main(argv: string[], io = { cwd: process.cwd(), stdout: (t
     return 0;
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => process.stdout.write("", () => process.exit(code)));
-}
+if (require.main === module) runMain((argv) => main(argv));

@@ -3,17 +3,14 @@
 // the DR replica of the database secret), both stacks deployed; PGUSER/PGPASSWORD override the secret's credentials.
 // Exit 0 = objectives met and every check passed, 1 = an objective missed or a check/step failed, 2 = usage error.
 import * as path from "path";
-import { Command, CommanderError, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError } from "commander";
+import { CliIO, parseArgs, processIO, runMain } from "./lib/cli";
 import { estimateScenario } from "./lib/bringup-report";
 import { AwsDrillChecks } from "./lib/drill-checks";
 import { DrillDeps, runDrill, writeDrillReport } from "./lib/drill";
 import { loadProject, ProjectError, stackConfig } from "./lib/project";
 
-export interface DrillIO {
-    cwd: string;
-    stdout(text: string): void;
-    stderr(text: string): void;
-}
+export type DrillIO = CliIO;
 
 const positiveInt = (v: string) => {
     if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError("must be a whole number >= 1");
@@ -31,15 +28,9 @@ export async function main(argv: string[], io: DrillIO = processIO(), deps: Part
         .option("--endpoint <url>", "health URL to probe (default: https://drill.<vbr:domainName>/health)")
         .option("--health-timeout <minutes>", "how long to wait for the endpoint after up", positiveInt, 15)
         .option("--out <dir>", "where to write drill-<stack>-<time>.{json,md}", "drills")
-        .allowExcessArguments(false)
-        .exitOverride()
-        .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
-    try {
-        program.parse(argv, { from: "user" });
-    } catch (err) {
-        if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-        throw err;
-    }
+        .allowExcessArguments(false);
+    const parsed = parseArgs(program, argv, io);
+    if (parsed !== undefined) return parsed;
     const o = program.opts<{ project: string; stack: string; primary?: string; parallel?: number; keep: boolean; endpoint?: string; healthTimeout: number; out: string }>();
     let config: Record<string, string>;
     let projectDir: string;
@@ -77,10 +68,4 @@ export async function main(argv: string[], io: DrillIO = processIO(), deps: Part
     return report.exitCode;
 }
 
-function processIO(): DrillIO {
-    return { cwd: process.cwd(), stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
-}
-
-if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => process.stdout.write("", () => process.exit(code)));
-}
+if (require.main === module) runMain((argv) => main(argv));

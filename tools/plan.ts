@@ -5,9 +5,10 @@
 // Exit 0 = no mandatory violation, 1 = at least one, 2 = usage or configuration error (nothing written).
 import * as fs from "fs";
 import * as path from "path";
-import { Command, CommanderError } from "commander";
+import { Command } from "commander";
 import pc from "picocolors";
 import type { Policies } from "@pulumi/policy";
+import { CliIO, EXIT_USAGE, parseArgs, processIO, runMain } from "./lib/cli";
 import { loadProject, Project, ProjectError } from "./lib/project";
 import { synthesize, SynthesisError } from "./lib/recorder";
 import type { SynthesizedStack } from "./lib/records";
@@ -20,13 +21,10 @@ import { renderGantt } from "./lib/chart";
 
 export const EXIT_OK = 0;
 export const EXIT_MANDATORY = 1;
-export const EXIT_USAGE = 2;
+export { EXIT_USAGE };
 
 /** Where the CLI reads and writes; tests pass their own to run `main` in-process. */
-export interface PlanIO {
-    cwd: string;
-    stdout(text: string): void;
-    stderr(text: string): void;
+export interface PlanIO extends CliIO {
     /** Colour the terminal view (only on a TTY). */
     color: boolean;
 }
@@ -79,7 +77,7 @@ export function parseOverrides(pairs: string[], projectName: string): Record<str
     return out;
 }
 
-function parseArgs(argv: string[], io: PlanIO): PlanOptions | number {
+function readOptions(argv: string[], io: PlanIO): PlanOptions | number {
     const program = new Command("plan")
         .description("Offline plan: synthesize every stack under mocks and judge it with the policy pack (no credentials, no CLI).")
         .option("--stack <name>", "check only this stack (repeatable)", collect, [])
@@ -88,15 +86,9 @@ function parseArgs(argv: string[], io: PlanIO): PlanOptions | number {
         .option("--json <file>", "also write the machine-readable report")
         .option("--markdown <file>", "also write the report as Markdown for a pull-request comment")
         .option("--chart <file>", "write the DR stack's bring-up estimate as an SVG Gantt chart")
-        .allowExcessArguments(false)
-        .exitOverride()
-        .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) });
-    try {
-        program.parse(argv, { from: "user" });
-    } catch (err) {
-        if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT_OK : EXIT_USAGE;
-        throw err;
-    }
+        .allowExcessArguments(false);
+    const parsed = parseArgs(program, argv, io);
+    if (parsed !== undefined) return parsed;
     const o = program.opts<{ stack: string[]; config: string[]; project: string; json?: string; markdown?: string; chart?: string }>();
     return { project: o.project, stacks: o.stack, config: o.config, json: o.json, markdown: o.markdown, chart: o.chart };
 }
@@ -146,9 +138,9 @@ export interface PlanDeps {
 }
 
 /** Runs the plan; returns the exit code. Never throws for user errors. */
-export async function main(argv: string[], io: PlanIO = processIO(), deps: PlanDeps = {}): Promise<number> {
+export async function main(argv: string[], io: PlanIO = planIO(), deps: PlanDeps = {}): Promise<number> {
     const extensions = deps.extensions ?? stackExtensions;
-    const parsed = parseArgs(argv, io);
+    const parsed = readOptions(argv, io);
     if (typeof parsed === "number") {
         if (parsed === EXIT_USAGE) io.stderr("Run `npm start -- --help` for usage.\n");
         return parsed;
@@ -249,18 +241,8 @@ export async function plan(opts: PlanOptions, io: PlanIO, deps: PlanDeps = {}): 
     return { report, exitCode: mandatory ? EXIT_MANDATORY : EXIT_OK };
 }
 
-function processIO(): PlanIO {
-    return {
-        cwd: process.cwd(),
-        stdout: (t) => process.stdout.write(t),
-        stderr: (t) => process.stderr.write(t),
-        color: process.stdout.isTTY === true && !("NO_COLOR" in process.env),
-    };
+function planIO(): PlanIO {
+    return { ...processIO(), color: process.stdout.isTTY === true && !("NO_COLOR" in process.env) };
 }
 
-if (require.main === module) {
-    main(process.argv.slice(2)).then((code) => {
-        // Flush before exiting: nothing else should keep the process alive, but a program might.
-        process.stdout.write("", () => process.exit(code));
-    });
-}
+if (require.main === module) runMain((argv) => main(argv));

@@ -56,7 +56,7 @@ export async function main(argv: string[], io: DrillIO = processIO(), deps: Part
         reportBase: path.resolve(io.cwd, o.out, `drill-${o.stack}-${started}`),
     }, {
         checks: deps.checks ?? new AwsDrillChecks(),
-        now: deps.now, eventTime: deps.eventTime, env: deps.env,
+        now: deps.now, eventTime: deps.eventTime, env: deps.env, heartbeat: deps.heartbeat,
         estimate: deps.estimate ?? (() => estimateScenario({ projectDir, stack: o.stack, config, parallel: o.parallel }, "drill", database)),
         log: deps.log ?? ((line) => io.stdout(`${line}\n`)),
     });

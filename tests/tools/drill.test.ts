@@ -150,7 +150,7 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
 
     async function run(drillUp: { events: EngineEvent[]; exitCode?: number; stderr?: string }, args: string[] = [],
         checks?: (c: Clock) => DrillChecks, standby = standbyEvents(),
-        more: { env?: Record<string, string>; drOutputs?: Record<string, unknown> } = {}): Promise<Run> {
+        more: { env?: Record<string, string>; drOutputs?: Record<string, unknown>; heartbeat?: (fn: () => void) => () => void } = {}): Promise<Run> {
         const drOut = more.drOutputs ?? DR_DRILL_OUT;
         fs.writeFileSync(process.env.FAKE_PULUMI_SCENARIO!, JSON.stringify({
             stacks: {
@@ -162,7 +162,7 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
         let stdout = "";
         const code = await drill(["--project", ROOT, "--out", path.join(dir, "reports"), "--parallel", "8", ...args],
             { cwd: dir, stdout: (t) => { stdout += t; }, stderr: (t) => { stdout += t; } },
-            { checks: (checks ?? ((c) => fakeChecks(c)))(clock), now: clock.now, eventTime: clock.eventTime, estimate: async () => MODEL, log: (l) => { stdout += `${l}\n`; }, env: more.env ?? {} });
+            { checks: (checks ?? ((c) => fakeChecks(c)))(clock), now: clock.now, eventTime: clock.eventTime, estimate: async () => MODEL, log: (l) => { stdout += `${l}\n`; }, env: more.env ?? {}, heartbeat: more.heartbeat });
         const reports = fs.readdirSync(path.join(dir, "reports"));
         const json = reports.find((f) => f.endsWith(".json"))!;
         const calls = fs.readFileSync(process.env.FAKE_PULUMI_LOG!, "utf8").trim().split("\n").map((l) => JSON.parse(l) as string[]);
@@ -211,6 +211,17 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
         expect(md).to.contain("## Lessons learned");
         expect(stdout).to.contain("[25:00 / 60:00] 4/4 resources done");
         expect(stdout).to.contain("[2:05 / 60:00] 1/4 resources done; slowest in flight: drill-db 1:53, alb 1:53");
+    });
+
+    it("repeats the progress line while pulumi up runs, and stops repeating when it returns", async () => {
+        const beats: Array<() => void> = [];
+        let stopped = 0;
+        const { stdout } = await run({ events: drillEvents(500) }, [], undefined, standbyEvents(), {
+            heartbeat: (fn) => { beats.push(fn); fn(); return () => { stopped++; }; },
+        });
+        // One heartbeat for the drill's `up`, stopped when it returns; its first beat shows the clock before any event.
+        expect([beats.length, stopped]).to.deep.equal([1, 1]);
+        expect(stdout).to.contain("[0:00 / 60:00] 0/4 resources done\n");
     });
 
     it("a failed resource: reported with its step and the engine's error, validation skipped, standby restored, exit 1", async () => {

@@ -72,6 +72,11 @@ export interface DrillDeps {
     estimate: () => Promise<BringUpScenario | null>;
     /** Progress lines (resources done / planned, elapsed vs objective, slowest in flight). */
     log: (line: string) => void;
+    /**
+     * Repeats `fn` while `pulumi up` runs, so a 25-minute restore still shows the clock and what is in flight;
+     * returns the function that stops it. @default setInterval every HEARTBEAT_MS
+     */
+    heartbeat?: (fn: () => void) => () => void;
     /** Where PGUSER/PGPASSWORD overrides are read. @default process.env */
     env?: Record<string, string | undefined>;
 }
@@ -127,6 +132,14 @@ export function estimateIndex(timeline: TimelineEntry[]): Map<string, TimelineEn
     for (const t of timeline) (byKey.get(urnKey(t.urn)) ?? byKey.set(urnKey(t.urn), []).get(urnKey(t.urn))!).push(t);
     for (const [key, entries] of byKey) if (entries.length === 1 && !index.has(key)) index.set(key, entries[0]);
     return index;
+}
+
+/** How often the progress line repeats while nothing finishes (a restore or a steady-state wait). */
+export const HEARTBEAT_MS = 30_000;
+
+function everyHeartbeat(fn: () => void): () => void {
+    const timer = setInterval(fn, HEARTBEAT_MS);
+    return () => clearInterval(timer);
 }
 
 /** Pairs resourcePre with resOutputs / resOpFailed by op and URN; reports progress as resources finish. */
@@ -263,8 +276,13 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
         try {
             // One call: the drill copy is created with this drill's own final snapshot name.
             await stack.setAllConfig({ "vbr:drState": { value: "drill" }, "vbr:drillId": { value: drillId } });
-            const res = await stack.up({ onEvent: (e) => timer.handle(e, eventTime(e)), parallel: opts.parallel });
-            upOutputs = res.outputs;
+            const stopHeartbeat = (deps.heartbeat ?? everyHeartbeat)(() => timer.progress(now()));
+            try {
+                const res = await stack.up({ onEvent: (e) => timer.handle(e, eventTime(e)), parallel: opts.parallel });
+                upOutputs = res.outputs;
+            } finally {
+                stopHeartbeat();
+            }
         } catch (err) {
             fail("up", `pulumi up (drill) failed: ${errorText(err)}`);
         }

@@ -25,13 +25,23 @@ export interface BackupPlanArgs {
     databaseArns?: pulumi.Input<string[]>;
     /** The document buckets. @default [] */
     bucketArns?: pulumi.Input<string>[];
+    /**
+     * Where restore tests put the database: without it AWS Backup infers the default VPC, and the monthly test
+     * fails where there is none. @default - AWS Backup's inferred network
+     */
+    restoreTestNetwork?: { dbSubnetGroupName: pulumi.Input<string>; securityGroupIds: pulumi.Input<string>[] };
     /** @default {} */
     tags?: Record<string, string>;
 }
 
-/** The DR plan's schedules (UTC): daily at 02:00, weekly on Sunday at 03:00, restore tests on the 1st at 04:00. */
+/**
+ * The DR plan's schedules (UTC): daily at 02:00, weekly on Sunday at 02:00, restore tests on the 1st at 04:00.
+ * The weekly rule starts with the daily one on purpose: AWS Backup runs one job per resource at a time, and when
+ * two rules' windows overlap it takes a single backup for the rule with the longer retention (AWS Backup guide,
+ * "Backup plan options and configuration"), so Sunday's backup is the weekly one instead of a failed second job.
+ */
 export const DAILY_SCHEDULE = "cron(0 2 * * ? *)";
-export const WEEKLY_SCHEDULE = "cron(0 3 ? * SUN *)";
+export const WEEKLY_SCHEDULE = "cron(0 2 ? * SUN *)";
 export const RESTORE_TEST_SCHEDULE = "cron(0 4 1 * ? *)";
 
 const MANAGED_POLICIES = [
@@ -104,6 +114,11 @@ export class BackupPlan extends pulumi.ComponentResource {
             new aws.backup.RestoreTestingSelection(`${name}-restore-testing-rds`, {
                 name: "rds_database", restoreTestingPlanName: testing.name, iamRoleArn: role.arn,
                 protectedResourceType: "RDS", protectedResourceArns: pulumi.output(args.databaseArns).apply((arns) => arns.slice(0, 1)), validationWindowHours: 24,
+                restoreMetadataOverrides: args.restoreTestNetwork && {
+                    dbsubnetgroupname: args.restoreTestNetwork.dbSubnetGroupName,
+                    // A JSON list in a string, as the RestoreMetadataOverrides map takes it.
+                    vpcsecuritygroupids: pulumi.jsonStringify(args.restoreTestNetwork.securityGroupIds),
+                },
             }, { parent: this, dependsOn: attachments });
         }
         return plan;

@@ -69,6 +69,7 @@ export class Platform extends pulumi.ComponentResource {
             naming, serving: cfg.role === "primary" || cfg.drState === "failover", peerRegion: cfg.peerRegion, accountId,
             backupKeyArn: this.keys.arns.backup, backupRetentionDays: cfg.backupRetentionDays, weeklyRetentionDays: cfg.weeklyRetentionDays,
             databaseArns: this.database.backupArns, bucketArns: DATA_BUCKETS.map((b) => this.documents.buckets[b].arn), tags: kept,
+            restoreTestNetwork: { dbSubnetGroupName: naming.dbIdentifier("subnets"), securityGroupIds: [this.network.dbSecurityGroupId] },
         }, child);
         this.registry = new ContainerRegistry(`${name}-registry`, {
             naming, role: cfg.role, peerRegion: cfg.peerRegion, accountId, dataKeyArn: this.keys.arns.data, tags: kept,

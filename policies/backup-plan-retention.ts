@@ -44,7 +44,7 @@ export const backupPlanRetention: StackValidationPolicy = {
                 });
             });
             if (!seen.daily) report(`${label(plan)} has no daily rule (schedule like cron(0 2 * * ? *)). Fix: add a daily rule with lifecycle.deleteAfter: ${cfg.dailyRetentionDays} and a cross-region copy action.`, plan.urn);
-            if (!seen.weekly) report(`${label(plan)} has no weekly rule (schedule like cron(0 3 ? * SUN *)). Fix: add a weekly rule with lifecycle.deleteAfter: ${cfg.weeklyRetentionDays} and a cross-region copy action.`, plan.urn);
+            if (!seen.weekly) report(`${label(plan)} has no weekly rule (schedule like cron(0 2 ? * SUN *)). Fix: add a weekly rule with lifecycle.deleteAfter: ${cfg.weeklyRetentionDays} and a cross-region copy action.`, plan.urn);
         }
     }),
 };

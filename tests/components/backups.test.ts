@@ -15,6 +15,7 @@ function build(serving: boolean, region = "us-east-1", peerRegion = "us-west-2")
     new BackupPlan("bk", {
         naming: new Naming("prod"), serving, peerRegion, accountId: MOCK_ACCOUNT_ID, backupKeyArn: KEY,
         backupRetentionDays: 35, weeklyRetentionDays: 365, databaseArns: serving ? [DB] : undefined, bucketArns: serving ? BUCKETS : [],
+        restoreTestNetwork: { dbSubnetGroupName: "vbr-prod-postgres-subnets", securityGroupIds: ["sg-0db"] },
     }, cap.opts);
     return cap;
 }
@@ -38,7 +39,7 @@ describe("BackupPlan (serving: primary, or DR in failover)", () => {
         const peer = "arn:aws:backup:us-west-2:123456789012:backup-vault:vbr-prod-vault";
         expect(plan.rules.map((r: Record<string, unknown>) => [r.ruleName, r.schedule, r.targetVaultName, r.lifecycle, r.copyActions])).to.deep.equal([
             ["daily", "cron(0 2 * * ? *)", "vbr-prod-vault", { deleteAfter: 35 }, [{ destinationVaultArn: peer, lifecycle: { deleteAfter: 35 } }]],
-            ["weekly", "cron(0 3 ? * SUN *)", "vbr-prod-vault", { deleteAfter: 365 }, [{ destinationVaultArn: peer, lifecycle: { deleteAfter: 365 } }]],
+            ["weekly", "cron(0 2 ? * SUN *)", "vbr-prod-vault", { deleteAfter: 365 }, [{ destinationVaultArn: peer, lifecycle: { deleteAfter: 365 } }]],
         ]);
     });
 
@@ -62,6 +63,8 @@ describe("BackupPlan (serving: primary, or DR in failover)", () => {
         expect(plan.recoveryPointSelection).to.deep.include({ algorithm: "LATEST_WITHIN_WINDOW", includeVaults: ["arn:aws:backup:us-east-1:123456789012:backup-vault:vbr-prod-vault"] });
         const sel = await cap.inputs("bk-restore-testing-rds");
         expect(sel).to.deep.include({ protectedResourceType: "RDS", protectedResourceArns: [DB], restoreTestingPlanName: "vbr_prod_monthly" });
+        // Into the stack's own database subnets and security group, not the default VPC AWS Backup would infer.
+        expect(sel.restoreMetadataOverrides).to.deep.equal({ dbsubnetgroupname: "vbr-prod-postgres-subnets", vpcsecuritygroupids: '["sg-0db"]' });
     });
 });
 

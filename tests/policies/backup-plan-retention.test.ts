@@ -8,7 +8,7 @@ policySpec("backup-plan-retention", {
         { name: "weekly copy kept 100 days", change: (rs) => set(find(rs, "plan"), ["rules", 1, "copyActions", 0, "lifecycle", "deleteAfter"], 100),
             expect: [{ name: "plan", message: 'rule "weekly" of Plan "plan" copy action 0 keeps copies 100 days, below 365. Fix: set copyActions[0].lifecycle.deleteAfter: 365.' }] },
         { name: "no weekly rule", change: (rs) => (find(rs, "plan").inputs.rules as unknown[]).splice(1, 1),
-            expect: [{ name: "plan", message: 'Plan "plan" has no weekly rule (schedule like cron(0 3 ? * SUN *)). Fix: add a weekly rule with lifecycle.deleteAfter: 365 and a cross-region copy action.' }] },
+            expect: [{ name: "plan", message: 'Plan "plan" has no weekly rule (schedule like cron(0 2 ? * SUN *)). Fix: add a weekly rule with lifecycle.deleteAfter: 365 and a cross-region copy action.' }] },
         { name: "daily rule turned monthly", change: (rs) => set(find(rs, "plan"), ["rules", 0, "schedule"], "cron(0 2 1 * ? *)"),
             expect: [{ name: "plan", message: 'Plan "plan" has no daily rule (schedule like cron(0 2 * * ? *)). Fix: add a daily rule with lifecycle.deleteAfter: 35 and a cross-region copy action.' }] },
     ],

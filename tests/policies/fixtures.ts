@@ -60,7 +60,7 @@ export function baseline(): RecordedResource[] {
     const plan = add(res("aws:backup/plan:Plan", "plan", {
         name: "vbr-plan", rules: [
             { ruleName: "daily", targetVaultName: "vbr-vault", schedule: "cron(0 2 * * ? *)", lifecycle: { deleteAfter: 35 }, copyActions: [{ destinationVaultArn: peerVault, lifecycle: { deleteAfter: 35 } }] },
-            { ruleName: "weekly", targetVaultName: "vbr-vault", schedule: "cron(0 3 ? * SUN *)", lifecycle: { deleteAfter: 365 }, copyActions: [{ destinationVaultArn: peerVault, lifecycle: { deleteAfter: 365 } }] },
+            { ruleName: "weekly", targetVaultName: "vbr-vault", schedule: "cron(0 2 ? * SUN *)", lifecycle: { deleteAfter: 365 }, copyActions: [{ destinationVaultArn: peerVault, lifecycle: { deleteAfter: 365 } }] },
         ],
     }, { rules: [vault] }, { outputs: { id: "plan-0001" } }));
     add(res("aws:backup/selection:Selection", "selection", { planId: "plan-0001", name: "db", iamRoleArn: "arn:aws:iam::x:role/b", resources: [db.outputs.arn] }, { planId: [plan], resources: [db] }));

@@ -60,6 +60,8 @@ export function composeAppTier(parent: pulumi.Resource, name: string, cfg: Stack
         desiredCount: cfg.serviceDesiredCount, maxCount: cfg.serviceMaxCount,
         // Only the primary's first install may wait for ACM; the DR stack validated its certificate in standby.
         waitForCertificateValidation: cfg.role === "primary",
+        // A drill serves from the DR copies of production's data: it must not write into them.
+        documentAccess: cfg.drState === "drill" ? "read-only" : "read-write",
         keptTags: kept,
     }, { parent });
     const dns = new Dns(`${name}-dns`, {

@@ -55,6 +55,12 @@ export interface ServiceArgs {
      * the DR stack validates in standby, so its bring-up never waits on ACM. @default false
      */
     waitForCertificateValidation?: boolean;
+    /**
+     * Whether the tasks may write the document buckets. A drill serves from the DR copies of production's
+     * buckets (and the audit bucket's Object Lock would keep a drill's writes for 35 days), so it reads only.
+     * @default "read-write"
+     */
+    documentAccess?: "read-write" | "read-only";
     /** Days the application log group keeps records. @default 365 */
     logRetentionDays?: number;
     /** Tags for every resource. @default {} */
@@ -218,6 +224,7 @@ export class Service extends pulumi.ComponentResource {
         }, { parent: this });
 
         const taskRole = new aws.iam.Role(`${name}-task`, { assumeRolePolicy, tags }, { parent: this });
+        const readOnly = args.documentAccess === "read-only";
         const buckets = Object.values(args.buckets);
         new aws.iam.RolePolicy(`${name}-task`, {
             role: taskRole.id,
@@ -225,8 +232,10 @@ export class Service extends pulumi.ComponentResource {
                 Version: "2012-10-17",
                 Statement: [
                     { Sid: "ListDocumentBuckets", Effect: "Allow", Action: "s3:ListBucket", Resource: buckets.map((b) => b.arn) },
-                    { Sid: "ReadWriteDocuments", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: buckets.map((b) => pulumi.interpolate`${b.arn}/*`) },
-                    { Sid: "UseDataKey", Effect: "Allow", Action: ["kms:Decrypt", "kms:GenerateDataKey"], Resource: args.dataKeyArn },
+                    readOnly
+                        ? { Sid: "ReadDocuments", Effect: "Allow", Action: "s3:GetObject", Resource: buckets.map((b) => pulumi.interpolate`${b.arn}/*`) }
+                        : { Sid: "ReadWriteDocuments", Effect: "Allow", Action: ["s3:GetObject", "s3:PutObject"], Resource: buckets.map((b) => pulumi.interpolate`${b.arn}/*`) },
+                    { Sid: "UseDataKey", Effect: "Allow", Action: readOnly ? "kms:Decrypt" : ["kms:Decrypt", "kms:GenerateDataKey"], Resource: args.dataKeyArn },
                 ],
             }),
         }, { parent: this });

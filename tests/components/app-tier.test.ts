@@ -71,6 +71,19 @@ describe("application tier by state", () => {
         expect(await promiseOf(endpoint)).to.equal(undefined);
     });
 
+    it("a drill only reads the DR copies of production's documents; failover and the primary write them", async () => {
+        const actions = async (cap: Capture) => {
+            const task = cap.ofType("aws:iam/rolePolicy:RolePolicy").find((r) => r.name === "vbr-prod-app-task")!;
+            const policy = JSON.parse((await promiseOf(task.props as Record<string, any>)).policy);
+            return policy.Statement.filter((st: { Sid: string }) => st.Sid !== "ListDocumentBuckets").map((st: { Action: unknown }) => st.Action);
+        };
+        expect(await actions(states.replica.drill.cap)).to.deep.equal(["s3:GetObject", "kms:Decrypt"]);
+        expect(await actions(states.restore.drill.cap)).to.deep.equal(["s3:GetObject", "kms:Decrypt"]);
+        const readWrite = [["s3:GetObject", "s3:PutObject"], ["kms:Decrypt", "kms:GenerateDataKey"]];
+        expect(await actions(states.replica.failover.cap)).to.deep.equal(readWrite);
+        expect(await actions(primary.cap)).to.deep.equal(readWrite);
+    });
+
     it("drill adds exactly the active tier over standby and never a failover record", () => {
         const added = minus(multiset(states.replica.drill.cap), multiset(states.replica.standby.cap));
         expect(added).to.deep.equal({

@@ -131,6 +131,17 @@ describe("Service", () => {
         ]);
     });
 
+    it("in a drill (read-only documents) grants only reads on the DR copies and decrypt on the data key", async () => {
+        const drill = capture();
+        new Service("drill", { ...args(true), documentAccess: "read-only" }, drill.opts);
+        const policy = JSON.parse((await inputsOf(drill, "aws:iam/rolePolicy:RolePolicy", "drill-task")).policy);
+        expect(policy.Statement).to.deep.equal([
+            { Sid: "ListDocumentBuckets", Effect: "Allow", Action: "s3:ListBucket", Resource: ["documents", "reports", "audit"].map((b) => bucket(b).arn) },
+            { Sid: "ReadDocuments", Effect: "Allow", Action: "s3:GetObject", Resource: ["documents", "reports", "audit"].map((b) => `${bucket(b).arn}/*`) },
+            { Sid: "UseDataKey", Effect: "Allow", Action: "kms:Decrypt", Resource: KEYS.data },
+        ]);
+    });
+
     it("grants the execution role the repository, its own log group, the DB secret and the secrets key only", async () => {
         const policy = JSON.parse((await inputsOf(active, "aws:iam/rolePolicy:RolePolicy", "app-execution")).policy);
         expect(policy.Statement).to.deep.equal([

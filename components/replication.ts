@@ -20,6 +20,11 @@ export interface ReplicationLink {
     source: { bucket: aws.s3.Bucket; versioning: aws.s3.BucketVersioning };
     /** The destination bucket's name; versioned and in `destinationRegion`. */
     destinationBucketName: string;
+    /**
+     * The destination's versioning, when this program creates it: S3 refuses a replication rule into a bucket
+     * whose versioning is not enabled yet. @default - the destination belongs to another stack, deployed first
+     */
+    destinationVersioning?: aws.s3.BucketVersioning;
 }
 
 export interface ReplicationArgs {
@@ -90,7 +95,7 @@ export function replicateBuckets(parent: pulumi.Resource, name: string, args: Re
                     metrics: { status: "Enabled", eventThreshold: { minutes: RTC_MINUTES } },
                 },
             }],
-        }, { parent, dependsOn: [link.source.versioning, attachment] });
+        }, { parent, dependsOn: [link.source.versioning, attachment, ...(link.destinationVersioning ? [link.destinationVersioning] : [])] });
     }
     return role;
 }

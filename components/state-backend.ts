@@ -39,6 +39,7 @@ export class StateBackend extends pulumi.ComponentResource {
             links: [{
                 resourceName: `${name}-to-${args.peerRegion}`, ruleId: `state-to-${args.peerRegion}`,
                 source: source.bucket, destinationBucketName: naming.stateBucketName(args.peerRegion),
+                destinationVersioning: replica.bucket.versioning,
             }],
         });
         this.bucketNames = stores.map((s) => s.bucket.name);

@@ -53,6 +53,9 @@ describe("state backend bootstrap program", function () {
             },
         }]);
         expect(String(peerKey.outputs.arn)).to.match(/^arn:aws:kms:us-west-2:123456789012:key\//);
+        // Both buckets come up in the same update: the rule waits for the destination's versioning too.
+        const versioning = (region: string) => one(resources, "aws:s3/bucketVersioning:BucketVersioning", `vbr-prod-state-${region}`).urn;
+        expect(rule.dependencies).to.include.members([versioning("us-east-1"), versioning("us-west-2")]);
     });
 
     it("exports the login URL of each bucket, primary first", () => {

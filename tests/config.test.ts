@@ -59,6 +59,20 @@ describe("stack configuration: rejected cases name the key, the bad value and wh
             message: new RegExp(`vbr:drillId = ${JSON.stringify(bad)}: must be 1-20 lower-case letters, digits or hyphens`),
         })),
         { what: "an empty drill id", stack: "dr", overrides: { "vbr:drillId": "" }, key: "vbr:drillId", message: /vbr:drillId = "": is required/ },
+        { what: "a restore time that is not a UTC instant", stack: "primary", overrides: { "vbr:dbRestoreTime": "2026-11-29 13:45" }, key: "vbr:dbRestoreTime", message: /vbr:dbRestoreTime = "2026-11-29 13:45": must be a UTC instant such as 2026-11-29T13:45:00Z/ },
+        { what: "a restore time that is not a real date", stack: "primary", overrides: { "vbr:dbRestoreTime": "2026-13-45T13:45:00Z" }, key: "vbr:dbRestoreTime", message: /vbr:dbRestoreTime = "2026-13-45T13:45:00Z": is not a real date and time/ },
+        { what: "a restore time on a DR stack in standby", stack: "dr", overrides: { "vbr:dbRestoreTime": "2026-11-29T13:45:00Z" }, key: "vbr:dbRestoreTime", message: /vbr:dbRestoreTime = "2026-11-29T13:45:00Z": applies only to the stack that serves traffic/ },
+        { what: "a max task count below the desired count", stack: "primary", overrides: { "vbr:serviceDesiredCount": "6", "vbr:serviceMaxCount": "4" }, key: "vbr:serviceMaxCount", message: /vbr:serviceMaxCount = "4": must be at least vbr:serviceDesiredCount \(6\)/ },
+        { what: "one availability zone", stack: "primary", overrides: { "vbr:availabilityZoneCount": "1" }, key: "vbr:availabilityZoneCount", message: /vbr:availabilityZoneCount = "1": must be at least 2 \(the load balancer and Multi-AZ database need two AZs\)/ },
+        { what: "four availability zones", stack: "primary", overrides: { "vbr:availabilityZoneCount": "4" }, key: "vbr:availabilityZoneCount", message: /vbr:availabilityZoneCount = "4": must be at most 3/ },
+        { what: "a hosted zone id that is not one", stack: "primary", overrides: { "vbr:hostedZoneId": "example.com" }, key: "vbr:hostedZoneId", message: /vbr:hostedZoneId = "example.com": must be a Route 53 hosted zone id/ },
+        { what: "an upper-case domain name", stack: "primary", overrides: { "vbr:domainName": "App.Example.com" }, key: "vbr:domainName", message: /vbr:domainName = "App.Example.com": must be a lower-case DNS name/ },
+        { what: "an alert address that is not one", stack: "primary", overrides: { "vbr:alertEmail": "oncall" }, key: "vbr:alertEmail", message: /vbr:alertEmail = "oncall": must be an e-mail address/ },
+        { what: "an image tag with a slash", stack: "primary", overrides: { "vbr:appImageTag": "release/1" }, key: "vbr:appImageTag", message: /vbr:appImageTag = "release\/1": must be an image tag/ },
+        { what: "an environment with upper case", stack: "primary", overrides: { "vbr:environment": "Prod" }, key: "vbr:environment", message: /vbr:environment = "Prod": must be 2-16 lower-case letters/ },
+        { what: "an RTO objective of 0", stack: "dr", overrides: { "vbr:rtoObjectiveMinutes": "0" }, key: "vbr:rtoObjectiveMinutes", message: /vbr:rtoObjectiveMinutes = "0": must be at least 5/ },
+        { what: "storage that is not a number", stack: "primary", overrides: { "vbr:dbAllocatedStorageGiB": "100GB" }, key: "vbr:dbAllocatedStorageGiB", message: /vbr:dbAllocatedStorageGiB = "100GB": must be a whole number from 20 to 65536/ },
+        { what: "a bad instance class", stack: "primary", overrides: { "vbr:dbInstanceClass": "r6g.large" }, key: "vbr:dbInstanceClass", message: /vbr:dbInstanceClass = "r6g.large": must be an RDS instance class/ },
     ];
     for (const c of cases) {
         it(`rejects ${c.what}`, () => {

@@ -23,10 +23,23 @@ const REPLACE_ON: Record<string, string[]> = {
     "aws:ecr/repository:Repository": ["name", "encryptionConfigurations"],
 };
 
-const typeCounts = (s: Synth) => {
+const typeCounts = (s: Synth, keep: (r: RecordedResource) => boolean = () => true) => {
     const m: Record<string, number> = {};
-    for (const r of s.resources) m[r.type] = (m[r.type] ?? 0) + 1;
+    for (const r of s.resources) if (keep(r)) m[r.type] = (m[r.type] ?? 0) + 1;
     return m;
+};
+/** The data tier's components (issue 2): everything that holds or protects data. */
+const DATA_TIER = new Set(["vbr:keys:KeyRing", "vbr:storage:DocumentStore", "vbr:database:Database", "vbr:backup:BackupPlan", "vbr:registry:ContainerRegistry"]);
+const isDataTier = (treeEntry: string) => [...DATA_TIER].some((t) => treeEntry.includes(t));
+/** Resources inside a data-tier component (at any depth). */
+const dataTier = (s: Synth) => {
+    const byUrn = new Map(s.resources.map((r) => [r.urn, r]));
+    return (r: RecordedResource): boolean => {
+        for (let at: RecordedResource | undefined = r; at; at = at.parent ? byUrn.get(at.parent) : undefined) {
+            if (DATA_TIER.has(at.type)) return true;
+        }
+        return false;
+    };
 };
 const minus = (a: Record<string, number>, b: Record<string, number>) =>
     Object.fromEntries(Object.entries(a).filter(([t, n]) => n > (b[t] ?? 0)).map(([t, n]) => [t, n - (b[t] ?? 0)]));
@@ -39,7 +52,6 @@ describe("stacks by DR state (synthesized)", function () {
     this.timeout(120000);
     let primary: Synth;
     const dr: Record<string, Synth> = {};
-    let wired = false;
 
     before(async () => {
         primary = await synthesize({ projectDir: ".", stack: "primary" });
@@ -50,13 +62,23 @@ describe("stacks by DR state (synthesized)", function () {
                 });
             }
         }
-        // Until the data tier and app tier are both composed in Platform, these assertions have nothing to judge.
-        const types = new Set(primary.resources.map((r) => r.type));
-        wired = ["vbr:keys:KeyRing", "vbr:service:Service", "vbr:network:Network"].every((t) => types.has(t));
     });
 
-    beforeEach(function () {
-        if (!wired) this.skip();
+    it("composes both tiers in the platform (otherwise every assertion below would judge an empty stack)", () => {
+        const types = new Set(primary.resources.map((r) => r.type));
+        expect(["vbr:keys:KeyRing", "vbr:storage:DocumentStore", "vbr:database:Database", "vbr:backup:BackupPlan",
+            "vbr:registry:ContainerRegistry", "vbr:network:Network", "vbr:service:Service", "vbr:dns:Dns", "vbr:monitoring:Monitoring"]
+            .filter((t) => !types.has(t))).to.deep.equal([]);
+    });
+
+    it("(d) DR standby builds the primary's data-tier components and resource types, apart from the documented list", () => {
+        for (const mode of MODES) {
+            const standby = dr[`${mode}/standby`];
+            expect(componentTree(standby).filter(isDataTier), mode).to.deep.equal(componentTree(primary).filter(isDataTier));
+            const a = typeCounts(primary, dataTier(primary));
+            const b = typeCounts(standby, dataTier(standby));
+            expect({ primaryOnly: minus(a, b), drOnly: minus(b, a) }, mode).to.deep.equal(STANDBY_DATA_TIER_DIFFERENCES[mode]);
+        }
     });
 
     it("(c) synthesizes every state for both database modes, the active tier exactly when drill or failover", () => {
@@ -127,6 +149,39 @@ const DATA_TIER_PRIMARY_ONLY: Record<string, number> = {
     "aws:secretsmanager/secret:Secret": 1,
     "aws:secretsmanager/secretVersion:SecretVersion": 1,
 };
+/**
+ * Data tier, primary vs DR in standby. The primary owns the data and every copy link of it; the DR stack in standby
+ * only holds the copies and what a bring-up needs. So only the primary has: the S3 replication rules, their role,
+ * policy and attachment; the registry-wide ECR replication; the database secret and its version (the DR stack uses
+ * the secret's Secrets Manager replica); the backup plan, its selection, role (4 managed-policy attachments) and the
+ * monthly restore test (the DR stack runs them only once it serves, in failover). In `restore` mode the DR stack
+ * also has no database instance in standby (no replica: it restores on demand). Only the DR stack has the automated
+ * backups replication, created in its region from the primary's database.
+ */
+const STANDBY_PRIMARY_ONLY: Record<string, number> = {
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": 3,
+    "aws:iam/role:Role": 2,
+    "aws:iam/policy:Policy": 1,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 5,
+    "aws:ecr/replicationConfiguration:ReplicationConfiguration": 1,
+    "aws:secretsmanager/secret:Secret": 1,
+    "aws:secretsmanager/secretVersion:SecretVersion": 1,
+    "aws:backup/plan:Plan": 1,
+    "aws:backup/selection:Selection": 1,
+    "aws:backup/restoreTestingPlan:RestoreTestingPlan": 1,
+    "aws:backup/restoreTestingSelection:RestoreTestingSelection": 1,
+};
+const STANDBY_DATA_TIER_DIFFERENCES: Record<(typeof MODES)[number], { primaryOnly: Record<string, number>; drOnly: Record<string, number> }> = {
+    replica: {
+        primaryOnly: STANDBY_PRIMARY_ONLY,
+        drOnly: { "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": 1 },
+    },
+    restore: {
+        primaryOnly: { ...STANDBY_PRIMARY_ONLY, "aws:rds/instance:Instance": 1 },
+        drOnly: { "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": 1 },
+    },
+};
+
 /** The DR stack reads the primary through a StackReference and replicates its automated backups. */
 const DATA_TIER_DR_ONLY: Record<string, number> = {
     "pulumi:pulumi:StackReference": 1,

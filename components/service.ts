@@ -162,7 +162,8 @@ export class Service extends pulumi.ComponentResource {
                 // `pulumi up` returns only when the tasks pass the target group's health checks.
                 waitForSteadyState: true,
                 tags,
-            }, { parent: this, dependsOn: [https] });
+            // Auto scaling owns the running count once the service exists; a later up must not reset it.
+            }, { parent: this, dependsOn: [https], ignoreChanges: ["desiredCount"] });
             this.autoScaling(name, args, cluster, service, lb, targetGroup);
 
             this.alb = { dnsName: lb.dnsName, zoneId: lb.zoneId, arnSuffix: lb.arnSuffix, targetGroupArnSuffix: targetGroup.arnSuffix };

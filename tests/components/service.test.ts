@@ -182,6 +182,8 @@ describe("Service", () => {
         expect(s.waitForSteadyState).to.equal(true);
         expect(s.deploymentCircuitBreaker).to.deep.equal({ enable: true, rollback: true });
         expect([s.desiredCount, s.launchType]).to.deep.equal([3, "FARGATE"]);
+        // Auto scaling owns the count after creation: an update must not scale a busy service back to 3.
+        expect(active.named("app-service", "aws:ecs/service:Service").ignoreChanges).to.deep.equal(["desiredCount"]);
         expect(s.networkConfiguration).to.deep.equal({ subnets: ["subnet-priv-a", "subnet-priv-b"], securityGroups: ["sg-task"], assignPublicIp: false });
         expect(s.loadBalancers[0]).to.deep.include({ containerName: "app", containerPort: 8080 });
         const cluster = await inputsOf(active, "aws:ecs/cluster:Cluster");

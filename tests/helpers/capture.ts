@@ -12,6 +12,7 @@ export interface CapturedResource {
     protect: boolean;
     retainOnDelete: boolean;
     dependsOn: unknown[];
+    ignoreChanges: string[];
 }
 
 export interface Capture {
@@ -33,6 +34,7 @@ export function capture(): Capture {
             type: args.type, name: args.name, props: args.props as Record<string, unknown>,
             protect: args.opts.protect === true, retainOnDelete: args.opts.retainOnDelete === true,
             dependsOn: dependsOn === undefined ? [] : Array.isArray(dependsOn) ? dependsOn : [dependsOn],
+            ignoreChanges: args.opts.ignoreChanges ?? [],
         });
         return undefined;
     };

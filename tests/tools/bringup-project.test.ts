@@ -57,10 +57,9 @@ describe("bring-up model on the project's DR stack", function () {
     });
 
     describe("pinned estimates at the default config (parallel 8, 100 GiB)", () => {
-        // What a mock cannot prove: real URNs. The mock monitor names a child `<parent's own type>$<type>`, while the
-        // engine chains every ancestor (`vbr:platform:Platform$vbr:database:Database$aws:rds/...`); these pins are
-        // the offline plan's URNs, exactly as `npm start -- --stack dr` prints them.
-        const U = (component: string, type: string, name: string) => `urn:pulumi:dr::vbr::${component}$${type}::${name}`;
+        // The engine's URNs: every ancestor's type chained (`vbr:platform:Platform$vbr:database:Database$aws:rds/...`),
+        // as the recorder builds them (tools/lib/recorder.ts engineUrn) and `npm start -- --stack dr` prints them.
+        const U = (component: string, type: string, name: string) => `urn:pulumi:dr::vbr::vbr:platform:Platform$${component}$${type}::${name}`;
         const db = (name: string) => U("vbr:database:Database", "aws:rds/instance:Instance", name);
         const APP = [
             U("vbr:service:Service", "aws:ecs/taskDefinition:TaskDefinition", "vbr-prod-app-task"),

@@ -13,8 +13,9 @@ import { main, PlanIO } from "../../tools/plan";
 
 const root = path.join(__dirname, "..", "..");
 const fixture = path.join(__dirname, "..", "fixtures", "offline-project");
-const EAST = "urn:pulumi:east::fixture::pulumi:pulumi:Stack";
-const WEST = "urn:pulumi:west::fixture::pulumi:pulumi:Stack";
+// Engine URNs: children of the stack carry no `pulumi:pulumi:Stack$` prefix.
+const EAST = "urn:pulumi:east::fixture::";
+const WEST = "urn:pulumi:west::fixture::";
 
 const regionOf = (r: PolicyResource): unknown => r.props.region ?? r.provider?.props.region;
 
@@ -78,8 +79,8 @@ describe("offline plan (tools/plan.ts)", () => {
             expect(report.stacks.map((s: { stack: string }) => s.stack)).to.deep.equal(["east", "west"]);
             const east = report.stacks[0];
             expect(east.resources.find((r: { name: string }) => r.name === "replica")).to.deep.equal({
-                urn: `${EAST}$aws:s3/bucket:Bucket::replica`, type: "aws:s3/bucket:Bucket", name: "replica",
-                parent: `${EAST}::fixture-east`, custom: true, region: "us-west-2", protect: true, retainOnDelete: false,
+                urn: `${EAST}aws:s3/bucket:Bucket::replica`, type: "aws:s3/bucket:Bucket", name: "replica",
+                parent: `${EAST}pulumi:pulumi:Stack::fixture-east`, custom: true, region: "us-west-2", protect: true, retainOnDelete: false,
                 dependencies: [],
             });
             expect(east.summary).to.deep.equal({ resources: 8, components: 2, mandatory: 0, advisory: 1 });
@@ -91,7 +92,7 @@ describe("offline plan (tools/plan.ts)", () => {
             const v = report.stacks[0].violations[0];
             expect(v).to.deep.include({
                 policy: "s3-replication-destination-arn", enforcementLevel: "advisory",
-                urn: `${EAST}$aws:s3/bucketReplicationConfig:BucketReplicationConfig::store-replication`, foundIn: ["preview"],
+                urn: `${EAST}aws:s3/bucketReplicationConfig:BucketReplicationConfig::store-replication`, foundIn: ["preview"],
             });
             // The pack as the engine names it: the given pack's name and version, not the harness's placeholder.
             expect(v.message).to.equal("can't run policy 's3-replication-destination-arn' from policy pack 'test-pack@v1.2.3' during preview: string value at .rules.0.destination.bucket can't be known during preview");
@@ -104,7 +105,7 @@ describe("offline plan (tools/plan.ts)", () => {
             expect(mandatory).to.have.length(1);
             expect(mandatory[0]).to.deep.include({
                 policy: "s3-replication-cross-region",
-                urn: `${WEST}$aws:s3/bucketReplicationConfig:BucketReplicationConfig::store-replication`,
+                urn: `${WEST}aws:s3/bucketReplicationConfig:BucketReplicationConfig::store-replication`,
                 foundIn: ["synthesized", "preview"],
             });
             expect(mandatory[0].message).to.include("store-replication replicates to replica in its own region us-west-2");

@@ -3,16 +3,17 @@
 // What a mock cannot prove: that AWS accepts these requests, or what a remote component (awsx) creates inside.
 import * as path from "path";
 import { expect } from "chai";
-import { RecordedResource, synthesize, SynthesisError, SynthesizedStack, UNKNOWN } from "../../tools/lib/recorder";
+import { engineUrn, RecordedResource, synthesize, SynthesisError, SynthesizedStack, UNKNOWN } from "../../tools/lib/recorder";
 
 const projectDir = path.join(__dirname, "..", "fixtures", "offline-project");
-const S = "urn:pulumi:east::fixture::pulumi:pulumi:Stack";
-const STACK = `${S}::fixture-east`;
-const STORE = `${S}$fixture:index:Store::store`;
-const STORE_BUCKET = "urn:pulumi:east::fixture::fixture:index:Store$aws:s3/bucket:Bucket::store-bucket";
-const WEST = `${S}$pulumi:providers:aws::west`;
-const REPLICA = `${S}$aws:s3/bucket:Bucket::replica`;
-const VERSIONING = `${S}$aws:s3/bucketVersioning:BucketVersioning::replica-versioning`;
+// Engine URNs: the stack's type never prefixes its children's; a component's child chains the component's type.
+const S = "urn:pulumi:east::fixture::";
+const STACK = `${S}pulumi:pulumi:Stack::fixture-east`;
+const STORE = `${S}fixture:index:Store::store`;
+const STORE_BUCKET = `${S}fixture:index:Store$aws:s3/bucket:Bucket::store-bucket`;
+const WEST = `${S}pulumi:providers:aws::west`;
+const REPLICA = `${S}aws:s3/bucket:Bucket::replica`;
+const VERSIONING = `${S}aws:s3/bucketVersioning:BucketVersioning::replica-versioning`;
 
 function byName(s: SynthesizedStack, name: string): RecordedResource {
     const r = s.resources.find((x) => x.name === name);
@@ -143,5 +144,42 @@ describe("recorder: synthesize", () => {
     it("runs the program afresh for every stack in one process", async () => {
         const again = await synthesize({ projectDir, stack: "east" });
         expect(again.resources.map((r) => r.urn)).to.deep.equal(east.resources.map((r) => r.urn));
+    });
+
+    describe("URNs as the engine builds them (every ancestor's type, never the stack's)", () => {
+        const urnsDir = path.join(__dirname, "..", "fixtures", "urn-project");
+        const U = "urn:pulumi:dev::urns::";
+        const OUTER = `${U}urns:index:Outer::outer`;
+        const INNER = `${U}urns:index:Outer$urns:index:Inner::outer-inner`;
+        const CHAIN = "urns:index:Outer$urns:index:Inner";
+        let dev: SynthesizedStack;
+        before(async () => { dev = await synthesize({ projectDir: urnsDir, stack: "dev" }); });
+
+        it("gives a resource three levels deep the full ancestor chain (the SDK mock would give `Inner$aws:kms/key:Key`)", () => {
+            const key = byName(dev, "outer-inner-key");
+            expect(key.urn).to.equal(`${U}${CHAIN}$aws:kms/key:Key::outer-inner-key`);
+            expect(key.parent).to.equal(INNER);
+            expect(byName(dev, "outer-inner").parent).to.equal(OUTER);
+            expect(byName(dev, "outer").parent).to.equal(`${U}pulumi:pulumi:Stack::urns-dev`);
+        });
+
+        it("chains a provider and a read inside the component the same way, and wires the provider by that URN", () => {
+            const provider = byName(dev, "outer-inner-west");
+            expect(provider.urn).to.equal(`${U}${CHAIN}$pulumi:providers:aws::outer-inner-west`);
+            expect(byName(dev, "outer-inner-key").provider?.startsWith(`${provider.urn}::`)).to.equal(true);
+            expect(byName(dev, "outer-inner-key").region).to.equal("us-west-2");
+            expect(byName(dev, "outer-inner-existing").urn).to.equal(`${U}${CHAIN}$aws:s3/bucket:Bucket::outer-inner-existing`);
+        });
+
+        it("leaves a child of the stack and the stack itself unprefixed", () => {
+            expect(byName(dev, "top").urn).to.equal(`${U}aws:sns/topic:Topic::top`);
+            expect(byName(dev, "urns-dev").urn).to.equal(`${U}pulumi:pulumi:Stack::urns-dev`);
+            expect(dev.resources.map((r) => r.urn).every((u) => !u.includes("pulumi:pulumi:Stack$"))).to.equal(true);
+        });
+
+        it("engineUrn: the rule on its own (a name may contain `::`)", () => {
+            expect(engineUrn("s", "p", null, "pulumi:pulumi:Stack", "p-s")).to.equal("urn:pulumi:s::p::pulumi:pulumi:Stack::p-s");
+            expect(engineUrn("s", "p", "urn:pulumi:s::p::a:b:C$d:e:F::x::y", "aws:kms/key:Key", "k")).to.equal("urn:pulumi:s::p::a:b:C$d:e:F$aws:kms/key:Key::k");
+        });
     });
 });

@@ -95,6 +95,7 @@ interface ReadRequest {
 }
 type Callback = (err: unknown, resp: unknown) => void;
 interface MockMonitorLike {
+    newUrn(parent: string, type: string, name: string): string;
     registerResource(req: RegisterRequest, cb: Callback): Promise<void>;
     readResource(req: ReadRequest, cb: Callback): Promise<void>;
     registerResourceOutputs(req: { getUrn(): string; getOutputs(): Struct | undefined }, cb: Callback): void;
@@ -131,6 +132,25 @@ export function resolveStackReference(name: string, project: string, known: Reco
     const stack = parts[parts.length - 1];
     const sameProject = parts.length === 1 || parts[parts.length - 2] === project;
     return sameProject && Object.prototype.hasOwnProperty.call(known, stack) ? known[stack] : undefined;
+}
+
+const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
+/**
+ * The URN the engine gives a registration (sdk/go/common/resource/urn.go NewURN, fed the parent's
+ * QualifiedType by the resource monitor; @pulumi/pulumi resource.ts createUrn builds alias URNs the same way):
+ * the qualified type is the parent's qualified type (its whole ancestor chain) + `$` + the type, except under the
+ * root stack, whose type is never a prefix. Providers follow the same rule. The SDK's MockMonitor.newUrn chains
+ * only the parent's own type (`Platform$Keys$Key` becomes `Keys$Key`), and prefixes the stack's type.
+ */
+export function engineUrn(stack: string, project: string, parent: string | null, type: string, name: string): string {
+    let qualifiedType = type;
+    if (parent) {
+        // urn:pulumi:<stack>::<project>::<qualified type>::<name>; only the name may contain `::`.
+        const parentType = parent.split("::")[2] ?? "";
+        if (parentType !== "" && parentType !== ROOT_STACK_TYPE) qualifiedType = `${parentType}$${type}`;
+    }
+    return `urn:pulumi:${stack}::${project}::${qualifiedType}::${name}`;
 }
 
 /** Runs one stack of a project under mocks and returns what the engine would have been sent. */
@@ -181,6 +201,11 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
 
     // The SDK's own mock monitor, with every registration recorded on the way through.
     class RecordingMonitor extends sdk.mocksModule.MockMonitor {
+        /** URNs as the engine builds them (see engineUrn), not the SDK mock's one-level chain. */
+        newUrn(parent: string, type: string, name: string): string {
+            return engineUrn(opts.stack, project.name, parent || null, type, name);
+        }
+
         async registerResource(req: RegisterRequest, callback: Callback): Promise<void> {
             let recorded: RecordedResource | undefined;
             try {

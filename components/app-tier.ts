@@ -4,7 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { isActive, StackConfig } from "../stacks/config";
 import { DATA_BUCKETS, Naming } from "../stacks/naming";
 import { Dns } from "./dns";
-import { Monitoring, ReplicatedBucket } from "./monitoring";
+import { defaultMaxConnections, Monitoring, ReplicatedBucket } from "./monitoring";
 import { Network } from "./network";
 import { Service, ServiceBucket } from "./service";
 import type { DataBucket } from "../stacks/naming";
@@ -77,7 +77,9 @@ export function composeAppTier(parent: pulumi.Resource, name: string, cfg: Stack
     const monitoring = new Monitoring(`${name}-monitoring`, {
         topicKeyArn: data.keys.logs, alertEmail: cfg.alertEmail,
         alb: service.alb && { arnSuffix: service.alb.arnSuffix, targetGroupArnSuffix: service.alb.targetGroupArnSuffix },
-        database: data.database && { identifier: data.database.identifier, allocatedStorageGiB: cfg.dbAllocatedStorageGiB },
+        database: data.database && {
+            identifier: data.database.identifier, allocatedStorageGiB: cfg.dbAllocatedStorageGiB, maxConnections: defaultMaxConnections(cfg.dbInstanceClass),
+        },
         replicatedBuckets, keptTags: kept,
     }, { parent });
     return { network, service, dns, monitoring, endpoint: service.alb ? service.alb.dnsName : pulumi.output(undefined) };

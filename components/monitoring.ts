@@ -41,6 +41,27 @@ export const THRESHOLDS = {
 /** PostgreSQL's default max_connections for db.r6g.large (LEAST(memory/9531392, 5000)); override per class. */
 export const DEFAULT_MAX_CONNECTIONS = 1800;
 
+/** GiB of memory per vCPU by instance family letter (r: memory optimised, m: general purpose, x: extra memory). */
+const GIB_PER_VCPU: Record<string, number> = { r: 8, m: 4, x: 16, z: 8 };
+const VCPUS: Record<string, number> = {
+    large: 2, xlarge: 4, "2xlarge": 8, "4xlarge": 16, "8xlarge": 32, "12xlarge": 48, "16xlarge": 64, "24xlarge": 96, "32xlarge": 128,
+};
+/** Burstable classes have fixed memory (GiB). */
+const BURSTABLE_GIB: Record<string, number> = { micro: 1, small: 2, medium: 4, large: 8, xlarge: 16, "2xlarge": 32 };
+
+/**
+ * RDS PostgreSQL's default max_connections for an instance class: LEAST(DBInstanceClassMemory / 9531392, 5000),
+ * from the class's nominal memory (RDS reserves a little for the OS, hence about 1,800 rather than 1,802 on 16 GiB).
+ * Unknown classes fall back to the db.r6g.large value; the alarm description shows which number was used.
+ */
+export function defaultMaxConnections(instanceClass: string): number {
+    const [, family, size] = instanceClass.split(".");
+    if (!family || !size) return DEFAULT_MAX_CONNECTIONS;
+    const gib = family.startsWith("t") ? BURSTABLE_GIB[size] : (VCPUS[size] ?? 0) * (GIB_PER_VCPU[family[0]] ?? 0);
+    if (!gib) return DEFAULT_MAX_CONNECTIONS;
+    return Math.min(Math.floor((gib * 1024 ** 3) / 9531392 / 100) * 100, 5000);
+}
+
 export class Monitoring extends pulumi.ComponentResource {
     readonly topicArn: pulumi.Output<string>;
     readonly alarmNames: string[] = [];

@@ -6,7 +6,7 @@ import { useMocks, promiseOf } from "../helpers/pulumi";
 import { capture, Capture } from "../helpers/capture";
 
 useMocks("us-east-1", "primary");
-import { Monitoring, MonitoringArgs, MTTD_SECONDS } from "../../components/monitoring";
+import { Monitoring, MonitoringArgs, MTTD_SECONDS, defaultMaxConnections } from "../../components/monitoring";
 
 const LOGS_KEY = "arn:aws:kms:us-east-1:123456789012:key/logs-key";
 const full: MonitoringArgs = {
@@ -70,6 +70,11 @@ describe("Monitoring", () => {
         expect(u.dimensions).to.deep.equal({ LoadBalancer: "app/vbr-alb/abc", TargetGroup: "targetgroup/vbr-tg/def" });
         const h = all["m-alb-no-healthy-hosts"];
         expect([h.metricName, h.comparisonOperator, h.threshold, h.period, h.evaluationPeriods, h.treatMissingData]).to.deep.equal(["HealthyHostCount", "LessThanThreshold", 1, 60, 2, "breaching"]);
+    });
+
+    it("derives max_connections from the instance class (LEAST(memory / 9531392, 5000), to the hundred)", () => {
+        expect(["db.r6g.large", "db.r6g.xlarge", "db.m6g.large", "db.t4g.micro", "db.r6g.4xlarge", "db.x2g.large", "db.q9.weird"]
+            .map(defaultMaxConnections)).to.deep.equal([1800, 3600, 900, 100, 5000, 3600, 1800]);
     });
 
     it("alarms on database CPU > 80 %, free storage < 10 % of allocated, connections > 80 % of max", async () => {

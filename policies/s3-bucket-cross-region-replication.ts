@@ -5,12 +5,13 @@
 // when it is in this stack (through propertyDependencies, so it works while ARNs are unknown), else from the
 // rule's replicaKmsKeyId (S3 requires the replica key in the destination bucket's region). A rule whose
 // destination region cannot be proven is a violation. Replica buckets (`vbr:replication = destination`) and
-// ALB access-log buckets are not data sources and are not required to replicate.
+// proven ALB access-log buckets (lib/access-logs.ts) are not data sources and are not required to replicate.
+// Limitation: the destination tag is trusted - its source lives in another stack and cannot be seen from here -
+// but such a bucket is held to every other rule (versioning, CMK, protection) like any other.
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { accessLogBucket, UNPROVEN } from "./lib/access-logs";
 import { FLOORS } from "./lib/config";
-import {
-    arnRegion, effectiveRegion, forTypes, isAccessLogBucket, isOf, isReplicaBucket, label, linked, peek, read, Read, T,
-} from "./lib/stack";
+import { arnRegion, effectiveRegion, forTypes, isOf, isReplicaBucket, label, linked, peek, read, Read, T } from "./lib/stack";
 
 export interface ReplicationConfig { replicationTimeMinutes: number }
 
@@ -55,9 +56,36 @@ export function destinationRegion(cfg: PolicyResource, i: number, source: Policy
     return { known: true, value: undefined };
 }
 
+/** One rule's verdict: known problems, and the first value it could not read (pending). */
+interface RuleVerdict { problems: string[]; pending?: { known: false; error: Error } }
+
+function judgeRule(c: PolicyResource, i: number, b: PolicyResource, src: string | undefined, all: PolicyResource[], minutes: number): RuleVerdict {
+    const rule = () => (c.props.rules as Rule[])[i];
+    const v: RuleVerdict = { problems: [] };
+    // An unknown field is pending, never a problem: only known values can fail a rule.
+    const field = <V>(f: () => V, bad: (x: V) => boolean, problem: (x: V) => string): void => {
+        const r = read(f);
+        if (!r.known) v.pending ??= r;
+        else if (bad(r.value)) v.problems.push(problem(r.value));
+    };
+    field(() => rule().status, (x) => x !== "Enabled", (x) => `status is ${JSON.stringify(x ?? "unset")} (must be "Enabled")`);
+    field(() => rule().destination?.replicationTime?.status, (x) => x !== "Enabled", () => `Replication Time Control is off (must be Enabled, ${minutes} min)`);
+    field(() => rule().destination?.replicationTime?.time?.minutes, (x) => x !== minutes && peek(() => rule().destination?.replicationTime?.status) === "Enabled",
+        (x) => `Replication Time Control is ${x ?? "unset"} min (must be ${minutes} min)`);
+    field(() => rule().destination?.metrics?.status, (x) => x !== "Enabled", () => "replication metrics are off (RTC requires metrics: { status: \"Enabled\", eventThreshold: { minutes: 15 } })");
+    field(() => rule().sourceSelectionCriteria?.sseKmsEncryptedObjects?.status, (x) => x !== "Enabled", () => "sseKmsEncryptedObjects is not Enabled (SSE-KMS objects would not replicate)");
+    const dest = destinationRegion(c, i, b, all);
+    if (!dest.known) v.pending ??= dest;
+    else if (!dest.value) v.problems.push(`its destination region cannot be proven (destination ${JSON.stringify(peek(() => rule().destination?.bucket))} is not a bucket of this stack and has no replicaKmsKeyId ARN with a region)`);
+    else if (dest.value.region === src) v.problems.push(`its destination is in ${dest.value.region} (from ${dest.value.via}), the bucket's own region`);
+    return v;
+}
+
 export const s3BucketCrossRegionReplication: StackValidationPolicy = {
     name: "s3-bucket-cross-region-replication",
-    description: "Data buckets (not replication destinations, not access logs) must have an enabled replication rule to a bucket in another region, with Replication Time Control (15 min) and metrics, selecting SSE-KMS objects.",
+    description: "Data buckets must have an enabled replication rule to a bucket in another region, with Replication Time Control (15 min) and metrics, selecting SSE-KMS objects. "
+        + "Not required of: replication destinations (tag vbr:replication = destination; trusted, because their source is in another stack and cannot be proven from this one) "
+        + "and ALB access-log buckets proven from the stack (tag vbr:data-class = access-logs plus a load balancer logging to it or a bucket policy granting only ELB log delivery).",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -70,44 +98,37 @@ export const s3BucketCrossRegionReplication: StackValidationPolicy = {
     validateStack: forTypes(T.bucket, (buckets, args, report, undecided) => {
         const { replicationTimeMinutes: minutes } = args.getConfig<ReplicationConfig>();
         for (const b of buckets) {
-            if (isReplicaBucket(b) || isAccessLogBucket(b)) continue;
+            if (isReplicaBucket(b)) continue;
+            const logs = accessLogBucket(b, args.resources);
+            if (logs.kind === "access-logs") continue;
+            const note = logs.kind === "unproven" ? ` (${UNPROVEN})` : "";
             const configs = linked(args.resources, T.replication, "bucket", b);
             if (configs.length === 0) {
-                report(`${label(b)} is a data bucket with no replication configuration: its objects exist in one region only. Fix: add an aws.s3.BucketReplicationConfig with an enabled rule to its twin in the peer region (naming.bucketArn(bucket, peerRegion)), RTC ${minutes} min, or tag it vbr:replication = destination if it is a replica.`, b.urn);
+                if (logs.kind === "unknown") { undecided.note({ known: false, error: logs.error }); continue; }
+                report(`${label(b)} is a data bucket with no replication configuration: its objects exist in one region only${note}. Fix: add an aws.s3.BucketReplicationConfig with an enabled rule to its twin in the peer region (naming.bucketArn(bucket, peerRegion)), RTC ${minutes} min, or tag it vbr:replication = destination if it is a replica.`, b.urn);
                 continue;
             }
             const src = effectiveRegion(b);
             if (!src.known) { undecided.note(src); continue; }
             const problems: string[] = [];
             let ok = false;
+            // A rule with no known problem but an unknown value may still be the compliant one.
             let pending: { known: false; error: Error } | undefined;
             for (const c of configs) {
                 const rules = read(() => c.props.rules as Rule[] | undefined);
                 if (!rules.known) { pending ??= rules; continue; }
                 (rules.value ?? []).forEach((_, i) => {
-                    const r = peek(() => (c.props.rules as Rule[])[i]) ?? {};
-                    const id = JSON.stringify(peek(() => r.id) ?? i);
-                    const own: string[] = [];
-                    const field = <V>(f: () => V): V | undefined => { const v = read(f); if (!v.known) { pending ??= v; return undefined; } return v.value; };
-                    if (field(() => r.status) !== "Enabled") own.push(`status is ${JSON.stringify(peek(() => r.status))} (must be "Enabled")`);
-                    const rtc = field(() => r.destination?.replicationTime?.status);
-                    const rtcMin = field(() => r.destination?.replicationTime?.time?.minutes);
-                    if (rtc !== "Enabled" || rtcMin !== minutes) own.push(`Replication Time Control is ${rtc === "Enabled" ? `${rtcMin} min` : "off"} (must be Enabled, ${minutes} min)`);
-                    if (field(() => r.destination?.metrics?.status) !== "Enabled") own.push("replication metrics are off (RTC requires metrics: { status: \"Enabled\", eventThreshold: { minutes: 15 } })");
-                    if (field(() => r.sourceSelectionCriteria?.sseKmsEncryptedObjects?.status) !== "Enabled") own.push("sseKmsEncryptedObjects is not Enabled (SSE-KMS objects would not replicate)");
-                    const dest = destinationRegion(c, i, b, args.resources);
-                    if (!dest.known) pending ??= dest;
-                    else if (!dest.value) own.push(`its destination region cannot be proven (destination ${JSON.stringify(peek(() => r.destination?.bucket))} is not a bucket of this stack and has no replicaKmsKeyId ARN with a region)`);
-                    else if (dest.value.region === src.value) own.push(`its destination is in ${dest.value.region} (from ${dest.value.via}), the bucket's own region`);
-                    if (own.length === 0 && dest.known) ok = true;
-                    else if (own.length > 0) problems.push(`${label(c)} rule ${id}: ${own.join("; ")}`);
+                    const id = JSON.stringify(peek(() => (c.props.rules as Rule[])[i].id) ?? i);
+                    const v = judgeRule(c, i, b, src.value, args.resources, minutes);
+                    if (v.problems.length > 0) problems.push(`${label(c)} rule ${id}: ${v.problems.join("; ")}`);
+                    else if (v.pending) pending ??= v.pending;
+                    else ok = true;
                 });
             }
             if (ok) continue;
-            if (pending && problems.length === 0) { undecided.note(pending); continue; }
-            report(`${label(b)} in ${src.value ?? "an unknown region"} has no compliant cross-region replication rule: ${problems.join(" | ") || "no rules"}. Fix: one rule with status "Enabled", destination bucket in the peer region with replicaKmsKeyId there, replicationTime and metrics Enabled at ${minutes} min, sseKmsEncryptedObjects Enabled.`, b.urn);
-            if (pending) undecided.note(pending);
+            if (pending) { undecided.note(pending); continue; }
+            if (logs.kind === "unknown") { undecided.note({ known: false, error: logs.error }); continue; }
+            report(`${label(b)} in ${src.value ?? "an unknown region"} has no compliant cross-region replication rule: ${problems.join(" | ") || "no rules"}${note}. Fix: one rule with status "Enabled", destination bucket in the peer region with replicaKmsKeyId there, replicationTime and metrics Enabled at ${minutes} min, sseKmsEncryptedObjects Enabled.`, b.urn);
         }
     }),
 };
-

@@ -1,26 +1,56 @@
-// No bucket is public: all four public-access-block settings on, and no public canned ACL.
-import { StackValidationPolicy } from "@pulumi/policy";
-import { forTypes, label, linked, peek, read, T } from "./lib/stack";
+// No bucket is public: all four public-access-block settings on, no public canned ACL, no ACL grant to everyone.
+import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { forTypes, label, linked, read, T, Undecided } from "./lib/stack";
 
 const FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
 const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
+/** The S3 groups that make a grant public: anyone, and anyone with any AWS account. */
+export const PUBLIC_GROUPS: Readonly<Record<string, string>> = {
+    "http://acs.amazonaws.com/groups/global/AllUsers": "AllUsers",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "AuthenticatedUsers",
+};
+
+/**
+ * The public grants in a grant list at `get()`: `grantee.uri` (BucketAcl accessControlPolicy.grants) or `uri`
+ * (the Bucket's inline grants) naming a public group. Unknown values are noted, never taken as private.
+ */
+function publicGrants(get: () => unknown[] | undefined, undecided: Undecided): string[] {
+    const list = read(get);
+    if (!list.known) { undecided.note(list); return []; }
+    const out: string[] = [];
+    (list.value ?? []).forEach((_, i) => {
+        const g = () => (get() as Array<{ grantee?: { uri?: string }; uri?: string; permission?: string; permissions?: string[] }>)[i];
+        const uri = read(() => g().grantee?.uri ?? g().uri);
+        if (!uri.known) { undecided.note(uri); return; }
+        const group = typeof uri.value === "string" ? PUBLIC_GROUPS[uri.value] : undefined;
+        if (!group) return;
+        const perm = read(() => g().permission ?? g().permissions);
+        out.push(`${group} ${perm.known ? JSON.stringify(perm.value) : "(permission unknown)"} (grants[${i}])`);
+    });
+    return out;
+}
+
+function judgeCannedAcl(r: PolicyResource, undecided: Undecided): string | undefined {
+    const acl = read(() => r.props.acl);
+    if (!acl.known) { undecided.note(acl); return undefined; }
+    return typeof acl.value === "string" && PUBLIC_ACLS.includes(acl.value) ? acl.value : undefined;
+}
 
 export const s3BucketPublicAccessBlocked: StackValidationPolicy = {
     name: "s3-bucket-public-access-blocked",
-    description: "S3 buckets must have an aws.s3.BucketPublicAccessBlock with all four settings true, and no public canned ACL.",
+    description: "S3 buckets must have an aws.s3.BucketPublicAccessBlock with all four settings true, no public canned ACL, and no ACL grant to AllUsers or AuthenticatedUsers (Bucket grants, BucketAcl/BucketAclV2 accessControlPolicy.grants).",
     enforcementLevel: "mandatory",
     validateStack: forTypes(T.bucket, (buckets, args, report, undecided) => {
         for (const b of buckets) {
-            const acl = peek(() => b.props.acl);
-            if (typeof acl === "string" && PUBLIC_ACLS.includes(acl)) {
-                report(`${label(b)} has the public ACL "${acl}". Fix: remove acl (use BucketOwnershipControls BucketOwnerEnforced).`, b.urn);
-            }
+            const acl = judgeCannedAcl(b, undecided);
+            if (acl) report(`${label(b)} has the public ACL "${acl}". Fix: remove acl (use BucketOwnershipControls BucketOwnerEnforced).`, b.urn);
+            const inline = publicGrants(() => b.props.grants as unknown[] | undefined, undecided);
+            if (inline.length > 0) report(`${label(b)} grants ${inline.join(", ")} through its grants input. Fix: remove the public grants (use BucketOwnershipControls BucketOwnerEnforced).`, b.urn);
             for (const a of linked(args.resources, T.bucketAcl, "bucket", b)) {
-                const v = read(() => a.props.acl);
-                if (!v.known) { undecided.note(v); continue; }
-                if (typeof v.value === "string" && PUBLIC_ACLS.includes(v.value)) {
-                    report(`${label(b)} is given the public ACL "${v.value}" by ${label(a)}. Fix: delete the ACL resource or set acl "private".`, a.urn);
-                }
+                const canned = judgeCannedAcl(a, undecided);
+                if (canned) report(`${label(b)} is given the public ACL "${canned}" by ${label(a)}. Fix: delete the ACL resource or set acl "private".`, a.urn);
+                const grants = publicGrants(() => (a.props.accessControlPolicy as { grants?: unknown[] } | undefined)?.grants, undecided);
+                if (grants.length > 0) report(`${label(b)} is opened to ${grants.join(", ")} by ${label(a)} accessControlPolicy. Fix: delete the ACL resource or remove the AllUsers/AuthenticatedUsers grants (use BucketOwnershipControls BucketOwnerEnforced).`, a.urn);
             }
             const blocks = linked(args.resources, T.publicAccessBlock, "bucket", b);
             if (blocks.length === 0) {

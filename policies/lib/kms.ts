@@ -1,6 +1,6 @@
 // Customer-managed key checks: an AWS-managed key (`alias/aws/...`) or no key at all is not a CMK.
 import { PolicyResource } from "@pulumi/policy";
-import { isOf, peek, read, T } from "./stack";
+import { isOf, read, T } from "./stack";
 
 export type CmkVerdict =
     | { ok: true }
@@ -18,10 +18,17 @@ export function judgeKey(v: unknown): { ok: true } | { ok: false; problem: strin
     return { ok: true };
 }
 
-/** A customer key or alias in this stack that an input came from: proof of a CMK while its ARN is unknown. */
+/**
+ * A customer key or alias in this stack that an input came from: proof of a CMK while its ARN is unknown. An
+ * alias counts only when its name is known and not `alias/aws/...`: an unknown name proves nothing.
+ */
 function cmkDependency(r: PolicyResource, topKey: string): boolean {
-    return (r.propertyDependencies[topKey] ?? []).some((d) =>
-        isOf(d, T.key) || (isOf(d, T.alias) && !isAwsManagedKey(String(peek(() => d.props.name) ?? ""))));
+    return (r.propertyDependencies[topKey] ?? []).some((d) => {
+        if (isOf(d, T.key)) return true;
+        if (!isOf(d, T.alias)) return false;
+        const name = read(() => d.props.name);
+        return name.known && typeof name.value === "string" && name.value !== "" && !isAwsManagedKey(name.value);
+    });
 }
 
 /**

@@ -17,6 +17,8 @@ export const T = {
     bucketAcl: ["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"],
     replication: ["aws:s3/bucketReplicationConfig:BucketReplicationConfig"],
     dbInstance: ["aws:rds/instance:Instance"],
+    /** Aurora: the cluster holds the storage, the backups and the snapshots; its instances hold no data of their own. */
+    dbCluster: ["aws:rds/cluster:Cluster"],
     backupsReplication: ["aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"],
     vault: ["aws:backup/vault:Vault"],
     vaultLock: ["aws:backup/vaultLockConfiguration:VaultLockConfiguration"],
@@ -28,6 +30,7 @@ export const T = {
     logGroup: ["aws:cloudwatch/logGroup:LogGroup"],
     key: ["aws:kms/key:Key", "aws:kms/replicaKey:ReplicaKey"],
     alias: ["aws:kms/alias:Alias"],
+    loadBalancer: ["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"],
 } as const;
 
 export const isOf = (r: PolicyResource, types: readonly string[]): boolean => types.includes(r.type);
@@ -45,7 +48,18 @@ export function read<V>(f: () => V): Read<V> {
     }
 }
 
-/** The value, or undefined when unknown or absent. */
+export const known = <V>(value: V): Read<V> => ({ known: true, value });
+
+/** True if any read is known true; unknown if none is and some is unknown; else false. */
+export function anyOf(...reads: Array<Read<boolean>>): Read<boolean> {
+    if (reads.some((r) => r.known && r.value)) return known(true);
+    return reads.find((r) => !r.known) ?? known(false);
+}
+
+/**
+ * The value, or undefined when unknown or absent. Only for values whose absence makes a policy stricter
+ * (e.g. an exemption tag): never to decide that something is compliant.
+ */
 export function peek<V>(f: () => V): V | undefined {
     const r = read(f);
     return r.known ? r.value : undefined;
@@ -91,8 +105,10 @@ export const TAG = {
     replication: "vbr:replication", dataClass: "vbr:data-class", lifecycle: "vbr:lifecycle", backups: "vbr:backups",
 } as const;
 
+/** Tagged a replication destination of another stack: trusted, since the source cannot be seen from here. */
 export const isReplicaBucket = (r: PolicyResource): boolean => tags(r)[TAG.replication] === "destination";
-export const isAccessLogBucket = (r: PolicyResource): boolean => tags(r)[TAG.dataClass] === "access-logs";
+/** Tagged an access-log bucket; the tag alone exempts nothing (see lib/access-logs.ts for the proof). */
+export const isTaggedAccessLogs = (r: PolicyResource): boolean => tags(r)[TAG.dataClass] === "access-logs";
 export const isDrillCopy = (r: PolicyResource): boolean => tags(r)[TAG.lifecycle] === "drill";
 
 /** The region in an ARN (`arn:aws:kms:us-west-2:...`); undefined for region-less ARNs (`arn:aws:s3:::b`) and non-ARNs. */

@@ -36,7 +36,7 @@ export function baseline(): RecordedResource[] {
         add(res("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", `${b}-pab`, { bucket: bucket.inputs.bucket, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, { bucket: [bucket] }));
         add(res("aws:s3/bucketPolicy:BucketPolicy", `${b}-policy`, {
             bucket: bucket.inputs.bucket,
-            policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["x"], Condition: { Bool: { "aws:SecureTransport": "false" } } }] }),
+            policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [`arn:aws:s3:::vbr-${b}-${REGION}`, `arn:aws:s3:::vbr-${b}-${REGION}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } }] }),
         }, { bucket: [bucket] }));
         add(res("aws:s3/bucketReplicationConfig:BucketReplicationConfig", `${b}-replication`, {
             bucket: bucket.inputs.bucket, role: `arn:aws:iam::${ACCT}:role/replication`,
@@ -68,6 +68,69 @@ export function baseline(): RecordedResource[] {
     add(res("aws:sns/topic:Topic", "topic", { kmsMasterKeyId: keyArn("data") }, { kmsMasterKeyId: [data] }));
     add(res("aws:cloudwatch/logGroup:LogGroup", "logs", { kmsKeyId: keyArn("logs"), retentionInDays: 365 }, { kmsKeyId: [logs] }));
     return rs;
+}
+
+/** Changes a resource's type (e.g. to its deprecated V2 token), keeping every reference to it. */
+export function retype(rs: RecordedResource[], r: RecordedResource, type: string): RecordedResource {
+    const old = r.urn;
+    r.type = type;
+    r.urn = urnOf(type, r.name);
+    for (const x of rs) {
+        x.dependencies = x.dependencies.map((u) => (u === old ? r.urn : u));
+        for (const k of Object.keys(x.propertyDependencies)) x.propertyDependencies[k] = x.propertyDependencies[k].map((u) => (u === old ? r.urn : u));
+    }
+    return r;
+}
+
+export const V2 = {
+    bucket: "aws:s3/bucketV2:BucketV2",
+    versioning: "aws:s3/bucketVersioningV2:BucketVersioningV2",
+    encryption: "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+    acl: "aws:s3/bucketAclV2:BucketAclV2",
+} as const;
+
+/** A load balancer of this stack writing its access logs to `bucket` (its name, and the property dependency). */
+export function albLoggingTo(rs: RecordedResource[], bucket: RecordedResource): RecordedResource {
+    const lb = res("aws:lb/loadBalancer:LoadBalancer", "alb", { loadBalancerType: "application", accessLogs: { bucket: bucket.inputs.bucket, prefix: "alb", enabled: true } }, { accessLogs: [bucket] });
+    rs.push(lb);
+    return lb;
+}
+
+/** The project's ALB log bucket policy: the TLS deny, then s3:PutObject for ELB log delivery only. */
+export function elbLogDeliveryPolicy(bucketName: string, extra: Array<Record<string, unknown>> = []): string {
+    const arn = `arn:aws:s3:::${bucketName}`;
+    const objects = `${arn}/alb/AWSLogs/${ACCT}/*`;
+    return JSON.stringify({
+        Version: "2012-10-17", Statement: [
+            { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [arn, `${arn}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } },
+            { Sid: "ElbLogDeliveryAccount", Effect: "Allow", Principal: { AWS: "arn:aws:iam::127311923021:root" }, Action: "s3:PutObject", Resource: objects },
+            { Sid: "ElbLogDeliveryService", Effect: "Allow", Principal: { Service: "logdelivery.elasticloadbalancing.amazonaws.com" }, Action: "s3:PutObject", Resource: objects },
+            ...extra,
+        ],
+    });
+}
+
+/** Tags baseline bucket `name` as access-logs with SSE-S3 and no replication: the shape of an ALB log bucket. */
+export function asAccessLogShape(rs: RecordedResource[], name: string): RecordedResource {
+    const b = find(rs, name);
+    set(b, ["tags", "vbr:data-class"], "access-logs");
+    set(find(rs, `${name}-sse`), ["rules"], [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }]);
+    delete find(rs, `${name}-sse`).propertyDependencies.rules;
+    rs.splice(rs.indexOf(find(rs, `${name}-replication`)), 1);
+    return b;
+}
+
+/** An Aurora cluster that keeps every guarantee (CMK, 35 days, deletion protection, protected, selected in the plan). */
+export function withCluster(rs: RecordedResource[]): RecordedResource {
+    const cluster = res("aws:rds/cluster:Cluster", "aurora", {
+        engine: "aurora-postgresql", storageEncrypted: true, kmsKeyId: keyArn("data"), backupRetentionPeriod: 35, deletionProtection: true,
+        skipFinalSnapshot: false, finalSnapshotIdentifier: "aurora-final", tags: {},
+    }, { kmsKeyId: [find(rs, "key-data")] }, { protect: true, outputs: { arn: `arn:aws:rds:${REGION}:${ACCT}:cluster:vbr-aurora` } });
+    rs.push(cluster);
+    const sel = find(rs, "selection");
+    (sel.inputs.resources as string[]).push(cluster.outputs.arn as string);
+    sel.propertyDependencies.resources = [...(sel.propertyDependencies.resources ?? []), cluster.urn];
+    return cluster;
 }
 
 export const find = (rs: RecordedResource[], name: string): RecordedResource => {

@@ -1,5 +1,7 @@
 import { expect } from "chai";
-import { baseline, find, policySpec, reported, res, set, UNKNOWN } from "./fixtures";
+import { albLoggingTo, asAccessLogShape, baseline, elbLogDeliveryPolicy, find, policySpec, reported, res, retype, set, UNKNOWN, V2 } from "./fixtures";
+
+const UNPROVEN = "it is tagged vbr:data-class = access-logs, but no load balancer of this stack writes its access logs to it and its bucket policy does not grant only ELB log delivery, so the tag exempts nothing";
 
 const FIX = 'Fix: one rule with status "Enabled", destination bucket in the peer region with replicaKmsKeyId there, replicationTime and metrics Enabled at 15 min, sseKmsEncryptedObjects Enabled.';
 const noRule = (detail: string) => `Bucket "documents" in us-east-1 has no compliant cross-region replication rule: BucketReplicationConfig "documents-replication" rule "documents-to-us-west-2": ${detail}. ${FIX}`;
@@ -19,10 +21,24 @@ policySpec("s3-bucket-cross-region-replication", {
             expect: [{ name: "documents", message: noRule('status is "Disabled" (must be "Enabled"); Replication Time Control is off (must be Enabled, 15 min)') }] },
         { name: "SSE-KMS objects not selected, metrics off", change: (rs) => { const r = find(rs, "documents-replication"); set(r, ["rules", 0, "sourceSelectionCriteria"], undefined); set(r, [...dest, "metrics", "status"], "Disabled"); },
             expect: [{ name: "documents", message: noRule('replication metrics are off (RTC requires metrics: { status: "Enabled", eventThreshold: { minutes: 15 } }); sseKmsEncryptedObjects is not Enabled (SSE-KMS objects would not replicate)') }] },
-        { name: "replica buckets and access-log buckets need no replication", change: (rs) => {
-            rs.splice(rs.indexOf(find(rs, "audit-replication")), 1); rs.splice(rs.indexOf(find(rs, "documents-replication")), 1);
-            set(find(rs, "audit"), ["tags", "vbr:replication"], "destination"); set(find(rs, "documents"), ["tags", "vbr:data-class"], "access-logs");
+        { name: "replica-tagged buckets need no replication (trusted: the source is another stack)", change: (rs) => {
+            rs.splice(rs.indexOf(find(rs, "audit-replication")), 1);
+            set(find(rs, "audit"), ["tags", "vbr:replication"], "destination");
         }, expect: [] },
+        // The tag alone is what a pull request could add to any data bucket: it exempts nothing.
+        { name: "the access-logs tag alone does not exempt a bucket", change: (rs) => { asAccessLogShape(rs, "documents"); },
+            expect: [{ name: "documents", message: `Bucket "documents" is a data bucket with no replication configuration: its objects exist in one region only (${UNPROVEN}). Fix: add an aws.s3.BucketReplicationConfig with an enabled rule to its twin in the peer region (naming.bucketArn(bucket, peerRegion)), RTC 15 min, or tag it vbr:replication = destination if it is a replica.` }] },
+        { name: "a proven access-log bucket (a load balancer logs to it) needs no replication", change: (rs) => { albLoggingTo(rs, asAccessLogShape(rs, "documents")); }, expect: [] },
+        { name: "a proven access-log bucket (bucket policy grants only ELB log delivery) needs no replication", change: (rs) => {
+            asAccessLogShape(rs, "documents"); set(find(rs, "documents-policy"), ["policy"], elbLogDeliveryPolicy("vbr-documents-us-east-1"));
+        }, expect: [] },
+        { name: "a BucketV2 without replication", change: (rs) => { retype(rs, find(rs, "audit"), V2.bucket); rs.splice(rs.indexOf(find(rs, "audit-replication")), 1); },
+            expect: [{ name: "audit", message: 'BucketV2 "audit" is a data bucket with no replication configuration: its objects exist in one region only. Fix: add an aws.s3.BucketReplicationConfig with an enabled rule to its twin in the peer region (naming.bucketArn(bucket, peerRegion)), RTC 15 min, or tag it vbr:replication = destination if it is a replica.' }] },
+        { name: "a BucketV2 replicating with RTC at 10 minutes", change: (rs) => { retype(rs, find(rs, "documents"), V2.bucket); set(find(rs, "documents-replication"), [...dest, "replicationTime", "time", "minutes"], 10); },
+            expect: [{ name: "documents", message: `BucketV2 "documents" in us-east-1 has no compliant cross-region replication rule: BucketReplicationConfig "documents-replication" rule "documents-to-us-west-2": Replication Time Control is 10 min (must be 15 min). ${FIX}` }] },
+        { name: "a known problem next to an unknown field is still a violation (the rule fails either way)", change: (rs) => {
+            const r = find(rs, "documents-replication"); set(r, ["rules", 0, "status"], "Disabled"); set(r, [...dest, "metrics", "status"], UNKNOWN);
+        }, expect: [{ name: "documents", message: noRule('status is "Disabled" (must be "Enabled")') }] },
     ],
     unknown: { name: "destination ARN and key unknown, no dependency to decide from", change: (rs) => { const r = find(rs, "documents-replication"); set(r, [...dest, "bucket"], UNKNOWN); set(r, [...dest, "encryptionConfiguration", "replicaKmsKeyId"], UNKNOWN); }, expect: "advisory" },
 });
@@ -50,4 +66,23 @@ describe("s3-bucket-cross-region-replication in preview", () => {
         find(rs, "documents").provider = `${prov.urn}::prov-id`;
         expect((await reported("s3-bucket-cross-region-replication", rs)).map((v) => v.message)[0]).to.match(/^Bucket "documents" in us-west-2 has no compliant cross-region replication rule: .*its destination is in us-west-2 \(from replicaKmsKeyId/);
     });
+});
+
+describe("s3-bucket-cross-region-replication: unknown rule fields are pending, never a mandatory violation", () => {
+    const advisoryOnly = async (change: (rs: ReturnType<typeof baseline>) => void) => {
+        const rs = baseline();
+        change(rs);
+        const got = await reported("s3-bucket-cross-region-replication", rs);
+        expect(got.map((v) => v.level)).to.deep.equal(["advisory"]);
+        expect(got[0].message).to.match(/^can't run policy 's3-bucket-cross-region-replication' .* can't be known during preview$/);
+    };
+    it("status unknown", () => advisoryOnly((rs) => set(find(rs, "documents-replication"), ["rules", 0, "status"], UNKNOWN)));
+    it("RTC minutes unknown", () => advisoryOnly((rs) => set(find(rs, "documents-replication"), [...dest, "replicationTime", "time", "minutes"], UNKNOWN)));
+    it("sseKmsEncryptedObjects status unknown", () => advisoryOnly((rs) => set(find(rs, "documents-replication"), ["rules", 0, "sourceSelectionCriteria", "sseKmsEncryptedObjects", "status"], UNKNOWN)));
+    it("one rule broken, a second rule pending: the second may be the compliant one", () => advisoryOnly((rs) => {
+        const r = find(rs, "documents-replication");
+        const rules = r.inputs.rules as Array<Record<string, unknown>>;
+        rules.push({ ...JSON.parse(JSON.stringify(rules[0])), id: "second", status: UNKNOWN });
+        set(r, ["rules", 0, "status"], "Disabled");
+    }));
 });

@@ -1,18 +1,60 @@
-import { find, policySpec, set, UNKNOWN } from "./fixtures";
+import { expect } from "chai";
+import { albLoggingTo, asAccessLogShape, baseline, elbLogDeliveryPolicy, find, policySpec, reported, retype, set, UNKNOWN, V2 } from "./fixtures";
 
 const sse = ["rules", 0, "applyServerSideEncryptionByDefault"];
+const UNPROVEN = "it is tagged vbr:data-class = access-logs, but no load balancer of this stack writes its access logs to it and its bucket policy does not grant only ELB log delivery, so the tag exempts nothing";
+const AES_FIX = 'Fix: set rules[0].applyServerSideEncryptionByDefault to { sseAlgorithm: "aws:kms", kmsMasterKeyId: <data key ARN> }.';
 
 policySpec("s3-bucket-encryption-cmk", {
     cases: [
         { name: "aws/s3 key", change: (rs) => set(find(rs, "documents-sse"), [...sse, "kmsMasterKeyId"], "alias/aws/s3"),
             expect: [{ name: "documents-sse", message: 'Bucket "documents" default-encrypts with the AWS-managed key "alias/aws/s3" (BucketServerSideEncryptionConfiguration "documents-sse" rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId). Fix: set kmsMasterKeyId to the stack\'s data key ARN.' }] },
         { name: "SSE-S3 on a data bucket", change: (rs) => set(find(rs, "audit-sse"), sse, { sseAlgorithm: "AES256" }),
-            expect: [{ name: "audit-sse", message: 'Bucket "audit" default-encrypts with "AES256" (BucketServerSideEncryptionConfiguration "audit-sse"), not a customer-managed KMS key. Fix: set rules[0].applyServerSideEncryptionByDefault to { sseAlgorithm: "aws:kms", kmsMasterKeyId: <data key ARN> }.' }] },
+            expect: [{ name: "audit-sse", message: `Bucket "audit" default-encrypts with "AES256" (BucketServerSideEncryptionConfiguration "audit-sse"), not a customer-managed KMS key. ${AES_FIX}` }] },
         { name: "no encryption configuration", change: (rs) => rs.splice(rs.indexOf(find(rs, "audit-sse")), 1),
             expect: [{ name: "audit", message: 'Bucket "audit" has no default encryption configuration. Fix: add an aws.s3.BucketServerSideEncryptionConfiguration for it with sseAlgorithm "aws:kms" and kmsMasterKeyId = the stack\'s data key.' }] },
-        { name: "access-log bucket with SSE-KMS (ELB cannot deliver)", change: (rs) => set(find(rs, "audit"), ["tags", "vbr:data-class"], "access-logs"),
-            expect: [{ name: "audit-sse", message: 'Bucket "audit" is an ALB access-log bucket (vbr:data-class = access-logs) encrypted with "aws:kms" by BucketServerSideEncryptionConfiguration "audit-sse"; ELB log delivery supports only SSE-S3. Fix: set sseAlgorithm "AES256".' }] },
-        { name: "access-log bucket with SSE-S3 passes", change: (rs) => { set(find(rs, "audit"), ["tags", "vbr:data-class"], "access-logs"); set(find(rs, "audit-sse"), sse, { sseAlgorithm: "AES256" }); }, expect: [] },
+        { name: "replica-tagged bucket without encryption gets no leniency", change: (rs) => { set(find(rs, "audit"), ["tags", "vbr:replication"], "destination"); rs.splice(rs.indexOf(find(rs, "audit-sse")), 1); },
+            expect: [{ name: "audit", message: 'Bucket "audit" has no default encryption configuration (a replication destination, vbr:replication = destination, holds the same data as its source and needs the same CMK). Fix: add an aws.s3.BucketServerSideEncryptionConfiguration for it with sseAlgorithm "aws:kms" and kmsMasterKeyId = the stack\'s data key.' }] },
+        // The tag alone is what a pull request could add to any data bucket: it exempts nothing.
+        { name: "access-logs tag alone does not allow SSE-S3", change: (rs) => { asAccessLogShape(rs, "audit"); },
+            expect: [{ name: "audit-sse", message: `Bucket "audit" default-encrypts with "AES256" (BucketServerSideEncryptionConfiguration "audit-sse"), not a customer-managed KMS key (${UNPROVEN}). ${AES_FIX}` }] },
+        { name: "access-logs tag with a bucket policy that also grants someone else proves nothing", change: (rs) => {
+            const b = asAccessLogShape(rs, "audit");
+            set(find(rs, "audit-policy"), ["policy"], elbLogDeliveryPolicy(String(b.inputs.bucket), [{ Effect: "Allow", Principal: { AWS: "arn:aws:iam::123456789012:role/app" }, Action: "s3:PutObject", Resource: "arn:aws:s3:::vbr-audit-us-east-1/*" }]));
+        }, expect: [{ name: "audit-sse", message: `Bucket "audit" default-encrypts with "AES256" (BucketServerSideEncryptionConfiguration "audit-sse"), not a customer-managed KMS key (${UNPROVEN}). ${AES_FIX}` }] },
+        { name: "proven access-log bucket (a load balancer logs to it) with SSE-KMS (ELB cannot deliver)", change: (rs) => { set(find(rs, "audit"), ["tags", "vbr:data-class"], "access-logs"); albLoggingTo(rs, find(rs, "audit")); },
+            expect: [{ name: "audit-sse", message: 'Bucket "audit" is an ALB access-log bucket (LoadBalancer "alb" writes its access logs to it) encrypted with "aws:kms" by BucketServerSideEncryptionConfiguration "audit-sse"; ELB log delivery supports only SSE-S3. Fix: set sseAlgorithm "AES256".' }] },
+        { name: "proven access-log bucket (a load balancer logs to it) with SSE-S3 passes", change: (rs) => { albLoggingTo(rs, asAccessLogShape(rs, "audit")); }, expect: [] },
+        { name: "proven access-log bucket (bucket policy grants only ELB log delivery, DR standby) with SSE-S3 passes", change: (rs) => {
+            const b = asAccessLogShape(rs, "audit");
+            set(find(rs, "audit-policy"), ["policy"], elbLogDeliveryPolicy(String(b.inputs.bucket)));
+        }, expect: [] },
+        { name: "V2 tokens: BucketV2 with a BucketServerSideEncryptionConfigurationV2 on SSE-S3", change: (rs) => {
+            retype(rs, find(rs, "audit"), V2.bucket); retype(rs, find(rs, "audit-sse"), V2.encryption); set(find(rs, "audit-sse"), sse, { sseAlgorithm: "AES256" });
+        }, expect: [{ name: "audit-sse", message: `BucketV2 "audit" default-encrypts with "AES256" (BucketServerSideEncryptionConfigurationV2 "audit-sse"), not a customer-managed KMS key. ${AES_FIX}` }] },
     ],
     unknown: { name: "key unknown and not from a key of this stack", change: (rs) => { const c = find(rs, "documents-sse"); set(c, [...sse, "kmsMasterKeyId"], UNKNOWN); delete c.propertyDependencies.rules; }, expect: "advisory" },
+});
+
+describe("s3-bucket-encryption-cmk in preview", () => {
+    it("an access-logs tag whose proof is unknown (policy JSON and load balancer target) surfaces the advisory, never passes", async () => {
+        const rs = baseline();
+        asAccessLogShape(rs, "audit");
+        set(find(rs, "audit-policy"), ["policy"], UNKNOWN);
+        const got = await reported("s3-bucket-encryption-cmk", rs);
+        expect(got.map((v) => v.level)).to.deep.equal(["advisory"]);
+        expect(got[0].message).to.match(/during preview: .*policy can't be known during preview$/);
+    });
+    it("a key from an alias whose name is unknown is not proof of a CMK", async () => {
+        const rs = baseline();
+        const { res: mk } = await import("./fixtures");
+        const alias = mk("aws:kms/alias:Alias", "data-alias", { name: UNKNOWN, targetKeyId: UNKNOWN });
+        rs.push(alias);
+        const c = find(rs, "documents-sse");
+        set(c, [...sse, "kmsMasterKeyId"], UNKNOWN);
+        c.propertyDependencies.rules = [alias.urn];
+        expect((await reported("s3-bucket-encryption-cmk", rs)).map((v) => v.level)).to.deep.equal(["advisory"]);
+        set(alias, ["name"], "alias/vbr-data");
+        expect(await reported("s3-bucket-encryption-cmk", rs)).to.deep.equal([]);
+    });
 });

@@ -1,4 +1,19 @@
-import { find, policySpec, res, set, UNKNOWN } from "./fixtures";
+import { expect } from "chai";
+import { baseline, find, policySpec, reported, res, retype, set, UNKNOWN, V2 } from "./fixtures";
+import type { RecordedResource } from "../../tools/lib/analyzer";
+
+const ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers";
+const AUTH_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
+const GRANT_FIX = "Fix: delete the ACL resource or remove the AllUsers/AuthenticatedUsers grants (use BucketOwnershipControls BucketOwnerEnforced).";
+
+/** A BucketAcl (or V2) on the audit bucket with an explicit access control policy. */
+function aclWithGrants(rs: RecordedResource[], type: string, grants: unknown): RecordedResource {
+    const b = find(rs, "audit");
+    const a = res(type, "audit-acl", { bucket: b.inputs.bucket, accessControlPolicy: { owner: { id: "owner-1" }, grants } }, { bucket: [b] });
+    rs.push(a);
+    return a;
+}
+const grant = (uri: string, permission: string) => ({ grantee: { type: "Group", uri }, permission });
 
 policySpec("s3-bucket-public-access-blocked", {
     cases: [
@@ -8,6 +23,33 @@ policySpec("s3-bucket-public-access-blocked", {
             expect: [{ name: "audit", message: 'Bucket "audit" has no public access block. Fix: add an aws.s3.BucketPublicAccessBlock with blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets all true.' }] },
         { name: "public ACL resource", change: (rs) => { const b = find(rs, "audit"); rs.push(res("aws:s3/bucketAcl:BucketAcl", "audit-acl", { bucket: b.inputs.bucket, acl: "public-read" }, { bucket: [b] })); },
             expect: [{ name: "audit-acl", message: 'Bucket "audit" is given the public ACL "public-read" by BucketAcl "audit-acl". Fix: delete the ACL resource or set acl "private".' }] },
+        { name: "public canned ACL on the bucket itself", change: (rs) => set(find(rs, "audit"), ["acl"], "public-read-write"),
+            expect: [{ name: "audit", message: 'Bucket "audit" has the public ACL "public-read-write". Fix: remove acl (use BucketOwnershipControls BucketOwnerEnforced).' }] },
+        { name: "BucketAclV2 granting AllUsers READ through accessControlPolicy.grants", change: (rs) => { aclWithGrants(rs, V2.acl, [grant(ALL_USERS, "READ")]); },
+            expect: [{ name: "audit-acl", message: `Bucket "audit" is opened to AllUsers "READ" (grants[0]) by BucketAclV2 "audit-acl" accessControlPolicy. ${GRANT_FIX}` }] },
+        { name: "BucketAcl granting AuthenticatedUsers WRITE next to the owner's FULL_CONTROL", change: (rs) => {
+            aclWithGrants(rs, "aws:s3/bucketAcl:BucketAcl", [{ grantee: { type: "CanonicalUser", id: "owner-1" }, permission: "FULL_CONTROL" }, grant(AUTH_USERS, "WRITE")]);
+        }, expect: [{ name: "audit-acl", message: `Bucket "audit" is opened to AuthenticatedUsers "WRITE" (grants[1]) by BucketAcl "audit-acl" accessControlPolicy. ${GRANT_FIX}` }] },
+        { name: "a BucketV2 granting AllUsers through its own grants input", change: (rs) => {
+            set(retype(rs, find(rs, "documents"), V2.bucket), ["grants"], [{ type: "Group", uri: ALL_USERS, permissions: ["READ"] }]);
+        }, expect: [{ name: "documents", message: 'BucketV2 "documents" grants AllUsers ["READ"] (grants[0]) through its grants input. Fix: remove the public grants (use BucketOwnershipControls BucketOwnerEnforced).' }] },
+        { name: "a private grant to the owner passes", change: (rs) => { aclWithGrants(rs, V2.acl, [{ grantee: { type: "CanonicalUser", id: "owner-1" }, permission: "FULL_CONTROL" }]); }, expect: [] },
     ],
     unknown: { name: "a block setting unknown", change: (rs) => set(find(rs, "documents-pab"), ["blockPublicAcls"], UNKNOWN), expect: "advisory" },
+});
+
+describe("s3-bucket-public-access-blocked in preview", () => {
+    for (const [name, change] of [
+        ["the bucket's canned acl", (rs: RecordedResource[]) => set(find(rs, "audit"), ["acl"], UNKNOWN)],
+        ["a BucketAclV2 grantee", (rs: RecordedResource[]) => { aclWithGrants(rs, V2.acl, [{ grantee: { type: "Group", uri: UNKNOWN }, permission: "READ" }]); }],
+        ["a BucketAcl's grant list", (rs: RecordedResource[]) => { aclWithGrants(rs, "aws:s3/bucketAcl:BucketAcl", UNKNOWN); }],
+    ] as const) {
+        it(`${name} unknown -> the engine's advisory, not a pass`, async () => {
+            const rs = baseline();
+            change(rs);
+            const got = await reported("s3-bucket-public-access-blocked", rs);
+            expect(got.map((v) => v.level)).to.deep.equal(["advisory"]);
+            expect(got[0].message).to.match(/can't be known during preview$/);
+        });
+    }
 });

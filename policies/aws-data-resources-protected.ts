@@ -4,22 +4,23 @@
 // sets both). A DR drill's disposable database copy is the one exception, and only when deleting it leaves a
 // final snapshot.
 import { StackValidationPolicy } from "@pulumi/policy";
-import { drillCopyFinalSnapshotProblem } from "./lib/rds";
+import { DB_TYPES, drillCopyFinalSnapshotProblem } from "./lib/rds";
 import { forTypes, isOf, label, T } from "./lib/stack";
 
-const DATA_TYPES = [...T.bucket, ...T.dbInstance, ...T.vault, ...T.key, ...T.secret];
+const DATA_TYPES = [...T.bucket, ...DB_TYPES, ...T.vault, ...T.key, ...T.secret];
 
 export const awsDataResourcesProtected: StackValidationPolicy = {
     name: "aws-data-resources-protected",
-    description: "Data-bearing resources (S3 buckets, RDS instances, backup vaults, KMS keys, secrets) must be protected (protect: true, with retainOnDelete); a drill database copy may be unprotected only if it takes a final snapshot.",
+    description: "Data-bearing resources (S3 buckets, RDS instances, Aurora clusters, backup vaults, KMS keys, secrets) must be protected (protect: true, with retainOnDelete); a drill database copy may be unprotected only if it takes a final snapshot.",
     enforcementLevel: "mandatory",
-    validateStack: forTypes(DATA_TYPES, (targets, _args, report) => {
+    validateStack: forTypes(DATA_TYPES, (targets, _args, report, undecided) => {
         for (const r of targets) {
             if (r.opts.protect) continue;
-            if (isOf(r, T.dbInstance)) {
+            if (isOf(r, DB_TYPES)) {
                 const why = drillCopyFinalSnapshotProblem(r);
-                if (why === undefined) continue;
-                report(`${label(r)} is not protected (protect: false) and ${why}. Fix: set { protect: true, retainOnDelete: true } in its resource options, or for a drill copy tag vbr:lifecycle = drill with skipFinalSnapshot: false and a finalSnapshotIdentifier.`, r.urn);
+                if (!why.known) { undecided.note(why); continue; }
+                if (why.value === undefined) continue;
+                report(`${label(r)} is not protected (protect: false) and ${why.value}. Fix: set { protect: true, retainOnDelete: true } in its resource options, or for a drill copy tag vbr:lifecycle = drill with skipFinalSnapshot: false and a finalSnapshotIdentifier.`, r.urn);
                 continue;
             }
             report(`${label(r)} is not protected (protect: false): a pulumi destroy or replacement would delete its data. Fix: set { protect: true, retainOnDelete: true } in its resource options.`, r.urn);

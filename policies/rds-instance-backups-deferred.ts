@@ -11,9 +11,11 @@ export const rdsInstanceBackupsDeferred: StackValidationPolicy = {
     name: "rds-instance-backups-deferred",
     description: "A restored RDS instance with deferred backups (backupRetentionPeriod 0, tag vbr:backups = deferred) must get its backups enabled right after bring-up.",
     enforcementLevel: "advisory",
-    validateStack: forTypes(T.dbInstance, (dbs, _args, report) => {
+    validateStack: forTypes(T.dbInstance, (dbs, _args, report, undecided) => {
         for (const db of dbs) {
-            if (!hasDeferredBackups(db)) continue;
+            const deferred = hasDeferredBackups(db);
+            if (!deferred.known) { undecided.note(deferred); continue; }
+            if (!deferred.value) continue;
             const what = isDrillCopy(db) ? "This drill copy" : "This restored database";
             report(`${label(db)} was restored with backupRetentionPeriod 0 (vbr:backups = deferred). ${what} has no automated backups and no point-in-time recovery. Fix: once the service is up, set backupRetentionPeriod to 35 (the runbook's enable-backups step) and remove the vbr:backups tag.`, db.urn);
         }

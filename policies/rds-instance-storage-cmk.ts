@@ -1,20 +1,25 @@
-// RDS storage (and so its snapshots and automated backups) is encrypted with a customer-managed key.
+// RDS storage (and so its snapshots and automated backups) is encrypted with a customer-managed key: RDS
+// instances and Aurora clusters (whose cluster volume holds the data of all its instances).
 import { cmkPolicy } from "./lib/cmk-policy";
-import { peek, read, T } from "./lib/stack";
+import { DB_TYPES, isDerived } from "./lib/rds";
+import { read } from "./lib/stack";
 
 export const rdsInstanceStorageCmk = cmkPolicy({
     name: "rds-instance-storage-cmk",
-    description: "RDS instances must encrypt storage with a customer-managed KMS key (storageEncrypted: true and kmsKeyId).",
-    types: T.dbInstance,
+    description: "RDS instances and Aurora clusters must encrypt storage with a customer-managed KMS key (storageEncrypted: true and kmsKeyId).",
+    types: DB_TYPES,
     keys: () => [{ topKey: "kmsKeyId", path: "kmsKeyId", get: (r) => r.props.kmsKeyId }],
-    extra: (r) => {
-        // A replica or restore inherits encryption from its source only when kmsKeyId is given across regions;
-        // storageEncrypted is still required so that an unencrypted create can never pass.
-        const read_ = read(() => r.props.storageEncrypted);
-        if (!read_.known) return [];
-        const enc = read_.value;
-        const derived = peek(() => r.props.replicateSourceDb) ?? peek(() => r.props.snapshotIdentifier) ?? peek(() => r.props.restoreToPointInTime);
-        if (enc === true || (enc === undefined && derived !== undefined)) return [];
-        return [`storageEncrypted is ${JSON.stringify(enc)}. Fix: set storageEncrypted: true with kmsKeyId = the stack's data key.`];
+    extra: (r, undecided) => {
+        // A replica or restore inherits encryption from its source when storageEncrypted is unset (kmsKeyId is
+        // still judged); anything else must say storageEncrypted: true, so an unencrypted create never passes.
+        const enc = read(() => r.props.storageEncrypted);
+        if (!enc.known) { undecided.note(enc); return []; }
+        if (enc.value === true) return [];
+        if (enc.value === undefined) {
+            const derived = isDerived(r);
+            if (!derived.known) { undecided.note(derived); return []; }
+            if (derived.value) return [];
+        }
+        return [`storageEncrypted is ${JSON.stringify(enc.value ?? "unset (false)")}. Fix: set storageEncrypted: true with kmsKeyId = the stack's data key.`];
     },
 });

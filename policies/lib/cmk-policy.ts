@@ -1,7 +1,7 @@
 // One shape for "this resource type encrypts with a customer-managed key": used by the per-service CMK policies.
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { judgeCmk } from "./kms";
-import { forTypes, label } from "./stack";
+import { forTypes, label, Undecided } from "./stack";
 
 export interface KeyInput {
     /** The top-level input the key comes from (the propertyDependencies key). */
@@ -18,8 +18,11 @@ export interface CmkPolicyArgs {
     types: readonly string[];
     /** The key references a resource must have (several for e.g. a secret and its replicas). */
     keys: (r: PolicyResource) => KeyInput[];
-    /** Other problems with the resource's encryption (e.g. `storageEncrypted: false`), as messages. */
-    extra?: (r: PolicyResource) => string[];
+    /**
+     * Other problems with the resource's encryption (e.g. `storageEncrypted: false`), as messages; a value it
+     * cannot read goes to `undecided`, never silently passes.
+     */
+    extra?: (r: PolicyResource, undecided: Undecided) => string[];
 }
 
 export function cmkPolicy(a: CmkPolicyArgs): StackValidationPolicy {
@@ -29,7 +32,7 @@ export function cmkPolicy(a: CmkPolicyArgs): StackValidationPolicy {
         enforcementLevel: "mandatory",
         validateStack: forTypes(a.types, (targets, _args, report, undecided) => {
             for (const r of targets) {
-                for (const m of a.extra?.(r) ?? []) report(`${label(r)}: ${m}`, r.urn);
+                for (const m of a.extra?.(r, undecided) ?? []) report(`${label(r)}: ${m}`, r.urn);
                 for (const k of a.keys(r)) {
                     const v = judgeCmk(r, k.topKey, () => k.get(r));
                     if (v.ok === "unknown") undecided.note({ known: false, error: v.error });

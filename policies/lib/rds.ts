@@ -1,34 +1,66 @@
-// What kind of RDS instance a resource is: a read replica, a restored copy, a disposable drill copy.
+// What kind of RDS database a resource is: a read replica, a restored copy, a disposable drill copy. Each answer
+// is a Read: a value unknown during preview is decided from propertyDependencies where it can be, and is
+// otherwise returned unknown so the policy surfaces the engine's "can't run policy during preview" advisory.
 import { PolicyResource } from "@pulumi/policy";
-import { isDrillCopy, peek, read, tags, TAG } from "./stack";
+import { anyOf, isDrillCopy, isOf, known, read, Read, T, tags, TAG } from "./stack";
 
-/** A read replica (`replicateSourceDb` set, even if unknown during preview). */
-export function isReadReplica(db: PolicyResource): boolean {
-    const v = read(() => db.props.replicateSourceDb);
-    return !v.known || (typeof v.value === "string" && v.value !== "");
+/** RDS instances and Aurora clusters: the resources that hold a database's storage and backups. */
+export const DB_TYPES: readonly string[] = [...T.dbInstance, ...T.dbCluster];
+
+export const isCluster = (db: PolicyResource): boolean => isOf(db, T.dbCluster);
+
+const nonEmpty = (v: unknown): boolean => typeof v === "string" && v !== "";
+
+/**
+ * A read replica: `replicateSourceDb` (instance) or `replicationSourceIdentifier` (Aurora cluster) set. An unknown
+ * source counts as set only when it comes from a database of this stack (whose ARN is never empty); otherwise it
+ * may still resolve to nothing, so it stays unknown.
+ */
+export function isReadReplica(db: PolicyResource): Read<boolean> {
+    const key = isCluster(db) ? "replicationSourceIdentifier" : "replicateSourceDb";
+    const v = read(() => db.props[key]);
+    if (v.known) return known(nonEmpty(v.value));
+    if ((db.propertyDependencies[key] ?? []).some((d) => isOf(d, DB_TYPES))) return known(true);
+    return v;
 }
 
-/** Restored from a snapshot or to a point in time. */
-export function isRestored(db: PolicyResource): boolean {
+/** Restored from a snapshot or to a point in time. An unknown `restoreToPointInTime` object stays unknown. */
+export function isRestored(db: PolicyResource): Read<boolean> {
     const pitr = read(() => db.props.restoreToPointInTime);
     const snap = read(() => db.props.snapshotIdentifier);
-    return !pitr.known || pitr.value !== undefined || !snap.known || (typeof snap.value === "string" && snap.value !== "");
+    return anyOf(
+        pitr.known ? known(pitr.value !== undefined && pitr.value !== null) : pitr,
+        snap.known ? known(nonEmpty(snap.value)) : snap,
+    );
 }
 
-/** A restored instance whose backups the runbook turns on after bring-up: retention 0 and `vbr:backups = deferred`. */
-export function hasDeferredBackups(db: PolicyResource): boolean {
-    return isRestored(db) && tags(db)[TAG.backups] === "deferred" && peek(() => db.props.backupRetentionPeriod) === 0;
+/** Created from another database's data (replica or restore): storage encryption is inherited when unset. */
+export const isDerived = (db: PolicyResource): Read<boolean> => anyOf(isReadReplica(db), isRestored(db));
+
+/**
+ * A restored instance whose backups the runbook turns on after bring-up: retention 0 and `vbr:backups = deferred`.
+ * Aurora cannot defer backups (its minimum retention is 1 day), so a cluster never is.
+ */
+export function hasDeferredBackups(db: PolicyResource): Read<boolean> {
+    if (isCluster(db) || tags(db)[TAG.backups] !== "deferred") return known(false);
+    const retention = read(() => db.props.backupRetentionPeriod);
+    if (!retention.known) return retention;
+    if (retention.value !== 0) return known(false);
+    return isRestored(db);
 }
 
 /**
- * A drill copy (`vbr:lifecycle = drill`) may be deleted, because deleting it leaves a final snapshot:
- * returns why not when it would not.
+ * A drill copy (`vbr:lifecycle = drill`) may be deleted, because deleting it leaves a final snapshot: the reason
+ * it would not (known), undefined when it would, or unknown. `skipFinalSnapshot` unset is false (the provider's
+ * default). An unknown `finalSnapshotIdentifier` is decided: it is set to a computed string, and with
+ * skipFinalSnapshot false a delete either takes that snapshot or is refused by RDS, so the data survives.
  */
-export function drillCopyFinalSnapshotProblem(db: PolicyResource): string | undefined {
-    if (!isDrillCopy(db)) return "it is not a drill copy (tag vbr:lifecycle = drill)";
-    const skip = peek(() => db.props.skipFinalSnapshot);
+export function drillCopyFinalSnapshotProblem(db: PolicyResource): Read<string | undefined> {
+    if (!isDrillCopy(db)) return known("it is not a drill copy (tag vbr:lifecycle = drill)");
+    const skip = read(() => db.props.skipFinalSnapshot);
+    if (!skip.known) return skip;
+    if (skip.value === true) return known("it is a drill copy but skipFinalSnapshot is true");
     const id = read(() => db.props.finalSnapshotIdentifier);
-    if (skip === true) return "it is a drill copy but skipFinalSnapshot is true";
-    if (id.known && (typeof id.value !== "string" || id.value === "")) return "it is a drill copy without finalSnapshotIdentifier";
-    return undefined;
+    if (id.known && !nonEmpty(id.value)) return known("it is a drill copy without finalSnapshotIdentifier");
+    return known(undefined);
 }

@@ -1,4 +1,5 @@
-import { find, policySpec, set, UNKNOWN } from "./fixtures";
+import { expect } from "chai";
+import { baseline, find, policySpec, reported, set, UNKNOWN, withCluster } from "./fixtures";
 
 const fix = "Fix: set { protect: true, retainOnDelete: true } in its resource options.";
 
@@ -17,7 +18,22 @@ policySpec("aws-data-resources-protected", {
         { name: "drill copy without finalSnapshotIdentifier", change: (rs) => { const db = find(rs, "db"); db.protect = false; set(db, ["tags", "vbr:lifecycle"], "drill"); },
             expect: [{ name: "db", message: 'Instance "db" is not protected (protect: false) and it is a drill copy without finalSnapshotIdentifier. Fix: set { protect: true, retainOnDelete: true } in its resource options, or for a drill copy tag vbr:lifecycle = drill with skipFinalSnapshot: false and a finalSnapshotIdentifier.' }] },
         { name: "drill copy with a final snapshot is accepted", change: (rs) => { const db = find(rs, "db"); db.protect = false; set(db, ["tags", "vbr:lifecycle"], "drill"); set(db, ["finalSnapshotIdentifier"], "vbr-drill-final"); }, expect: [] },
+        { name: "Aurora cluster unprotected", change: (rs) => { withCluster(rs).protect = false; },
+            expect: [{ name: "aurora", message: 'Cluster "aurora" is not protected (protect: false) and it is not a drill copy (tag vbr:lifecycle = drill). Fix: set { protect: true, retainOnDelete: true } in its resource options, or for a drill copy tag vbr:lifecycle = drill with skipFinalSnapshot: false and a finalSnapshotIdentifier.' }] },
+        { name: "Aurora drill copy with a final snapshot is accepted", change: (rs) => { const c = withCluster(rs); c.protect = false; set(c, ["tags", "vbr:lifecycle"], "drill"); }, expect: [] },
     ],
     // protect is a resource option, never unknown; an unknown final snapshot name still counts as present.
     unknown: { name: "drill copy's finalSnapshotIdentifier unknown", change: (rs) => { const db = find(rs, "db"); db.protect = false; set(db, ["tags", "vbr:lifecycle"], "drill"); set(db, ["finalSnapshotIdentifier"], UNKNOWN); }, expect: "pass" },
+});
+
+describe("aws-data-resources-protected in preview", () => {
+    it("an unprotected drill copy whose skipFinalSnapshot is unknown surfaces the advisory", async () => {
+        const rs = baseline();
+        const db = find(rs, "db");
+        db.protect = false;
+        set(db, ["tags", "vbr:lifecycle"], "drill");
+        set(db, ["finalSnapshotIdentifier"], "final");
+        set(db, ["skipFinalSnapshot"], UNKNOWN);
+        expect((await reported("aws-data-resources-protected", rs)).map((v) => v.level)).to.deep.equal(["advisory"]);
+    });
 });

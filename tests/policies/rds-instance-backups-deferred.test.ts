@@ -15,17 +15,19 @@ policySpec("rds-instance-backups-deferred", {
         { name: "restored with backups deferred -> advisory for the on-call", change: (rs) => { restored(rs); },
             expect: [{ level: "advisory", name: "db", message: 'Instance "db" was restored with backupRetentionPeriod 0 (vbr:backups = deferred). This restored database has no automated backups and no point-in-time recovery. Fix: once the service is up, set backupRetentionPeriod to 35 (the runbook\'s enable-backups step) and remove the vbr:backups tag.' }] },
     ],
-    // Retention unknown: not provably deferred, so this reminder stays quiet and rds-instance-backup-retention
-    // (mandatory) surfaces the engine's advisory for the same value (asserted below).
-    unknown: { name: "retention unknown", change: (rs) => { set(restored(rs), ["backupRetentionPeriod"], UNKNOWN); }, expect: "pass" },
+    // Retention unknown: whether backups are deferred cannot be told, so the engine's advisory (and the mandatory
+    // rds-instance-backup-retention's, asserted below) is surfaced.
+    unknown: { name: "retention unknown", change: (rs) => { set(restored(rs), ["backupRetentionPeriod"], UNKNOWN); }, expect: "advisory" },
 });
 
 describe("rds-instance-backups-deferred in preview", () => {
-    it("an unknown restore source still counts as restored, and unknown retention is surfaced by the mandatory policy", async () => {
+    it("an unknown restore object is not taken as restored, and unknown retention is surfaced by the mandatory policy", async () => {
         const rs = baseline();
         const db = restored(rs);
         set(db, ["restoreToPointInTime"], UNKNOWN);
-        expect((await reported("rds-instance-backups-deferred", rs)).map((v) => v.level)).to.deep.equal(["advisory"]);
+        const deferred = await reported("rds-instance-backups-deferred", rs);
+        expect(deferred.map((v) => v.level)).to.deep.equal(["advisory"]);
+        expect(deferred[0].message).to.match(/restoreToPointInTime can't be known during preview$/);
         set(db, ["backupRetentionPeriod"], UNKNOWN);
         const retention = await reported("rds-instance-backup-retention", rs);
         expect(retention.map((v) => v.level)).to.deep.equal(["advisory"]);

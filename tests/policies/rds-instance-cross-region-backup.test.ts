@@ -1,5 +1,7 @@
 import { expect } from "chai";
-import { baseline, find, policySpec, reported, res, set, UNKNOWN } from "./fixtures";
+import { baseline, find, policySpec, reported, res, set, UNKNOWN, withCluster } from "./fixtures";
+
+const AURORA = 'Cluster "aurora" in us-east-1 has no cross-region copy of its backups (no backup selection of it in a plan that copies to another region; RDS automated backups replication does not apply to Aurora). Fix: select it in the stack\'s backup plan (aws.backup.Selection resources: [cluster.arn]) whose rules copy to the peer vault.';
 
 const MSG = 'Instance "db" in us-east-1 has no cross-region copy of its backups (no InstanceAutomatedBackupsReplication from it in another region, no backup selection of it in a plan that copies to another region). Fix: select it in the stack\'s backup plan (aws.backup.Selection resources: [db.arn]) whose rules copy to the peer vault, or replicate its automated backups from the peer stack.';
 
@@ -14,6 +16,18 @@ policySpec("rds-instance-cross-region-backup", {
             rs.splice(rs.indexOf(find(rs, "selection")), 1);
             set(find(rs, "db"), ["replicateSourceDb"], "arn:aws:rds:us-west-2:123456789012:db:src");
         }, expect: [] },
+        { name: "Aurora cluster not selected by any plan", change: (rs) => {
+            const c = withCluster(rs); const s = find(rs, "selection");
+            s.propertyDependencies.resources = s.propertyDependencies.resources.filter((u) => u !== c.urn);
+            set(s, ["resources"], (s.inputs.resources as string[]).filter((a) => a !== c.outputs.arn));
+        }, expect: [{ name: "aurora", message: AURORA }] },
+        { name: "Aurora cluster with only an automated backups replication (does not apply to Aurora)", change: (rs) => {
+            const c = withCluster(rs); const s = find(rs, "selection");
+            s.propertyDependencies.resources = s.propertyDependencies.resources.filter((u) => u !== c.urn);
+            set(s, ["resources"], (s.inputs.resources as string[]).filter((a) => a !== c.outputs.arn));
+            rs.push(res("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication", "abr", { sourceDbInstanceArn: UNKNOWN, retentionPeriod: 35, kmsKeyId: "k", region: "us-west-2" }, { sourceDbInstanceArn: [c] }));
+        }, expect: [{ name: "aurora", message: AURORA }] },
+        { name: "Aurora cluster selected in the plan that copies cross-region passes", change: (rs) => { withCluster(rs); }, expect: [] },
     ],
     unknown: { name: "selection's resources unknown and not from the instance", change: (rs) => { const s = find(rs, "selection"); set(s, ["resources"], UNKNOWN); delete s.propertyDependencies.resources; }, expect: "advisory" },
 });
@@ -34,5 +48,19 @@ describe("rds-instance-cross-region-backup alternatives", () => {
         set(s, ["selectionTags"], [{ type: "STRINGEQUALS", key: "vbr:backup", value: "daily" }]);
         set(find(rs, "db"), ["tags", "vbr:backup"], "daily");
         expect(await reported("rds-instance-cross-region-backup", rs)).to.deep.equal([]);
+    });
+});
+
+describe("rds-instance-cross-region-backup in preview", () => {
+    it("an unknown replicateSourceDb not from a database of this stack does not exempt the instance", async () => {
+        const rs = baseline();
+        rs.splice(rs.indexOf(find(rs, "selection")), 1);
+        set(find(rs, "db"), ["replicateSourceDb"], UNKNOWN);
+        expect((await reported("rds-instance-cross-region-backup", rs)).map((v) => v.level)).to.deep.equal(["advisory"]);
+    });
+    it("an unknown rule list of the selecting plan is pending, not a violation", async () => {
+        const rs = baseline();
+        set(find(rs, "plan"), ["rules"], UNKNOWN);
+        expect((await reported("rds-instance-cross-region-backup", rs)).map((v) => v.level)).to.deep.equal(["advisory"]);
     });
 });

@@ -20,7 +20,9 @@ export function copyDestinationRegion(plan: PolicyResource, i: number, j: number
 
 /** Whether some copy action of rule i of the plan lands in a region other than `home`. */
 export function ruleCopiesCrossRegion(plan: PolicyResource, i: number, home: string | undefined): Read<boolean> {
-    const n = (peek(() => (plan.props.rules as PlanRule[])[i].copyActions) ?? []).length;
+    const actions = read(() => (plan.props.rules as PlanRule[])[i].copyActions);
+    if (!actions.known) return actions;
+    const n = (actions.value ?? []).length;
     let firstUnknown: Read<boolean> | undefined;
     for (let j = 0; j < n; j++) {
         const r = copyDestinationRegion(plan, i, j);

@@ -22,10 +22,12 @@ export const backupPlanRetention: StackValidationPolicy = {
             const rules = read(() => plan.props.rules as PlanRule[] | undefined);
             if (!rules.known) { undecided.note(rules); continue; }
             const seen = { daily: false, weekly: false };
+            // A rule whose schedule is unknown may be the daily or weekly one: no "missing rule" verdict then.
+            let unknownSchedule = false;
             (rules.value ?? []).forEach((_, i) => {
                 const rule = read(() => (plan.props.rules as PlanRule[])[i]);
                 const schedule = read(() => (plan.props.rules as PlanRule[])[i].schedule);
-                if (!rule.known || !schedule.known) { undecided.note(!rule.known ? rule : schedule as { known: false; error: Error }); return; }
+                if (!rule.known || !schedule.known) { unknownSchedule = true; undecided.note(!rule.known ? rule : schedule as { known: false; error: Error }); return; }
                 const f = frequency(schedule.value);
                 if (f === "other") return;
                 seen[f] = true;
@@ -43,6 +45,7 @@ export const backupPlanRetention: StackValidationPolicy = {
                     }
                 });
             });
+            if (unknownSchedule) continue;
             if (!seen.daily) report(`${label(plan)} has no daily rule (schedule like cron(0 2 * * ? *)). Fix: add a daily rule with lifecycle.deleteAfter: ${cfg.dailyRetentionDays} and a cross-region copy action.`, plan.urn);
             if (!seen.weekly) report(`${label(plan)} has no weekly rule (schedule like cron(0 2 ? * SUN *)). Fix: add a weekly rule with lifecycle.deleteAfter: ${cfg.weeklyRetentionDays} and a cross-region copy action.`, plan.urn);
         }

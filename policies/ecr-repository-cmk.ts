@@ -13,10 +13,11 @@ export const ecrRepositoryCmk = cmkPolicy({
         topKey: "encryptionConfigurations", path: "encryptionConfigurations[0].kmsKey",
         get: (r) => (r.props.encryptionConfigurations as Enc[] | undefined)?.[0]?.kmsKey,
     }],
-    extra: (r: PolicyResource) => {
+    extra: (r: PolicyResource, undecided) => {
         const type = read(() => (r.props.encryptionConfigurations as Enc[] | undefined)?.[0]?.encryptionType);
-        // Unknown: the key check below decides (or surfaces the preview advisory).
-        if (!type.known || type.value === "KMS") return [];
+        // Unknown: a known CMK in kmsKey does not prove KMS encryption, so the engine's advisory is surfaced.
+        if (!type.known) { undecided.note(type); return []; }
+        if (type.value === "KMS") return [];
         return [`encryptionType is ${JSON.stringify(type.value ?? "AES256 (the default)")}. Fix: set encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: <CMK ARN> }].`];
     },
 });

@@ -1,7 +1,7 @@
 // Secrets Manager secrets, and each of their cross-region replicas, encrypt with a customer-managed key.
 import { PolicyResource } from "@pulumi/policy";
 import { cmkPolicy, KeyInput } from "./lib/cmk-policy";
-import { peek, T } from "./lib/stack";
+import { read, T } from "./lib/stack";
 
 export const secretsmanagerSecretCmk = cmkPolicy({
     name: "secretsmanager-secret-cmk",
@@ -9,8 +9,10 @@ export const secretsmanagerSecretCmk = cmkPolicy({
     types: T.secret,
     keys: (r: PolicyResource) => {
         const keys: KeyInput[] = [{ topKey: "kmsKeyId", path: "kmsKeyId", get: (x) => x.props.kmsKeyId }];
-        const replicas = peek(() => r.props.replicas as unknown[] | undefined) ?? [];
-        replicas.forEach((_, i) => keys.push({
+        const replicas = read(() => r.props.replicas as unknown[] | undefined);
+        // Unknown replica list: judged as one key reference, decided from a key it came from or left undecided.
+        if (!replicas.known) return [...keys, { topKey: "replicas", path: "replicas[*].kmsKeyId", get: (x) => x.props.replicas }];
+        (replicas.value ?? []).forEach((_, i) => keys.push({
             topKey: "replicas", path: `replicas[${i}].kmsKeyId`,
             get: (x) => (x.props.replicas as Array<{ kmsKeyId?: string }>)[i].kmsKeyId,
         }));

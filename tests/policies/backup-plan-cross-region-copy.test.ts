@@ -24,3 +24,13 @@ describe("backup-plan-cross-region-copy in preview", () => {
         expect(await reported("backup-plan-cross-region-copy", rs)).to.deep.equal([]);
     });
 });
+
+describe("backup-plan-cross-region-copy: unknown copy actions", () => {
+    it("are pending, not \"has no copy action\"", async () => {
+        const rs = baseline();
+        set(find(rs, "plan"), ["rules", 0, "copyActions"], UNKNOWN);
+        const got = await reported("backup-plan-cross-region-copy", rs);
+        expect(got.map((v) => v.level)).to.deep.equal(["advisory"]);
+        expect(got[0].message).to.match(/copyActions can't be known during preview$/);
+    });
+});

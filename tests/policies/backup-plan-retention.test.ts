@@ -21,3 +21,14 @@ describe("backup-plan-retention config", () => {
         expect(err).to.equal("invalid policy pack config:\n  - backup-plan-retention.weeklyRetentionDays: 90 is below the minimum 365\n  - backup-plan-retention.dailyRetentionDays: 30 is below the minimum 35");
     });
 });
+
+describe("backup-plan-retention: unknown schedule", () => {
+    it("is pending, not \"has no daily rule\"", async () => {
+        const { reported } = await import("./fixtures");
+        const rs = baseline();
+        set(find(rs, "plan"), ["rules", 0, "schedule"], UNKNOWN);
+        const got = await reported("backup-plan-retention", rs);
+        expect(got.map((v) => v.level)).to.deep.equal(["advisory"]);
+        expect(got[0].message).to.match(/schedule can't be known during preview$/);
+    });
+});

@@ -1,4 +1,5 @@
-import { find, policySpec, set, UNKNOWN } from "./fixtures";
+import { expect } from "chai";
+import { baseline, find, policySpec, reported, set, UNKNOWN } from "./fixtures";
 
 policySpec("ecr-repository-cmk", {
     cases: [
@@ -11,4 +12,12 @@ policySpec("ecr-repository-cmk", {
             expect: [{ name: "repo", message: 'Repository "repo" encrypts with the AWS-managed key "alias/aws/ecr" (encryptionConfigurations[0].kmsKey). Fix: set encryptionConfigurations[0].kmsKey to a customer-managed KMS key ARN in the resource\'s region.' }] },
     ],
     unknown: { name: "key unknown, not from a key", change: (rs) => { const r = find(rs, "repo"); set(r, ["encryptionConfigurations", 0, "kmsKey"], UNKNOWN); r.propertyDependencies = {}; }, expect: "advisory" },
+});
+
+describe("ecr-repository-cmk in preview", () => {
+    it("an unknown encryptionType is not proven KMS by a known CMK in kmsKey", async () => {
+        const rs = baseline();
+        set(find(rs, "repo"), ["encryptionConfigurations", 0, "encryptionType"], UNKNOWN);
+        expect((await reported("ecr-repository-cmk", rs)).map((v) => v.level)).to.deep.equal(["advisory"]);
+    });
 });

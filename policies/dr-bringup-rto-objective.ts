@@ -101,10 +101,13 @@ export const drBringupRtoObjective: StackValidationPolicy = {
     },
     validateStack: (args, reportViolation) => {
         const resources = args.resources.map(toGraphResource);
-        if (!isDrStack(resources)) return;
+        // Only a DR stack is brought up; on any other stack the policy has nothing to judge.
+        if (!isDrStack(resources)) args.notApplicable("not a DR stack (no InstanceAutomatedBackupsReplication, no bucket tagged vbr:replication = destination)");
         const config = args.getConfig<RtoPolicyConfig>();
         const times = loadProvisioningTimes();
         const steps = stepsFromTags(resources, times, { allocatedStorageGiB: config.allocatedStorageGiB });
+        // Standby: every resource is kept (vbr:standby = kept), so there is nothing to bring up - decided, not skipped.
+        // Unknown tags or sources count as created/set (readSafely), so an unknown only lengthens the estimate.
         if (steps.length === 0) return;
         const estimate = estimateBringUp(steps, times, config.parallel ?? defaultParallel());
         const objective = config.objectiveMinutes * 60;

@@ -2,7 +2,7 @@
 // a slow resource on the critical path fails it, and the message names the path and its p90.
 import { expect } from "chai";
 import { drBringupRtoObjective, RTO_POLICY_NAME } from "../../policies/dr-bringup-rto-objective";
-import { evaluatePolicies } from "../../tools/lib/analyzer";
+import { analyze, evaluatePolicies, UNKNOWN } from "../../tools/lib/analyzer";
 import { RecordedResource } from "../../tools/lib/records";
 
 const STACK = "urn:pulumi:dr::vbr::";
@@ -79,4 +79,28 @@ describe(`policy ${RTO_POLICY_NAME}`, () => {
         try { await violations(failoverStack(), { objectiveMinutes: 300 }); } catch (e) { err = e; }
         expect(String(err)).to.match(/objectiveMinutes: 300 is above the maximum 240/);
     });
+
+    it("is not applicable to a stack that is not a DR stack", async () => {
+        const r = await analyze([drBringupRtoObjective], failoverStack().slice(2), { stackRegion: "us-east-1" });
+        expect(r.violations).to.deep.equal([]);
+        expect(r.notApplicable).to.deep.equal([{
+            policy: RTO_POLICY_NAME, urn: null,
+            reason: "not a DR stack (no InstanceAutomatedBackupsReplication, no bucket tagged vbr:replication = destination)",
+        }]);
+    });
+
+    it("unknown in preview: a resource whose tags are unknown counts as created by the bring-up (decided conservatively)", async () => {
+        // Known and kept: p90 25.8 min, within 26. Tags unknown: the database counts as created, p90 27.8 min.
+        const probe = async (tags: unknown) => {
+            const stack = failoverStack();
+            stack.find((x) => x.name === "db")!.inputs.tags = tags;
+            return violations(stack, { parallel: 8, objectiveMinutes: 26 });
+        };
+        expect(await probe(KEPT)).to.deep.equal([]);
+        const v = await probe(UNKNOWN);
+        expect(v.map((x) => [x.policy, x.enforcementLevel])).to.deep.equal([[RTO_POLICY_NAME, "mandatory"]]);
+        expect(v[0].message).to.contain("Estimated DR bring-up p90 is 27.8 min");
+        expect(v[0].message).to.contain(`${STACK}aws:rds/instance:Instance::db (create,`);
+    });
 });
+

@@ -29,7 +29,26 @@ export function parseArgs(program: Command, argv: string[], io: CliIO): number |
     }
 }
 
-/** Runs `main` and exits with its code once stdout has drained. */
-export function runMain(main: (argv: string[]) => Promise<number>): void {
-    main(process.argv.slice(2)).then((code) => process.stdout.write("", () => process.exit(code)));
+/** What runMain needs of the process; tests pass their own. */
+export interface MainProcess {
+    argv: string[];
+    env: Record<string, string | undefined>;
+    stdout: NodeJS.WritableStream;
+    stderr: NodeJS.WritableStream;
+    exit(code: number): void;
+}
+
+/**
+ * Runs `main` and exits with its code once stdout has drained. An error `main` did not handle (a bug, an
+ * unexpected SDK failure) prints one line and exits EXIT_USAGE; the stack trace only when DEBUG is set.
+ */
+export function runMain(main: (argv: string[]) => Promise<number>, proc: MainProcess = process): Promise<void> {
+    const exit = (code: number) => new Promise<void>((resolve) => proc.stdout.write("", () => { proc.exit(code); resolve(); }));
+    return main(proc.argv.slice(2)).then(exit, (err: unknown) => {
+        const e = err instanceof Error ? err : new Error(String(err));
+        const line = e.message.split("\n").map((l) => l.trim()).find((l) => l !== "") ?? e.name;
+        proc.stderr.write(`error: ${line}\n`);
+        if (proc.env.DEBUG) proc.stderr.write(`${e.stack ?? e.message}\n`);
+        return exit(EXIT_USAGE);
+    });
 }

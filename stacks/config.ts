@@ -63,8 +63,17 @@ export interface StackConfig {
     serviceDesiredCount: number;
     serviceMaxCount: number;
     availabilityZoneCount: number;
-    /** `vbr:dbRestoreTime`: corruption runbook; restore the database to this instant as a new instance. */
+    /**
+     * `vbr:dbRestoreTime`: corruption runbook; restore the database to this instant as a new instance named after
+     * it (`vbr-<env>-postgres-r<stamp>`), so a later restore time adds an instance and never replaces this one.
+     */
     dbRestoreTime?: string;
+    /**
+     * `vbr:dbRestoreSource`: the RDS instance the corruption restore reads (with vbr:dbRestoreTime only). Unset
+     * means the stack's original instance; a second corruption names the restore that serves now, so the writes
+     * made since the first restore are kept.
+     */
+    dbRestoreSource?: string;
     /** `vbr:alertEmail`: optional address subscribed to the incident topic. */
     alertEmail?: string;
     /**
@@ -106,8 +115,8 @@ export const CONFIG_KEYS = [
     "vbr:backupRetentionDays", "vbr:weeklyRetentionDays", "vbr:dbInstanceClass", "vbr:dbAllocatedStorageGiB",
     "vbr:dbEngineVersion", "vbr:primaryStack", "vbr:rtoObjectiveMinutes", "vbr:rpoObjectiveMinutes",
     "vbr:domainName", "vbr:hostedZoneId", "vbr:appImageTag", "vbr:serviceDesiredCount", "vbr:serviceMaxCount",
-    "vbr:availabilityZoneCount", "vbr:dbRestoreTime", "vbr:alertEmail", "vbr:restoredDbBackupsEnabled",
-    "vbr:drillId",
+    "vbr:availabilityZoneCount", "vbr:dbRestoreTime", "vbr:dbRestoreSource", "vbr:alertEmail",
+    "vbr:restoredDbBackupsEnabled", "vbr:drillId",
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 export type RawConfig = Partial<Record<string, string>>;
@@ -167,6 +176,12 @@ const KEY_SCHEMAS: Record<ConfigKey, { schema: z.ZodTypeAny; required: boolean }
             .refine((s) => !Number.isNaN(Date.parse(s)), { message: "is not a real date and time" }),
         required: false,
     },
+    "vbr:dbRestoreSource": {
+        // RDS DB instance identifier rules: 1-63 letters, digits, hyphens; a letter first; no "--"; no trailing hyphen.
+        schema: pattern(/^(?!.*--)[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
+            "must be an RDS DB instance identifier: 1-63 lower-case letters, digits or hyphens, starting with a letter, not ending with a hyphen and without \"--\" (the instance to restore from, e.g. the serving restore vbr-prod-postgres-r20261129t1345)"),
+        required: false,
+    },
     "vbr:alertEmail": { schema: pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "must be an e-mail address"), required: false },
     "vbr:restoredDbBackupsEnabled": {
         schema: z.enum(["true", "false"], { errorMap: () => ({ message: "must be true or false" }) }).transform((v) => v === "true"),
@@ -224,6 +239,7 @@ export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
         serviceMaxCount: v["vbr:serviceMaxCount"],
         availabilityZoneCount: v["vbr:availabilityZoneCount"],
         dbRestoreTime: v["vbr:dbRestoreTime"],
+        dbRestoreSource: v["vbr:dbRestoreSource"],
         alertEmail: v["vbr:alertEmail"],
         restoredDbBackupsEnabled: v["vbr:restoredDbBackupsEnabled"] ?? false,
         drillId: v["vbr:drillId"],
@@ -281,6 +297,13 @@ function crossChecks(raw: RawConfig, v: Partial<Record<ConfigKey, unknown>>): Co
                 message: "applies only to the stack that serves traffic (vbr:role primary, or dr in failover)",
             });
         }
+    }
+    // Judged on the raw value: a malformed source still says it needs a restore time, in the same pass.
+    if ((raw["vbr:dbRestoreSource"] ?? "") !== "" && (raw["vbr:dbRestoreTime"] ?? "") === "") {
+        problems.push({
+            key: "vbr:dbRestoreSource", value: raw["vbr:dbRestoreSource"],
+            message: "is only valid together with vbr:dbRestoreTime: it names the instance a corruption restore reads; set vbr:dbRestoreTime to the last good UTC instant, or remove vbr:dbRestoreSource",
+        });
     }
     return problems;
 }

@@ -108,9 +108,10 @@ export async function estimateScenario(opts: EstimateOptions, state: ActiveState
     const times = opts.times ?? loadProvisioningTimes();
     const outputs = { ...(opts.stackOutputs ?? {}) };
     const base: Record<string, string> = { ...opts.config, "vbr:drDatabase": database };
-    // A config key that only the serving state accepts (the corruption runbook) must not break standby.
+    // Config keys that only the serving state accepts (the corruption runbook) must not break standby.
     const standbyConfig: Record<string, string> = { ...base, "vbr:drState": "standby" };
     delete standbyConfig["vbr:dbRestoreTime"];
+    delete standbyConfig["vbr:dbRestoreSource"];
     const standby = await synthesizeWithReferences(opts.projectDir, opts.stack, standbyConfig, outputs);
     const active = await synthesizeWithReferences(opts.projectDir, opts.stack, { ...base, "vbr:drState": state }, outputs);
     const storage = Number(opts.config["vbr:dbAllocatedStorageGiB"]);

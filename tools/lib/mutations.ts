@@ -89,7 +89,34 @@ function remove(resources: RecordedResource[], r: RecordedResource): void {
     resources.splice(resources.indexOf(r), 1);
 }
 
+/**
+ * Adds a resource next to `of` (same parent chain in its URN), as a code change adding it would record it:
+ * its inputs, and property dependencies on the resources its inputs come from.
+ */
+function addSibling(resources: RecordedResource[], of: RecordedResource, type: string, name: string,
+    inputs: Record<string, unknown>, deps: Record<string, RecordedResource[]> = {}, extra: Partial<RecordedResource> = {}): RecordedResource {
+    const propertyDependencies = Object.fromEntries(Object.entries(deps).map(([k, rs]) => [k, rs.map((r) => r.urn)]));
+    const r: RecordedResource = {
+        ...of, urn: of.urn.replace(`${of.type}::${of.name}`, `${type}::${name}`), type, name, protect: false, retainOnDelete: false,
+        dependencies: [...new Set(Object.values(propertyDependencies).flat())], propertyDependencies, inputs, outputs: {}, ...extra,
+    };
+    resources.push(r);
+    return r;
+}
+
+/** Rewrites one statement (by Sid) of a bucket policy's JSON. */
+function editStatement(policy: RecordedResource, sid: string, edit: (s: Record<string, unknown>) => void): void {
+    const doc = JSON.parse(String(policy.inputs.policy)) as { Statement: Array<Record<string, unknown>> };
+    const st = doc.Statement.find((x) => x.Sid === sid);
+    if (!st) throw new MissingTarget(`${policy.name} has no statement ${sid}`);
+    edit(st);
+    set(policy, ["policy"], JSON.stringify(doc), true);
+}
+
 const B = "aws:s3/bucket:Bucket";
+const B_V2 = "aws:s3/bucketV2:BucketV2";
+const ACL_V2 = "aws:s3/bucketAclV2:BucketAclV2";
+const CLUSTER = "aws:rds/cluster:Cluster";
 const SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
 const VER = "aws:s3/bucketVersioning:BucketVersioning";
 const PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
@@ -138,6 +165,19 @@ export const MUTATIONS: Mutation[] = [
         apply: (rs) => set(find(rs, REP, "documents"), ["rules", 0, "destination", "encryptionConfiguration", "replicaKmsKeyId"], "alias/aws/s3") },
     { id: "backups-replication-key-removed", area: "encryption", stack: "dr-standby", policy: "rds-backupreplication-cmk",
         apply: (rs) => set(find(rs, ABR), ["kmsKeyId"], DELETE, true) },
+    { id: "aurora-cluster-unencrypted", area: "encryption", stack: "primary", policy: "rds-instance-storage-cmk",
+        apply: (rs) => {
+            const db = find(rs, DB, "postgres");
+            addSibling(rs, db, CLUSTER, "vbr-prod-aurora", {
+                engine: "aurora-postgresql", storageEncrypted: false, backupRetentionPeriod: 35, deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "vbr-prod-aurora-final",
+            }, {}, { protect: true, retainOnDelete: true });
+        } },
+    { id: "access-logs-tag-on-data-bucket", area: "encryption", stack: "primary", policy: "s3-bucket-encryption-cmk",
+        apply: (rs) => {
+            // A pull request that relabels a data bucket as access logs to drop its CMK: the tag alone proves nothing.
+            set(find(rs, B, "documents"), ["tags", "vbr:data-class"], "access-logs");
+            set(find(rs, SSE, "documents"), ["rules"], [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }], true);
+        } },
     { id: "kms-rotation-off", area: "encryption", stack: "primary", policy: "kms-key-rotation-enabled",
         apply: (rs) => set(find(rs, KEY, "data"), ["enableKeyRotation"], false) },
     // 2. retention
@@ -147,6 +187,13 @@ export const MUTATIONS: Mutation[] = [
         apply: (rs) => set(find(rs, DB, "replica"), ["backupRetentionPeriod"], DELETE) },
     { id: "restored-db-retention-0-untagged", area: "retention", stack: "dr-failover-restore", policy: "rds-instance-backup-retention",
         apply: (rs) => { const db = find(rs, DB, "failover"); set(db, ["tags", "vbr:backups"], DELETE); } },
+    { id: "aurora-cluster-retention-7", area: "retention", stack: "primary", policy: "rds-instance-backup-retention",
+        apply: (rs) => {
+            const db = find(rs, DB, "postgres");
+            addSibling(rs, db, CLUSTER, "vbr-prod-aurora", {
+                engine: "aurora-postgresql", storageEncrypted: true, kmsKeyId: db.inputs.kmsKeyId, backupRetentionPeriod: 7, deletionProtection: true,
+            }, {}, { protect: true, retainOnDelete: true });
+        } },
     { id: "plan-daily-34", area: "retention", stack: "primary", policy: "backup-plan-retention",
         apply: (rs) => { const p = find(rs, PLAN); set(p, ["rules", ruleIndex(p, "daily"), "lifecycle", "deleteAfter"], 34); } },
     { id: "plan-weekly-364", area: "retention", stack: "primary", policy: "backup-plan-retention",
@@ -164,6 +211,13 @@ export const MUTATIONS: Mutation[] = [
         apply: (rs) => set(find(rs, VER, "documents"), ["versioningConfiguration", "status"], "Suspended") },
     { id: "replica-versioning-removed", area: "versioning", stack: "dr-standby", policy: "s3-bucket-versioning-enabled",
         apply: (rs) => remove(rs, find(rs, VER, "reports")) },
+    { id: "bucket-v2-without-versioning", area: "versioning", stack: "primary", policy: "s3-bucket-versioning-enabled",
+        apply: (rs) => {
+            // A new bucket declared with the deprecated V2 type and no versioning resource.
+            const b = find(rs, B, "documents");
+            addSibling(rs, b, B_V2, "vbr-prod-exports", { bucket: "vbr-prod-exports-us-east-1", forceDestroy: false, region: b.inputs.region, tags: { "vbr:data-class": "documents" } },
+                {}, { protect: true, retainOnDelete: true });
+        } },
     // 4. cross-region copies
     { id: "replication-to-same-region-bucket", area: "cross-region", stack: "primary", policy: "s3-bucket-cross-region-replication",
         apply: (rs) => {
@@ -186,6 +240,14 @@ export const MUTATIONS: Mutation[] = [
         apply: (rs) => { const p = find(rs, PLAN); set(p, ["rules", ruleIndex(p, "daily"), "copyActions"], [], true); } },
     { id: "plan-copy-same-region", area: "cross-region", stack: "primary", policy: "backup-plan-cross-region-copy",
         apply: (rs) => { const p = find(rs, PLAN); set(p, ["rules", ruleIndex(p, "weekly"), "copyActions", 0, "destinationVaultArn"], "arn:aws:backup:us-east-1:123456789012:backup-vault:vbr-prod-vault", true); } },
+    { id: "aurora-cluster-not-in-backup-plan", area: "cross-region", stack: "primary", policy: "rds-instance-cross-region-backup",
+        apply: (rs) => {
+            // Compliant in every other way; Aurora has no automated backups replication, only a backup plan copies it.
+            const db = find(rs, DB, "postgres");
+            addSibling(rs, db, CLUSTER, "vbr-prod-aurora", {
+                engine: "aurora-postgresql", storageEncrypted: true, kmsKeyId: db.inputs.kmsKeyId, backupRetentionPeriod: 35, deletionProtection: true,
+            }, {}, { protect: true, retainOnDelete: true });
+        } },
     { id: "db-backup-selection-removed", area: "cross-region", stack: "primary", policy: "rds-instance-cross-region-backup",
         apply: (rs) => remove(rs, find(rs, SEL)) },
     // 5. no data loss
@@ -217,6 +279,16 @@ export const MUTATIONS: Mutation[] = [
                 dependencies: [b.urn], propertyDependencies: { bucket: [b.urn] }, inputs: { bucket: b.inputs.bucket, acl: "public-read" }, outputs: {},
             });
         } },
+    { id: "bucket-acl-v2-public-grant", area: "exposure", stack: "dr-standby", policy: "s3-bucket-public-access-blocked",
+        apply: (rs) => {
+            const b = find(rs, B, "reports");
+            addSibling(rs, b, ACL_V2, `${b.name}-acl`, {
+                bucket: b.inputs.bucket, region: b.inputs.region,
+                accessControlPolicy: { owner: { id: "owner" }, grants: [{ grantee: { type: "Group", uri: "http://acs.amazonaws.com/groups/global/AllUsers" }, permission: "READ" }] },
+            }, { bucket: [b] });
+        } },
+    { id: "bucket-policy-tls-deny-bucket-arn-only", area: "exposure", stack: "primary", policy: "s3-bucket-tls-only",
+        apply: (rs) => editStatement(find(rs, POL, "documents"), "DenyInsecureTransport", (st) => { st.Resource = (st.Resource as string[])[0]; }) },
     { id: "bucket-policy-tls-deny-removed", area: "exposure", stack: "primary", policy: "s3-bucket-tls-only",
         apply: (rs) => set(find(rs, POL, "audit"), ["policy"], JSON.stringify({ Version: "2012-10-17", Statement: [] }), true) },
     { id: "bucket-policy-removed", area: "exposure", stack: "dr-standby", policy: "s3-bucket-tls-only",

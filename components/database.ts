@@ -6,7 +6,7 @@ import { Naming } from "../stacks/naming";
 import { PrimaryDatabase, PrimaryReference } from "../stacks/primary-reference";
 
 type DbConfig = Pick<StackConfig, "role" | "drState" | "drDatabase" | "region" | "peerRegion" | "backupRetentionDays" |
-    "dbInstanceClass" | "dbAllocatedStorageGiB" | "dbEngineVersion" | "dbRestoreTime" | "restoredDbBackupsEnabled" | "drillId">;
+    "dbInstanceClass" | "dbAllocatedStorageGiB" | "dbEngineVersion" | "dbRestoreTime" | "dbRestoreSource" | "restoredDbBackupsEnabled" | "drillId">;
 
 export interface DatabaseArgs {
     naming: Naming;
@@ -31,6 +31,39 @@ export const MAINTENANCE_WINDOW = "sun:05:00-sun:05:30";
 export const MASTER_USERNAME = "vbr_admin";
 /** Retention of the replicated automated backups in the DR region (RDS maximum; the plan's 35 days). */
 export const REPLICATED_BACKUP_RETENTION_DAYS = 35;
+
+/**
+ * The name stamp of a corruption restore: the UTC instant to the minute (`2026-11-29T13:45:00Z` ->
+ * `20261129t1345`), with the seconds appended only when they are not zero (`20261129t134530`), so two restore
+ * times never share a name. Each restore is its own resource and instance: a new vbr:dbRestoreTime adds one.
+ */
+export function restoreStamp(restoreTime: string): string {
+    const iso = new Date(restoreTime).toISOString(); // 2026-11-29T13:45:00.000Z
+    const [date, time] = iso.split("T");
+    const seconds = time.slice(6, 8);
+    return `${date.replace(/-/g, "")}t${time.slice(0, 2)}${time.slice(3, 5)}${seconds === "00" ? "" : seconds}`;
+}
+
+/** Throws unless `identifier` follows the RDS DB instance identifier rules (lower-case as RDS stores it). */
+export function checkRdsIdentifier(identifier: string, origin: string): string {
+    const ok = identifier.length <= 63 && /^[a-z][a-z0-9-]*$/.test(identifier) && !identifier.includes("--") && !identifier.endsWith("-");
+    if (!ok) {
+        throw new Error(`Database: ${origin} gives the RDS identifier "${identifier}" (${identifier.length} characters), which RDS refuses: ` +
+            "it must be 1-63 lower-case letters, digits or hyphens, start with a letter, not end with a hyphen and not contain \"--\"");
+    }
+    return identifier;
+}
+
+/**
+ * How the DR stack names what it creates per replication source: undefined (today's names, `-backups`,
+ * `-replica`, identifier `vbr-<env>-postgres`) for the primary's original instance, else the source identifier's
+ * suffix after `vbr-<env>-postgres-` (`r20261129t1345`), or the whole identifier when it has another form.
+ */
+export function drSourceSuffix(naming: Naming, sourceIdentifier: string): string | undefined {
+    const original = naming.dbIdentifier();
+    if (sourceIdentifier === original) return undefined;
+    return sourceIdentifier.startsWith(`${original}-`) ? sourceIdentifier.slice(original.length + 1) : sourceIdentifier;
+}
 
 /** The instance the service connects to, as plain values. */
 export interface ServingDatabase {
@@ -102,8 +135,9 @@ export class Database extends pulumi.ComponentResource {
             this.secretArn = secretArn;
             const restored = this.corruptionRestore(name, instance);
             instances = pulumi.output(describeAll(restored ?? instance, restored && instance));
-            // The peer copies from the restore only once it has automated backups to copy.
-            this.replicationSource = describe(restored && cfg.restoredDbBackupsEnabled ? restored : instance);
+            // The peer copies from the restore only once it has automated backups to copy; until then it keeps
+            // copying the restore's source, which is what it already replicates when the runbook was followed.
+            this.replicationSource = restored && cfg.restoredDbBackupsEnabled ? describe(restored) : this.restoreSource(instance);
         } else {
             if (!args.primary) throw new Error("Database: the dr role needs `primary` (a PrimaryReference to vbr:primaryStack)");
             const primary = args.primary;
@@ -115,8 +149,11 @@ export class Database extends pulumi.ComponentResource {
                         "replication, read replica and restores. Run `pulumi up -s primary`, then this stack again.", this);
                     return describeAll(undefined, undefined);
                 }
-                const { serving, kept } = this.drInstances(name, db);
-                return describeAll(serving, kept);
+                const { serving, kept, warning } = this.drInstances(name, db);
+                const described = describeAll(serving, kept);
+                if (warning === undefined) return described;
+                // Warned before the outputs resolve, so whoever awaits the database has seen the warning.
+                return pulumi.all([warning, described]).apply(([w, d]) => { pulumi.log.warn(w, this); return d; });
             });
             this.replicationSource = pulumi.output(undefined);
         }
@@ -177,17 +214,41 @@ export class Database extends pulumi.ComponentResource {
         return { instance, secretArn: secret.arn };
     }
 
-    /** Corruption runbook: a new instance restored to `vbr:dbRestoreTime`; the damaged source is kept untouched. */
-    private corruptionRestore(name: string, source: aws.rds.Instance): aws.rds.Instance | undefined {
+    /**
+     * Corruption runbook: a new instance restored to `vbr:dbRestoreTime` from `vbr:dbRestoreSource` (default: this
+     * stack's original instance, `original`), named after the instant: `${name}-restored-<stamp>`, identifier
+     * `vbr-<env>-postgres-r<stamp>`. A later restore time therefore adds an instance instead of replacing this one
+     * (restoreToPointInTime forces replacement); the earlier restore leaves the program, where protect makes
+     * Pulumi refuse until an operator unprotects it, and retainOnDelete keeps it running in AWS even then.
+     */
+    private corruptionRestore(name: string, original: aws.rds.Instance): aws.rds.Instance | undefined {
         const cfg = this.args.config;
         if (cfg.dbRestoreTime === undefined) return undefined;
-        return this.restored(`${name}-restored`, this.args.naming.dbIdentifier("restored"),
-            { sourceDbInstanceIdentifier: source.identifier, restoreTime: cfg.dbRestoreTime }, true);
+        const stamp = restoreStamp(cfg.dbRestoreTime);
+        const identifier = checkRdsIdentifier(this.args.naming.dbIdentifier(`r${stamp}`), `vbr:dbRestoreTime ${cfg.dbRestoreTime}`);
+        return this.restored(`${name}-restored-${stamp}`, identifier,
+            { sourceDbInstanceIdentifier: cfg.dbRestoreSource ?? original.identifier, restoreTime: cfg.dbRestoreTime }, true);
+    }
+
+    /**
+     * The instance a corruption restore reads, as the peer must replicate it until the restore has backups: the
+     * original, or the `vbr:dbRestoreSource` instance (an earlier restore that left the program but, retained,
+     * still runs and is what the peer replicates), read from this region's RDS API.
+     */
+    private restoreSource(original: aws.rds.Instance): pulumi.Output<ServingDatabase | undefined> {
+        const source = this.args.config.dbRestoreSource;
+        if (this.args.config.dbRestoreTime === undefined || source === undefined || source === this.args.naming.dbIdentifier()) {
+            return describe(original);
+        }
+        const found = aws.rds.getInstanceOutput({ dbInstanceIdentifier: source }, { parent: this });
+        return pulumi.output({ arn: found.dbInstanceArn, identifier: found.dbInstanceIdentifier, address: found.address, port: found.port });
     }
 
     /**
      * A restored instance. Protected ones (failover, corruption) serve production: Multi-AZ, deletion protection,
-     * backups deferred until `vbr:restoredDbBackupsEnabled`. Drill copies are disposable but leave a final snapshot.
+     * backups deferred until `vbr:restoredDbBackupsEnabled`, and retainOnDelete: once an operator unprotects one
+     * that left the program, Pulumi only forgets it; deleting it in AWS is a separate, deliberate step (README).
+     * Drill copies are disposable but leave a final snapshot.
      */
     private restored(resourceName: string, identifier: string, from: aws.types.input.rds.InstanceRestoreToPointInTime, production: boolean): aws.rds.Instance {
         const backupsOn = production && this.args.config.restoredDbBackupsEnabled;
@@ -206,41 +267,78 @@ export class Database extends pulumi.ComponentResource {
             backupRetentionPeriod: backupsOn ? rdsRetentionDays(this.args.config) : 0,
             deletionProtection: production,
             tags,
-        }, { parent: this, protect: production });
+        }, { parent: this, protect: production, retainOnDelete: production });
     }
 
-    /** The DR side, once the primary has exported its database. Returns the serving instance, if any. */
-    private drInstances(name: string, db: PrimaryDatabase): { serving?: aws.rds.Instance; kept?: aws.rds.Instance } {
+    /**
+     * The DR side, once the primary has exported its database. Returns the serving instance, if any, and the
+     * warning to give when the primary replicates from an instance other than its original one.
+     *
+     * The backups replication (sourceDbInstanceArn) and the read replica (replicateSourceDb) cannot follow a new
+     * source: both inputs force replacement, and RDS refuses a new source for an existing replica. So they are
+     * named per source: today's names for the original `vbr-<env>-postgres`, suffixed ones for a corruption
+     * restore. Pieces of an earlier source leave the program; protect stops `pulumi up` until an operator
+     * unprotects them, and retainOnDelete keeps them replicating in AWS until the new replica is in sync.
+     */
+    private drInstances(name: string, db: PrimaryDatabase): { serving?: aws.rds.Instance; kept?: aws.rds.Instance; warning?: pulumi.Output<string> } {
         const { naming, config: cfg } = this.args;
+        const suffix = drSourceSuffix(naming, db.identifier);
+        const perSource = (piece: string) => (suffix === undefined ? `${name}-${piece}` : `${name}-${piece}-${suffix}`);
+        const replicaIdentifier = checkRdsIdentifier(naming.dbIdentifier(suffix),
+            `the primary's replicationSource "${db.identifier}" (vbr:dbRestoreSource / vbr:dbRestoreTime on the primary)`);
+        const warning = suffix === undefined ? undefined : this.newSourceWarning(name, db.identifier, perSource, replicaIdentifier);
         // Created in the destination (this) region: the DR stack never calls the primary region's API.
-        const backups = new aws.rds.InstanceAutomatedBackupsReplication(`${name}-backups`, {
+        const backups = new aws.rds.InstanceAutomatedBackupsReplication(perSource("backups"), {
             sourceDbInstanceArn: db.arn, retentionPeriod: REPLICATED_BACKUP_RETENTION_DAYS, kmsKeyId: this.args.dataKeyArn,
-        }, { parent: this, protect: true });
+        }, { parent: this, protect: true, retainOnDelete: true });
         const fromBackups = { sourceDbInstanceAutomatedBackupsArn: backups.id, useLatestRestorableTime: true };
         let serving: aws.rds.Instance | undefined;
         if (cfg.drDatabase === "replica") {
             const failover = cfg.drState === "failover";
             // Same resource in every state: failover drops replicateSourceDb, which promotes it in place.
-            serving = new aws.rds.Instance(`${name}-replica`, {
-                ...this.common(naming.dbIdentifier()),
+            serving = new aws.rds.Instance(perSource("replica"), {
+                ...this.common(replicaIdentifier),
                 replicateSourceDb: failover ? undefined : db.arn,
                 multiAz: failover,
                 backupRetentionPeriod: failover ? REPLICATED_BACKUP_RETENTION_DAYS : 0,
                 deletionProtection: true,
                 tags: this.tags(),
-            }, { parent: this, protect: true });
+            }, { parent: this, protect: true, retainOnDelete: true });
             if (!failover) serving = undefined;
         } else if (cfg.drState === "failover") {
             serving = this.restored(`${name}-failover`, naming.dbIdentifier(), fromBackups, true);
         }
         if (cfg.drState === "drill") {
             // Its own copy of the data: never the live replica.
-            return { serving: this.restored(`${name}-drill`, naming.dbIdentifier("drill"), fromBackups, false) };
+            return { serving: this.restored(`${name}-drill`, naming.dbIdentifier("drill"), fromBackups, false), warning };
         }
         if (serving !== undefined && cfg.drState === "failover") {
             const restored = this.corruptionRestore(name, serving);
-            if (restored) return { serving: restored, kept: serving };
+            if (restored) return { serving: restored, kept: serving, warning };
         }
-        return { serving };
+        return { serving, warning };
+    }
+
+    /** What the operator must do when the primary's replication source is no longer its original instance. */
+    private newSourceWarning(name: string, source: string, perSource: (piece: string) => string, replicaIdentifier: string): pulumi.Output<string> {
+        const { naming, config: cfg } = this.args;
+        const stack = pulumi.getStack();
+        const urn = (piece: string, type: string) => pulumi.createUrn(`${name}-${piece}`, type, this);
+        const backupsType = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication";
+        const instanceType = "aws:rds/instance:Instance";
+        const replica = cfg.drDatabase === "replica";
+        return pulumi.all([urn("backups", backupsType), urn("replica", instanceType)]).apply(([backupsUrn, replicaUrn]) => [
+            `the primary replicates from "${source}", not from its original instance "${naming.dbIdentifier()}" (a corruption restore).`,
+            `This stack creates a new automated backups replication "${perSource("backups")}"` +
+                (replica ? ` and a new read replica "${perSource("replica")}" (identifier ${replicaIdentifier})` : "") +
+                " for it: RDS cannot point the existing ones at a new source.",
+            "The pieces of the previous source leave the program and are protected, so `pulumi preview` and `pulumi up` " +
+                `on this stack fail with "currently marked for protection" until you unprotect each URN they name; for the original source:`,
+            `  pulumi state unprotect -s ${stack} --yes '${backupsUrn}'`,
+            ...(replica ? [`  pulumi state unprotect -s ${stack} --yes '${replicaUrn}'`] : []),
+            `then \`pulumi up -s ${stack}\`. They are retainOnDelete: Pulumi only forgets them and they keep replicating in AWS.` +
+                (replica ? ` Once "${replicaIdentifier}" is in sync, delete the old read replica with the AWS CLI;` : "") +
+                ` stop the old backups replication only when its source is retired (README, "Database corruption").`,
+        ].join("\n"));
     }
 }

@@ -80,27 +80,6 @@ describe("Database (primary)", () => {
         expect([inputs.dbSubnetGroupName, inputs.vpcSecurityGroupIds]).to.deep.equal(["vbr-prod-postgres-subnets", ["sg-1"]]);
     });
 
-    it("corruption runbook: restores to vbr:dbRestoreTime as a new instance, serves from it, keeps the damaged one", async () => {
-        const c = await build("primary", { "vbr:dbRestoreTime": "2026-11-29T13:45:00Z" });
-        expect(c.cap.named("db-postgres", INSTANCE).protect).to.equal(true);
-        const r = c.cap.named("db-restored", INSTANCE);
-        expect(r.protect).to.equal(true);
-        const inputs = await c.cap.inputs(r.name, INSTANCE);
-        expect(inputs.restoreToPointInTime).to.deep.equal({ sourceDbInstanceIdentifier: "vbr-prod-postgres", restoreTime: "2026-11-29T13:45:00Z" });
-        expect(inputs).to.deep.include({ identifier: "vbr-prod-postgres-restored", multiAz: true, deletionProtection: true, backupRetentionPeriod: 0, kmsKeyId: c.dataKey });
-        expect(inputs.tags).to.deep.equal({ "vbr:backups": "deferred" });
-        expect(await promiseOf(c.db.identifier)).to.equal("vbr-prod-postgres-restored");
-        // Backups select both (the damaged one keeps its cross-region copies); the DR stack keeps replicating the
-        // damaged one until the restore has automated backups of its own to replicate.
-        const restoredArn = "arn:aws:rds:us-east-1:123456789012:db:vbr-prod-postgres-restored";
-        expect(await promiseOf(c.db.backupArns)).to.deep.equal([restoredArn, PRIMARY_DB_ARN]);
-        expect((await promiseOf(c.db.replicationSource))?.arn).to.equal(PRIMARY_DB_ARN);
-        const on = await build("primary", { "vbr:dbRestoreTime": "2026-11-29T13:45:00Z", "vbr:restoredDbBackupsEnabled": "true" });
-        const after = await on.cap.inputs("db-restored", INSTANCE);
-        expect([after.backupRetentionPeriod, after.tags]).to.deep.equal([35, {}]);
-        expect((await promiseOf(on.db.replicationSource))?.arn).to.equal(restoredArn);
-    });
-
     it("without a restore: backs up and exports for replication exactly the one instance", async () => {
         expect(await promiseOf(b.db.backupArns)).to.deep.equal([PRIMARY_DB_ARN]);
         expect((await promiseOf(b.db.replicationSource))?.arn).to.equal(PRIMARY_DB_ARN);
@@ -198,21 +177,5 @@ describe("Database (dr)", () => {
         expect([after.backupRetentionPeriod, after.tags]).to.deep.equal([35, {}]);
     });
 
-    it("failover + corruption runbook: restores the promoted replica to the instant and keeps it", async () => {
-        const b = await build("dr", { "vbr:drState": "failover", "vbr:dbRestoreTime": "2026-11-29T13:45:00Z" });
-        expect(rds(b)).to.deep.equal(["db-replica", "db-restored"]);
-        const inputs = await b.cap.inputs("db-restored", INSTANCE);
-        expect(inputs.restoreToPointInTime).to.deep.equal({ sourceDbInstanceIdentifier: "vbr-prod-postgres", restoreTime: "2026-11-29T13:45:00Z" });
-        expect(await promiseOf(b.db.identifier)).to.equal("vbr-prod-postgres-restored");
-        const promoted = "arn:aws:rds:us-west-2:123456789012:db:vbr-prod-postgres";
-        expect(await promiseOf(b.db.backupArns)).to.deep.equal(["arn:aws:rds:us-west-2:123456789012:db:vbr-prod-postgres-restored", promoted]);
-        expect(await promiseOf(b.db.replicationSource)).to.equal(undefined);
-    });
-
-    it("follows the primary's replicationSource, not the instance it serves from", async () => {
-        const source = { ...PRIMARY_DB, arn: "arn:aws:rds:us-east-1:123456789012:db:vbr-prod-postgres-restored", identifier: "vbr-prod-postgres-restored" };
-        const b = await build("dr", {}, { ...PRIMARY_OUTPUTS, replicationSource: source });
-        expect((await b.cap.inputs("db-backups", "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication")).sourceDbInstanceArn).to.equal(source.arn);
-        expect((await b.cap.inputs("db-replica", INSTANCE)).replicateSourceDb).to.equal(source.arn);
-    });
+    // The corruption runbook (primary and failover) and the per-source DR naming: database-corruption.test.ts.
 });

@@ -47,7 +47,7 @@ describe("policy pack on the project's stacks", () => {
             const s = await synthesize({ projectDir, stack: "primary", overrides, preview });
             const vs = await analyze(policies, s.resources, { stackRegion: s.config["aws:region"] });
             expect(vs.violations.map((v) => [v.policy, v.enforcementLevel, v.urn?.split("::").pop() ?? null]), `preview=${preview}`)
-                .to.deep.equal([["rds-instance-backups-deferred", "advisory", "vbr-prod-db-restored"]]);
+                .to.deep.equal([["rds-instance-backups-deferred", "advisory", "vbr-prod-db-restored-20261129t1345"]]);
         }
     });
 

@@ -268,6 +268,13 @@ function callResult(token: string, inputs: State, region: string): Record<string
             return { randomPassword: "Mock0Password0For0Tests0Only0032", id: "random-password" };
         case "aws:elb/getServiceAccount:getServiceAccount":
             return { arn: "arn:aws:iam::127311923021:root", id: "127311923021" };
+        case "aws:rds/getInstance:getInstance": {
+            // An existing instance (the corruption runbook's vbr:dbRestoreSource), found in the caller's region.
+            const id = str(inputs.dbInstanceIdentifier) ?? "unknown";
+            const r = str(inputs.region) ?? region;
+            const address = `${id}.c${stableHex(`${id}::${r}`, 11)}.${r}.rds.amazonaws.com`;
+            return { id, dbInstanceIdentifier: id, dbInstanceArn: `arn:aws:rds:${r}:${MOCK_ACCOUNT_ID}:db:${id}`, address, port: 5432, endpoint: `${address}:5432` };
+        }
     }
     return {};
 }

@@ -6,7 +6,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { packName, packVersion, policies as realPolicies } from "../../policies/pack";
 import { s3BucketTlsOnly } from "../../policies/s3-bucket-tls-only";
-import { analyze, evaluatePolicies, HARNESS_PACK, packIdentityOf, parseProviderRef, PolicyConfigError, RecordedResource, UNKNOWN } from "../../tools/lib/analyzer";
+import {
+    analyze, evaluatePolicies, HARNESS_PACK, packIdentityOf, parseProviderRef, POLICY_CONFIG_SOURCES, policyConfigFromStack, PolicyConfigError,
+    RecordedResource, UNKNOWN,
+} from "../../tools/lib/analyzer";
 
 const urnOf = (type: string, name: string) => `urn:pulumi:test::vbr::${type}::${name}`;
 
@@ -150,6 +153,50 @@ describe("tools/lib/analyzer", () => {
         it("lets config change the enforcement level", async () => {
             const vs = await evaluatePolicies(withConfig, [res("aws:rds/instance:Instance", "db", { backupRetentionPeriod: 1 })], { config: { retention: { enforcementLevel: "advisory" } } });
             expect(vs.map((v) => v.enforcementLevel)).to.deep.equal(["advisory"]);
+        });
+    });
+
+    describe("policy config from the stack's config (POLICY_CONFIG_SOURCES)", () => {
+        const RTO = "dr-bringup-rto-objective";
+        const vbr = { "vbr:rtoObjectiveMinutes": "20", "vbr:dbAllocatedStorageGiB": "300", "aws:region": "us-west-2" };
+
+        it("maps the RTO policy's objective and storage from the stack, parallel from the run, as the schema's integers", () => {
+            expect(policyConfigFromStack(realPolicies, vbr, { parallel: 6 })).to.deep.equal({
+                [RTO]: { objectiveMinutes: 20, allocatedStorageGiB: 300, parallel: 6 },
+            });
+        });
+
+        it("applies a stack key only when the stack's config has it (another project's stacks are unaffected)", () => {
+            expect(policyConfigFromStack(realPolicies, { "aws:region": "us-east-1", "fixture:mode": "ok" }, {})).to.deep.equal({});
+            expect(policyConfigFromStack(realPolicies, { "vbr:rtoObjectiveMinutes": "45" }, {})).to.deep.equal({ [RTO]: { objectiveMinutes: 45 } });
+        });
+
+        it("applies nothing for a policy the pack does not have", () => {
+            expect(policyConfigFromStack(readsBucket, vbr, { parallel: 6 })).to.deep.equal({});
+        });
+
+        it("names the stack key when a derived value breaks the policy's schema", () => {
+            const err = (() => {
+                try {
+                    policyConfigFromStack(realPolicies, { "vbr:rtoObjectiveMinutes": "600", "vbr:dbAllocatedStorageGiB": "lots" }, { parallel: 0 });
+                } catch (e) {
+                    return e as PolicyConfigError;
+                }
+                return undefined;
+            })();
+            expect(err).to.be.instanceOf(PolicyConfigError);
+            expect(err!.problems).to.deep.equal([
+                `${RTO}.objectiveMinutes: 600 is above the maximum 240 (from stack config vbr:rtoObjectiveMinutes = "600")`,
+                `${RTO}.allocatedStorageGiB: "lots" is not of type "integer" (from stack config vbr:dbAllocatedStorageGiB = "lots")`,
+                `${RTO}.parallel: 0 is below the minimum 1 (from --parallel 0)`,
+            ]);
+        });
+
+        it("every mapping names a property in its policy's config schema", () => {
+            for (const src of POLICY_CONFIG_SOURCES) {
+                const policy = realPolicies.find((p) => p.name === src.policy);
+                expect(Object.keys(policy?.configSchema?.properties ?? {}), `${src.policy}.${src.property}`).to.include(src.property);
+            }
         });
     });
 });

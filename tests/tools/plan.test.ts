@@ -10,6 +10,7 @@ import { spawnSync } from "child_process";
 import { expect } from "chai";
 import type { Policies, PolicyResource } from "@pulumi/policy";
 import { main, PlanIO } from "../../tools/plan";
+import { GITHUB_COMMENT_LIMIT, PlanReport, renderMarkdown, StackReport } from "../../tools/lib/report";
 
 const root = path.join(__dirname, "..", "..");
 const fixture = path.join(__dirname, "..", "fixtures", "offline-project");
@@ -178,6 +179,17 @@ describe("offline plan (tools/plan.ts)", () => {
                 /stack "east": the program failed while constructing resources: fixture program failed on purpose \(at index\.ts:8:\d+\)/],
             ["a config that fails validation", ["--project", fixture, "--stack", "east", "--config", "fixture:mode=bogus"],
                 /stack "east": Invalid configuration: fixture:mode = "bogus": must be one of ok, throw, invalid/],
+            ["a --config key of the project's namespace that Pulumi.yaml does not declare", ["--stack", "dr", "--config", "vbr:drStat=failover"],
+                /--config vbr:drStat: not a config key of project "vbr" \(not declared in Pulumi\.yaml\); did you mean vbr:drState\?/],
+            ["an undeclared key given without its namespace", ["--project", fixture, "--config", "mod=ok"],
+                /--config fixture:mod: not a config key of project "fixture" .*did you mean fixture:mode\?/],
+            ["--project naming a file", ["--project", "package.json"], /--project package\.json is not a directory: give the project directory that holds Pulumi\.yaml/],
+            ["--parallel that is not a whole number >= 1", ["--project", fixture, "--parallel", "0"], /option '--parallel <n>' argument '0' is invalid\. expected a whole number >= 1/],
+            ["--policy-config-out for several stacks without {stack}", ["--project", fixture, "--policy-config-out", tmpFile("cfg.json")],
+                /--policy-config-out .*cfg\.json: the policy config is per stack and 2 stacks are checked; limit the run with --stack or put \{stack\} in the file name/],
+            ["--markdown naming a directory", ["--project", fixture, "--markdown", os.tmpdir()], /--markdown \/tmp is a directory: give a file name, e.g\. \/tmp\/plan\.md/],
+            ["--chart in a directory that does not exist", ["--project", fixture, "--chart", "/nonexistent/dir/c.svg"],
+                /--chart \/nonexistent\/dir\/c\.svg: cannot write it: its directory \/nonexistent\/dir does not exist/],
         ];
         for (const [what, args, message] of cases) {
             it(what, async () => {
@@ -193,11 +205,152 @@ describe("offline plan (tools/plan.ts)", () => {
             });
         }
 
+        it("--json naming a directory: exit 2 before anything runs, nothing printed (was: the report, then EISDIR)", async () => {
+            const io = memoryIO();
+            const code = await main(["--project", fixture, "--stack", "east", "--json", os.tmpdir()], io, { pack, extensions: [] });
+            expect(code, io.err).to.equal(2);
+            expect(io.err).to.equal(`error: --json ${os.tmpdir()} is a directory: give a file name, e.g. ${path.join(os.tmpdir(), "plan.json")}\n`);
+            expect(io.out).to.equal("");
+        });
+
+        it("--json ok.json --markdown <directory>: exit 2 and ok.json is not written either", async () => {
+            const io = memoryIO();
+            const ok = tmpFile("ok.json");
+            const code = await main(["--project", fixture, "--stack", "east", "--json", ok, "--markdown", os.tmpdir()], io, { pack, extensions: [] });
+            expect(code, io.err).to.equal(2);
+            expect(io.err).to.include(`--markdown ${os.tmpdir()} is a directory`);
+            expect(fs.existsSync(ok)).to.equal(false);
+            expect(io.out).to.equal("");
+        });
+
+        it("a write that fails after validation (the directory vanished) leaves no file and no temp file behind", async () => {
+            const io = memoryIO();
+            const ok = tmpFile("ok.json");
+            const gone = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-gone-")), "sub");
+            fs.mkdirSync(gone);
+            // The extension runs after validation and before the writes: it removes the Markdown target's directory.
+            const ext = { field: "x", compute: () => { fs.rmSync(gone, { recursive: true }); return 1; } };
+            const code = await main(["--project", fixture, "--stack", "east", "--json", ok, "--markdown", path.join(gone, "plan.md")], io, { pack, extensions: [ext] });
+            expect(code, io.err).to.equal(2);
+            expect(io.err).to.match(/^error: cannot write .*plan\.md: ENOENT/);
+            expect(fs.readdirSync(path.dirname(ok))).to.deep.equal([]);
+            expect(io.out).to.equal("");
+        });
+
+        it("two flags naming the same file", async () => {
+            const io = memoryIO();
+            const file = tmpFile("same.out");
+            expect(await main(["--project", fixture, "--json", file, "--markdown", file], io, { pack, extensions: [] })).to.equal(2);
+            expect(io.err).to.include(`--markdown ${file}: --json writes the same file`);
+            expect(fs.existsSync(file)).to.equal(false);
+        });
+
+        it("keys of other namespaces (aws:) are the providers' and pass the declared-key check", async () => {
+            const io = memoryIO();
+            expect(await main(["--project", fixture, "--stack", "east", "--config", "aws:skipMetadataApiCheck=true"], io, { pack, extensions: [] }), io.err).to.equal(0);
+        });
+
         it("validates --config on the real project through the stack config path (vbr:peerRegion = aws:region)", async () => {
             const io = memoryIO();
             const code = await main(["--stack", "primary", "--config", "vbr:peerRegion=us-east-1"], io, { pack, extensions: [] });
             expect(code).to.equal(2);
             expect(io.err).to.include(`vbr:peerRegion = "us-east-1": must differ from aws:region ("us-east-1")`);
+        });
+    });
+
+    describe("the RTO policy judges each stack by its own config (vbr:rtoObjectiveMinutes, --parallel)", function () {
+        this.timeout(120000);
+        const RTO = "dr-bringup-rto-objective";
+
+        it("`npm start -- --stack dr --config vbr:drState=failover --config vbr:rtoObjectiveMinutes=20` exits 1 naming the critical path", () => {
+            const run = spawnSync("npm", ["start", "--silent", "--", "--stack", "dr", "--config", "vbr:drState=failover", "--config", "vbr:rtoObjectiveMinutes=20"],
+                { cwd: root, encoding: "utf8" });
+            expect(run.status, run.stderr).to.equal(1);
+            expect(run.stdout).to.include("Mandatory violations (1)").and.include(`✖ ${RTO} (stack)`);
+            expect(run.stdout).to.match(/above the objective of 20 min, with 36 resources created or promoted at parallelism \d+\. Critical path \(p90, 26\.5 min\):/);
+            expect(run.stdout).to.include("urn:pulumi:dr::vbr::vbr:platform:Platform$vbr:database:Database$aws:rds/instance:Instance::vbr-prod-db-replica (promote, 0 min -> 15 min)");
+            expect(run.stdout).to.include("-> urn:pulumi:dr::vbr::vbr:platform:Platform$vbr:service:Service$aws:ecs/service:Service::vbr-prod-app-service (create,");
+            expect(run.stdout).to.include("OVER objective");
+            expect(run.stdout).to.match(/^FAIL dr: \d+ resources \(\d+ components\), 1 mandatory, 0 advisory violations$/m);
+        });
+
+        it("--parallel is the one the estimate and the policy use; --policy-config-out writes what the CLI needs", async () => {
+            const io = memoryIO();
+            const json = tmpFile("rto.json");
+            const cfg = tmpFile("policy-config.json");
+            const code = await main(["--stack", "dr", "--config", "vbr:drState=failover", "--config", "vbr:rtoObjectiveMinutes=20", "--config", "vbr:dbAllocatedStorageGiB=300",
+                "--parallel", "3", "--json", json, "--policy-config-out", cfg], io);
+            expect(code, io.err).to.equal(1);
+            const expected = { [RTO]: { objectiveMinutes: 20, allocatedStorageGiB: 300, parallel: 3 } };
+            expect(JSON.parse(fs.readFileSync(cfg, "utf8"))).to.deep.equal(expected);
+            const [dr] = JSON.parse(fs.readFileSync(json, "utf8")).stacks;
+            expect(dr.policyConfig).to.deep.equal(expected);
+            expect([dr.bringUp.parallel, dr.bringUp.objectiveMinutes]).to.deep.equal([3, 20]);
+            expect(dr.violations.map((v: { policy: string; message: string }) => [v.policy, /at parallelism (\d+)\./.exec(v.message)?.[1]])).to.deep.equal([[RTO, "3"]]);
+        });
+
+        it("passes the same stack at the default objective (60 min), and writes one policy config per stack with {stack}", async () => {
+            const io = memoryIO();
+            const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-cfg-"));
+            const code = await main(["--config", "vbr:drState=standby", "--parallel", "8", "--policy-config-out", path.join(dir, "policy-config.{stack}.json")], io);
+            expect(code, io.err).to.equal(0);
+            expect(fs.readdirSync(dir).sort()).to.deep.equal(["policy-config.dr.json", "policy-config.primary.json"]);
+            expect(JSON.parse(fs.readFileSync(path.join(dir, "policy-config.dr.json"), "utf8")))
+                .to.deep.equal({ [RTO]: { objectiveMinutes: 60, allocatedStorageGiB: 100, parallel: 8 } });
+        });
+
+        it("--project on another project: no stack key maps, only the run's --parallel reaches the pack", async () => {
+            const io = memoryIO();
+            const cfg = tmpFile("fixture-config.json");
+            const code = await main(["--project", fixture, "--stack", "east", "--parallel", "5", "--policy-config-out", cfg], io, { extensions: [] });
+            expect([0, 1], io.err).to.include(code);
+            expect(JSON.parse(fs.readFileSync(cfg, "utf8"))).to.deep.equal({ [RTO]: { parallel: 5 } });
+        });
+    });
+
+    describe("Markdown report (PR comment)", () => {
+        const stack = (name: string, messages: string[]): StackReport => ({
+            stack: name, resources: [], policyConfig: {}, diagnostics: [],
+            violations: messages.map((message, i) => ({ policy: "s3-bucket-encryption-cmk", enforcementLevel: "mandatory" as const,
+                urn: `urn:pulumi:dr::vbr::aws:s3/bucket:Bucket::b|${i}`, message, foundIn: ["synthesized" as const] })),
+            summary: { resources: 0, components: 0, mandatory: messages.length, advisory: 0 },
+        });
+        const report = (messages: string[]): PlanReport => ({ project: "vbr", policyPack: "vbr-dr", stacks: [stack("dr", messages)] });
+
+        it("escapes <, > and | in cell text, so GitHub shows \"<data key ARN>\" instead of dropping it as a tag", () => {
+            const text = renderMarkdown(report(["Encrypt with the CMK: set kmsMasterKeyId = <data key ARN> | not AES256\nthen re-run"]), []);
+            expect(text).to.include("| Encrypt with the CMK: set kmsMasterKeyId = &lt;data key ARN&gt; \\| not AES256<br>then re-run |");
+            // Code spans show their text literally: only the cell-ending | is escaped there.
+            expect(text).to.include("| `b\\|0` |");
+        });
+
+        it("stays within GitHub's 65,536-character limit, closes what it cut and points at the JSON artifact", () => {
+            const long = Array.from({ length: 400 }, (_, i) => `violation ${i}: ${"x".repeat(300)}`);
+            const full = renderMarkdown(report(long), [], { maxLength: 10_000_000 });
+            expect(full.length).to.be.above(GITHUB_COMMENT_LIMIT);
+            const text = renderMarkdown(report(long), [], { jsonArtifact: "offline-plan.json" });
+            expect(text.length).to.be.at.most(GITHUB_COMMENT_LIMIT);
+            expect(text.length).to.be.above(GITHUB_COMMENT_LIMIT - 400);
+            expect(text.trimEnd().split("\n").pop()).to.equal(
+                "> ⚠️ This comment was truncated to GitHub's 65,536-character limit. The full report is in the JSON artifact `offline-plan.json`.");
+            expect(full.startsWith(text.slice(0, text.indexOf("\n\n> ⚠️")))).to.equal(true);
+        });
+
+        it("closes a code fence and <details> the cut falls into", () => {
+            const r = report([]);
+            r.stacks[0].resources = Array.from({ length: 50 }, (_, i) => ({
+                urn: `urn:pulumi:dr::vbr::aws:s3/bucket:Bucket::b${i}`, type: "aws:s3/bucket:Bucket", name: `b${i}`, parent: null,
+                custom: true, region: "us-west-2", protect: false, retainOnDelete: false, dependencies: [],
+            }));
+            const text = renderMarkdown(r, [], { maxLength: 1200 });
+            expect(text.length).to.be.at.most(1200);
+            expect(text.split("\n").filter((l) => l.startsWith("```")).length % 2).to.equal(0);
+            expect(text.split("<details>").length).to.equal(text.split("</details>").length);
+            expect(text).to.include("Run `npm start -- --json <file>` for the full report.");
+        });
+
+        it("leaves a report under the limit untouched (no note)", () => {
+            expect(renderMarkdown(report(["short"]), [])).not.to.include("truncated");
         });
     });
 

@@ -193,6 +193,93 @@ export function resolvePolicyConfig(policies: Policies, config: Record<string, R
     return resolved;
 }
 
+// ---- policy config derived from the stack's config ----------------------------------------------------
+
+/**
+ * Where a policy config value comes from when no CLI is there to be told (`--policy-pack-config`): a stack config
+ * key, or a setting of the offline plan run. The offline plan applies these per stack, and prints the result for
+ * the real CLI (`npm start -- --policy-config-out <file>`), so the pack judges a stack by the stack's own
+ * objective. An entry applies only when the pack has the policy with that property in its config schema and, for
+ * a stack key, when the stack's config has the key: another project's stacks are unaffected.
+ */
+export interface PolicyConfigSource {
+    policy: string;
+    property: string;
+    /** A fully qualified stack config key (defaults from Pulumi.yaml count). */
+    stackKey?: string;
+    /** A setting of the run: the offline plan's `--parallel`. */
+    setting?: keyof PolicyConfigSettings;
+}
+
+export interface PolicyConfigSettings {
+    /** `pulumi up --parallel` the bring-up model assumes. */
+    parallel?: number;
+}
+
+/** This project's mapping: the RTO policy judges by the stack's objective and storage, at the plan's parallelism. */
+export const POLICY_CONFIG_SOURCES: readonly PolicyConfigSource[] = [
+    { policy: "dr-bringup-rto-objective", property: "objectiveMinutes", stackKey: "vbr:rtoObjectiveMinutes" },
+    { policy: "dr-bringup-rto-objective", property: "allocatedStorageGiB", stackKey: "vbr:dbAllocatedStorageGiB" },
+    { policy: "dr-bringup-rto-objective", property: "parallel", setting: "parallel" },
+];
+
+/** A stack config value (always a string, as in PULUMI_CONFIG) as the schema's type wants it. */
+function fromConfigString(raw: string, schema: JsonSchema): unknown {
+    const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+    if (types.includes("string")) return raw;
+    if (types.includes("integer") || types.includes("number")) {
+        const n = raw.trim() === "" ? NaN : Number(raw);
+        return Number.isFinite(n) ? n : raw;
+    }
+    if (types.includes("boolean")) return raw === "true" ? true : raw === "false" ? false : raw;
+    try {
+        return JSON.parse(raw);
+    } catch {
+        return raw;
+    }
+}
+
+/**
+ * The per-policy config (`{ policy: { property: value } }`) the stack's config and the run's settings give this
+ * pack; schema defaults are not included (the engine and resolvePolicyConfig add them). Throws PolicyConfigError,
+ * naming the stack key, when a derived value breaks the policy's schema (e.g. above its maximum).
+ */
+export function policyConfigFromStack(policies: Policies, stackConfig: Record<string, string>,
+    settings: PolicyConfigSettings = {}, sources: readonly PolicyConfigSource[] = POLICY_CONFIG_SOURCES):
+    Record<string, Record<string, unknown>> {
+    const byName = new Map(policies.map((p) => [p.name, p] as const));
+    const config: Record<string, Record<string, unknown>> = {};
+    const origin = new Map<string, string>();
+    for (const src of sources) {
+        const schema = (byName.get(src.policy)?.configSchema?.properties ?? {}) as Record<string, JsonSchema>;
+        const prop = schema[src.property];
+        if (!prop) continue;
+        let value: unknown;
+        if (src.stackKey !== undefined) {
+            if (!Object.prototype.hasOwnProperty.call(stackConfig, src.stackKey)) continue;
+            value = fromConfigString(stackConfig[src.stackKey], prop);
+            origin.set(`${src.policy}.${src.property}`, `stack config ${src.stackKey} = ${JSON.stringify(stackConfig[src.stackKey])}`);
+        } else if (src.setting !== undefined) {
+            value = settings[src.setting];
+            if (value === undefined) continue;
+            origin.set(`${src.policy}.${src.property}`, `--${src.setting} ${String(value)}`);
+        } else {
+            continue;
+        }
+        (config[src.policy] ??= {})[src.property] = value;
+    }
+    try {
+        resolvePolicyConfig(policies, config);
+    } catch (err) {
+        if (!(err instanceof PolicyConfigError)) throw err;
+        throw new PolicyConfigError(err.problems.map((p) => {
+            const where = p.slice(0, p.indexOf(":"));
+            return origin.has(where) ? `${p} (from ${origin.get(where)})` : p;
+        }));
+    }
+    return config;
+}
+
 /**
  * The policy as the engine would run it after `configure`: `getConfig()` returns the resolved config (through a
  * protobuf Struct round trip, as the engine sends it), and a config `enforcementLevel` replaces the policy's.

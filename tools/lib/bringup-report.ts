@@ -196,7 +196,8 @@ export function bringUpExtension(opts: { parallel?: number; times?: Provisioning
         field: "bringUp",
         compute: (ctx: BringUpContext) => estimateBringUpField({
             projectDir: ctx.projectDir ?? path.resolve("."), stack: ctx.stack, config: ctx.config,
-            stackOutputs: ctx.stackOutputs, parallel: opts.parallel, times: opts.times,
+            // The plan's --parallel, the same the RTO policy is given, so the two verdicts agree.
+            stackOutputs: ctx.stackOutputs, parallel: opts.parallel ?? ctx.parallel, times: opts.times,
         }),
         text: (v, c) => (v ? bringUpText(v, c) : []),
         markdown: (v) => (v ? bringUpMarkdown(v) : []),

@@ -32,6 +32,11 @@ export interface StackReport {
     /** Extra fields below; extensions add theirs next to them. */
     summary: StackSummary;
     diagnostics: Diagnostic[];
+    /**
+     * The policy config the pack was given for this stack (derived from its stack config and the run's
+     * --parallel; tools/lib/analyzer.ts POLICY_CONFIG_SOURCES), what `--policy-config-out` writes for the CLI.
+     */
+    policyConfig: Record<string, Record<string, unknown>>;
     [field: string]: unknown;
 }
 
@@ -53,6 +58,10 @@ export interface StackContext {
     /** The project directory and the referenced stacks' outputs, for extensions that synthesize other states. */
     projectDir?: string;
     stackOutputs?: Record<string, Record<string, unknown>>;
+    /** `pulumi up --parallel` the run assumes (the plan's --parallel), for extensions that model a deployment. */
+    parallel?: number;
+    /** The policy config the pack was evaluated with. @default {} */
+    policyConfig?: Record<string, Record<string, unknown>>;
 }
 
 /** A per-stack report field computed from the synthesized stack (e.g. `bringUp`). */
@@ -66,7 +75,7 @@ export interface StackExtension<T = unknown> {
     markdown?(value: T): string[];
 }
 
-const RESERVED = new Set(["stack", "resources", "violations", "summary", "diagnostics"]);
+const RESERVED = new Set(["stack", "resources", "violations", "summary", "diagnostics", "policyConfig"]);
 
 export function reportResource(r: RecordedResource): ReportResource {
     return {
@@ -107,6 +116,7 @@ export async function buildStackReport(ctx: StackContext, extensions: StackExten
     const report: StackReport = {
         stack: ctx.stack, resources, violations: ctx.violations, summary,
         diagnostics: (ctx.synthesized as SynthesizedStack & { diagnostics?: Diagnostic[] }).diagnostics ?? [],
+        policyConfig: ctx.policyConfig ?? {},
     };
     for (const ext of extensions) {
         if (RESERVED.has(ext.field)) throw new Error(`report extension field "${ext.field}" collides with a core field`);
@@ -184,10 +194,63 @@ export function renderText(report: PlanReport, extensions: StackExtension[], c: 
     return out.join("\n") + "\n";
 }
 
-const md = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, "<br>");
+/**
+ * Text for a Markdown table cell: HTML-escaped, so GitHub shows `<data key ARN>` instead of dropping it as a tag,
+ * `|` escaped so it does not end the cell, line breaks as `<br>`.
+ */
+export const mdCell = (s: string): string => s
+    .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+    .replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
 
-/** A PR comment: verdict table, violations per stack, the resource tree folded away. */
-export function renderMarkdown(report: PlanReport, extensions: StackExtension[]): string {
+/**
+ * A code span inside a table cell: its text shows literally (no HTML escaping), but `|` still ends the cell
+ * unless escaped, a backtick would end the span, and a line break the row.
+ */
+export const mdCode = (s: string): string => `\`${s.replace(/`/g, "'").replace(/\|/g, "\\|").replace(/\r?\n/g, " ")}\``;
+
+/** GitHub refuses an issue or pull-request comment longer than this many characters. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+
+export interface MarkdownOptions {
+    /** Cut the comment to this many characters. @default GITHUB_COMMENT_LIMIT */
+    maxLength?: number;
+    /** Where the full report is (the --json file, uploaded as a CI artifact), named in the truncation note. */
+    jsonArtifact?: string;
+}
+
+/**
+ * Cuts Markdown lines to `max` characters at a line boundary, closes a code fence or `<details>` left open, and
+ * ends with `note`. Returns the text unchanged when it fits.
+ */
+export function capMarkdown(lines: string[], max: number, note: string): string {
+    const full = lines.join("\n") + "\n";
+    if (full.length <= max) return full;
+    const kept: string[] = [];
+    let size = 0;
+    let fence = false;
+    let details = 0;
+    const closing = () => [...(fence ? ["```"] : []), ...Array<string>(details).fill("</details>")];
+    const tail = (): string[] => [...closing(), "", note];
+    const cost = (extra: string[]) => extra.reduce((n, l) => n + l.length + 1, 0);
+    for (const line of lines) {
+        const nextFence: boolean = line.startsWith("```") ? !fence : fence;
+        const nextDetails: number = details + (line.startsWith("<details>") ? 1 : 0) - (line.startsWith("</details>") ? 1 : 0);
+        const before = { fence, details };
+        fence = nextFence;
+        details = nextDetails;
+        if (size + line.length + 1 + cost(tail()) > max) {
+            fence = before.fence;
+            details = before.details;
+            break;
+        }
+        kept.push(line);
+        size += line.length + 1;
+    }
+    return [...kept, ...tail()].join("\n") + "\n";
+}
+
+/** A PR comment: verdict table, violations per stack, the resource tree folded away; at most GitHub's limit. */
+export function renderMarkdown(report: PlanReport, extensions: StackExtension[], opts: MarkdownOptions = {}): string {
     const plain = identityColors();
     const failed = report.stacks.some((s) => s.summary.mandatory > 0);
     const out: string[] = [
@@ -205,7 +268,7 @@ export function renderMarkdown(report: PlanReport, extensions: StackExtension[])
         if (s.violations.length > 0) {
             out.push("", "| Level | Policy | Resource | Message | Found in |", "|---|---|---|---|---|");
             for (const v of s.violations) {
-                out.push(`| ${v.enforcementLevel === "mandatory" ? "🔴 mandatory" : "🟡 advisory"} | \`${v.policy}\` | \`${md(urnName(v.urn))}\` | ${md(v.message)} | ${v.foundIn.join(", ")} |`);
+                out.push(`| ${v.enforcementLevel === "mandatory" ? "🔴 mandatory" : "🟡 advisory"} | ${mdCode(v.policy)} | ${mdCode(urnName(v.urn))} | ${mdCell(v.message)} | ${v.foundIn.join(", ")} |`);
             }
         } else {
             out.push("", "No policy violations.");
@@ -213,7 +276,11 @@ export function renderMarkdown(report: PlanReport, extensions: StackExtension[])
         for (const ext of extensions) if (ext.markdown && s[ext.field] !== undefined) out.push("", ...ext.markdown(s[ext.field]));
         out.push("", `<details><summary>${s.summary.resources} resources</summary>`, "", "```", ...treeLines(s.resources, plain), "```", "", "</details>");
     }
-    return out.join("\n") + "\n";
+    const note = `> ⚠️ This comment was truncated to GitHub's ${(opts.maxLength ?? GITHUB_COMMENT_LIMIT).toLocaleString("en-US")}-character limit. ` +
+        (opts.jsonArtifact
+            ? `The full report is in the JSON artifact \`${opts.jsonArtifact.replace(/`/g, "'")}\`.`
+            : "Run `npm start -- --json <file>` for the full report.");
+    return capMarkdown(out, opts.maxLength ?? GITHUB_COMMENT_LIMIT, note);
 }
 
 /** Colours off: every formatter returns its input. */

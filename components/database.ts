@@ -105,7 +105,8 @@ export class Database extends pulumi.ComponentResource {
     /**
      * The instance the peer region copies from (the `replicationSource` stack output): the primary's original
      * instance, or its corruption restore once that has backups (RDS replicates only automated backups that
-     * exist). Undefined in the DR stack: nothing replicates out of it.
+     * exist); until then the restore's source (`vbr:dbRestoreSource`, default the original), which is what the
+     * peer already replicates. Undefined in the DR stack: nothing replicates out of it.
      */
     readonly replicationSource: pulumi.Output<ServingDatabase | undefined>;
     /**

@@ -23,8 +23,9 @@ export class PrimaryReference {
     }
 
     /**
-     * The instance the DR stack replicates (automated backups, read replica). It stays the original instance
-     * during a corruption restore until the restored one has backups. Undefined until the primary is deployed.
+     * The instance the DR stack replicates (automated backups, read replica). During a corruption restore it stays
+     * the restore's source (the original, or `vbr:dbRestoreSource`) until the restored one has backups; the DR
+     * stack names its backups replication and replica per source. Undefined until the primary is deployed.
      */
     get replicationSource(): pulumi.Output<PrimaryDatabase | undefined> {
         return this.ref.getOutput("replicationSource") as pulumi.Output<PrimaryDatabase | undefined>;

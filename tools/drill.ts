@@ -1,13 +1,15 @@
 // `npm run drill`: a DR drill on the real stacks through the Pulumi Automation API (see tools/lib/drill.ts).
 // Needs the Pulumi CLI on PATH, AWS credentials for both regions (incl. secretsmanager:GetSecretValue and kms:Decrypt on
 // the DR replica of the database secret), both stacks deployed; PGUSER/PGPASSWORD override the secret's credentials.
-// Exit 0 = objectives met and every check passed, 1 = an objective missed or a check/step failed, 2 = usage error.
+// Exit 0 = objectives met and every check passed, 1 = an objective missed or a check/step failed (or a signal stopped
+// the drill; the report is still written), 2 = usage error (found before any stack is touched).
+import * as fs from "fs";
 import * as path from "path";
 import { Command, InvalidArgumentError } from "commander";
 import { CliIO, parseArgs, processIO, runMain } from "./lib/cli";
 import { estimateScenario } from "./lib/bringup-report";
 import { AwsDrillChecks } from "./lib/drill-checks";
-import { DrillDeps, runDrill, writeDrillReport } from "./lib/drill";
+import { DrillDeps, processInterrupts, runDrill, writeDrillReport } from "./lib/drill";
 import { loadProject, ProjectError, stackConfig } from "./lib/project";
 
 export type DrillIO = CliIO;
@@ -16,6 +18,25 @@ const positiveInt = (v: string) => {
     if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError("must be a whole number >= 1");
     return Number(v);
 };
+
+/**
+ * Why `dir` cannot hold the report, or undefined when it can: creates it if missing, then proves it writable with a
+ * scratch file (permission bits alone say nothing for root or a read-only mount). Checked before the drill touches
+ * any stack, so a drill never runs for 30 minutes and then loses its report.
+ */
+export function writableDirectoryProblem(dir: string): string | undefined {
+    try {
+        fs.mkdirSync(dir, { recursive: true });
+        if (!fs.statSync(dir).isDirectory()) return "not a directory";
+        const probe = path.join(dir, `.drill-write-probe-${process.pid}`);
+        fs.writeFileSync(probe, "");
+        fs.rmSync(probe);
+        return undefined;
+    } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        return `not a writable directory (${e.code ?? e.message})`;
+    }
+}
 
 export async function main(argv: string[], io: DrillIO = processIO(), deps: Partial<DrillDeps> = {}): Promise<number> {
     const program = new Command("drill")
@@ -48,19 +69,23 @@ export async function main(argv: string[], io: DrillIO = processIO(), deps: Part
     }
     const primary = o.primary ?? config["vbr:primaryStack"];
     if (!primary) { io.stderr("error: no primary stack: set vbr:primaryStack or pass --primary\n"); return 2; }
+    const outDir = path.resolve(io.cwd, o.out);
+    const notWritable = writableDirectoryProblem(outDir);
+    if (notWritable) { io.stderr(`error: --out ${o.out}: ${notWritable}\n`); return 2; }
     const database = config["vbr:drDatabase"] === "restore" ? "restore" : "replica";
     const started = new Date((deps.now ?? Date.now)()).toISOString().replace(/[:.]/g, "-");
     const report = await runDrill({
         projectDir, stack: o.stack, primaryStack: primary, config, parallel: o.parallel, keep: o.keep,
         endpointUrl: o.endpoint, healthTimeoutMs: o.healthTimeout * 60_000,
-        reportBase: path.resolve(io.cwd, o.out, `drill-${o.stack}-${started}`),
+        reportBase: path.join(outDir, `drill-${o.stack}-${started}`),
     }, {
         checks: deps.checks ?? new AwsDrillChecks(),
         now: deps.now, eventTime: deps.eventTime, env: deps.env, heartbeat: deps.heartbeat,
+        onInterrupt: deps.onInterrupt ?? processInterrupts,
         estimate: deps.estimate ?? (() => estimateScenario({ projectDir, stack: o.stack, config, parallel: o.parallel }, "drill", database)),
         log: deps.log ?? ((line) => io.stdout(`${line}\n`)),
     });
-    const files = writeDrillReport(report, path.resolve(io.cwd, o.out, `drill-${o.stack}-${started}`));
+    const files = writeDrillReport(report, path.join(outDir, `drill-${o.stack}-${started}`));
     io.stdout(`RTO ${report.rto.minutes ?? "not measured"} min (objective ${report.rto.objectiveMinutes}), ` +
         `RPO ${report.rpo.minutes ?? "not measured"} min (objective ${report.rpo.objectiveMinutes}), ${report.failures.length} failure(s)\n`);
     for (const f of report.failures) io.stdout(`  [${f.step}] ${f.urn ? `${f.urn}: ` : ""}${f.message}\n`);

@@ -1,7 +1,8 @@
 // The drill runner against a fake `pulumi` first on PATH (tests/fixtures/fake-pulumi/pulumi) that replays recorded
 // engine events through the real Automation API, with the AWS checks faked: exact report numbers and exit codes.
-// What this cannot prove: the real CLI's event stream (>= 3.206 streams events over gRPC instead of the file the
-// fake writes; the runner's onEvent code is the same), and the AWS checks themselves (AwsDrillChecks).
+// The fake streams events the way the Automation API expects for the version it reports: a tailed --event-log file
+// up to 3.205, the SDK's gRPC EventsService above (both run below). What this cannot prove: the real engine's event
+// contents beyond the recorded ones, and the AWS checks themselves (AwsDrillChecks; see drill-checks.test.ts).
 import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
@@ -11,7 +12,7 @@ import { main as drill } from "../../tools/drill";
 import { main as learn } from "../../tools/drill-learn";
 import type { BringUpScenario } from "../../tools/lib/bringup-report";
 import type { DatabaseTarget, DrillChecks } from "../../tools/lib/drill-checks";
-import { DrillReport, estimateIndex, EventTimer, mergeMeasurements, quantile, urnKey } from "../../tools/lib/drill";
+import { DrillDeps, DrillReport, InterruptHandler, estimateIndex, EventTimer, mergeMeasurements, quantile, RPO_METHOD, urnKey } from "../../tools/lib/drill";
 import { loadProvisioningTimes } from "../../policies/lib/bringup";
 import { parseStackConfig } from "../../stacks/config";
 import { loadProject, stackConfig } from "../../tools/lib/project";
@@ -26,6 +27,7 @@ const DB = `${S}vbr:platform:Platform$aws:rds/instance:Instance::drill-db`;
 const SVC = `${S}vbr:platform:Platform$aws:ecs/service:Service::svc`;
 const BUCKET = `${S}vbr:platform:Platform$aws:s3/bucket:Bucket::documents`;
 const typeOf = (urn: string) => urn.split("::")[2].split("$").pop()!;
+const shortUrn = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
 
 /** The model's drill estimate the runner compares against (injected: no synthesis in this test). */
 const MODEL: BringUpScenario = {
@@ -103,13 +105,15 @@ class Clock {
     eventTime = (e: EngineEvent) => (this.t = Math.max(this.t, e.timestamp * 1000));
 }
 
-type FakeChecks = DrillChecks & { probed: string[]; secretReads: string[][]; dbTargets: DatabaseTarget[] };
-function fakeChecks(clock: Clock, opts: { healthyAfterMs?: number; dbOk?: boolean; secretOk?: boolean } = {}): FakeChecks {
+type FakeChecks = DrillChecks & { probed: string[]; secretReads: string[][]; dbTargets: DatabaseTarget[]; calledAt: Record<string, number> };
+function fakeChecks(clock: Clock, opts: { healthyAfterMs?: number; dbOk?: boolean; secretOk?: boolean; snapshotExists?: boolean; healthThrows?: boolean } = {}): FakeChecks {
     const probed: string[] = [];
     const secretReads: string[][] = [];
     const dbTargets: DatabaseTarget[] = [];
+    /** The test clock when each time-sensitive check was called. */
+    const calledAt: Record<string, number> = {};
     return {
-        probed, secretReads, dbTargets,
+        probed, secretReads, dbTargets, calledAt,
         databaseCredentials: async (arn, region) => {
             secretReads.push([arn, region]);
             return (opts.secretOk ?? true)
@@ -119,14 +123,24 @@ function fakeChecks(clock: Clock, opts: { healthyAfterMs?: number; dbOk?: boolea
         writeCanary: async (c) => ({ ok: true, detail: `wrote s3://${c.sourceBucket}/${c.key}`, writtenAt: clock.t }),
         endpointHealthy: async (url) => {
             probed.push(url);
+            if (opts.healthThrows) throw new TypeError("Cannot read properties of undefined (reading 'status')");
             clock.t += opts.healthyAfterMs ?? 60_000;
             return { ok: true, detail: `${url} answered 200`, healthyAt: clock.t };
         },
         databaseWritable: async (db) => (dbTargets.push(db), opts.dbOk ?? true)
             ? { ok: true, detail: `${db.host}:${db.port} accepted a write` }
             : { ok: false, detail: `${db.host}:${db.port} is not writable: password authentication failed` },
-        canaryReplicated: async (c) => ({ ok: true, detail: "source replication status COMPLETED; replica present", replicatedAt: c.writtenAt + 45_000 }),
-        latestRestorableTime: async () => ({ ok: true, detail: "restore up to 09:55", time: T0 - 5 * 60_000 }),
+        // S3 finishes 45 s after the write (the poll starts at the write, while up runs).
+        canaryReplicated: async (c) => {
+            calledAt.canaryReplicated = clock.t;
+            return { ok: true, status: "COMPLETED", detail: "source ReplicationStatus COMPLETED; replica present", completedAt: c.writtenAt + 45_000 };
+        },
+        // The replicated backups always trail the call by 5 min: read at the start, the database RPO is 5 min.
+        latestRestorableTime: async () => {
+            calledAt.latestRestorableTime = clock.t;
+            return { ok: true, detail: "restore up to 5 min ago", time: clock.t - 5 * 60_000 };
+        },
+        snapshotExists: async (region, id) => ({ ok: true, exists: opts.snapshotExists ?? false, detail: `DB snapshot ${id} ${opts.snapshotExists ? "exists" : "does not exist"} in ${region}` }),
     };
 }
 
@@ -148,21 +162,41 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
         fs.rmSync(dir, { recursive: true, force: true });
     });
 
-    async function run(drillUp: { events: EngineEvent[]; exitCode?: number; stderr?: string }, args: string[] = [],
-        checks?: (c: Clock) => DrillChecks, standby = standbyEvents(),
-        more: { env?: Record<string, string>; drOutputs?: Record<string, unknown>; heartbeat?: (fn: () => void) => () => void } = {}): Promise<Run> {
+    interface More {
+        env?: Record<string, string>; drOutputs?: Record<string, unknown>; heartbeat?: (fn: () => void) => () => void;
+        /** The version the fake CLI reports: v3.200.0 (file event log) unless given. */
+        version?: string;
+        /** The standby preview's events when they differ from the standby up's. */
+        standbyPreview?: EngineEvent[];
+        /** The stack the user had selected before the drill. */
+        current?: string;
+        onInterrupt?: DrillDeps["onInterrupt"];
+        /** Called with every engine event as it arrives (after the clock moved). */
+        onEvent?: (e: EngineEvent) => void;
+    }
+    async function run(drillUp: { events: EngineEvent[]; exitCode?: number; stderr?: string; waitForSignal?: boolean }, args: string[] = [],
+        checks?: (c: Clock) => DrillChecks, standby = standbyEvents(), more: More = {}): Promise<Run> {
         const drOut = more.drOutputs ?? DR_DRILL_OUT;
         fs.writeFileSync(process.env.FAKE_PULUMI_SCENARIO!, JSON.stringify({
+            ...(more.version ? { version: more.version } : {}),
             stacks: {
-                dr: { outputs: { drill: drOut, default: { buckets: drOut.buckets } }, up: { drill: drillUp, standby: { events: standby } } },
+                dr: {
+                    outputs: { drill: drOut, default: { buckets: drOut.buckets } }, up: { drill: drillUp, standby: { events: standby } },
+                    ...(more.standbyPreview ? { preview: { standby: { events: more.standbyPreview } } } : {}),
+                },
                 "virtualbackroom/vbr/primary": { outputs: { default: PRIMARY_OUT } },
             },
         }));
+        if (more.current) fs.writeFileSync(process.env.FAKE_PULUMI_STATE!, JSON.stringify({ current: more.current }));
         const clock = new Clock();
         let stdout = "";
+        const eventTime = (e: EngineEvent) => { const t = clock.eventTime(e); more.onEvent?.(e); return t; };
         const code = await drill(["--project", ROOT, "--out", path.join(dir, "reports"), "--parallel", "8", ...args],
             { cwd: dir, stdout: (t) => { stdout += t; }, stderr: (t) => { stdout += t; } },
-            { checks: (checks ?? ((c) => fakeChecks(c)))(clock), now: clock.now, eventTime: clock.eventTime, estimate: async () => MODEL, log: (l) => { stdout += `${l}\n`; }, env: more.env ?? {}, heartbeat: more.heartbeat });
+            {
+                checks: (checks ?? ((c) => fakeChecks(c)))(clock), now: clock.now, eventTime, estimate: async () => MODEL,
+                log: (l) => { stdout += `${l}\n`; }, env: more.env ?? {}, heartbeat: more.heartbeat, onInterrupt: more.onInterrupt ?? (() => () => undefined),
+            });
         const reports = fs.readdirSync(path.join(dir, "reports"));
         const json = reports.find((f) => f.endsWith(".json"))!;
         const calls = fs.readFileSync(process.env.FAKE_PULUMI_LOG!, "utf8").trim().split("\n").map((l) => JSON.parse(l) as string[]);
@@ -174,7 +208,8 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
     }
 
     it("a successful drill: per-resource durations next to the model, RTO and RPO, back to standby, exit 0", async () => {
-        const { code, report, md, calls, stdout } = await run({ events: drillEvents(500) });
+        let checks: FakeChecks | undefined;
+        const { code, report, md, calls, stdout } = await run({ events: drillEvents(500) }, [], (c) => (checks = fakeChecks(c)), standbyEvents(), { current: "dev" });
         expect(code).to.equal(0);
         expect(report.failures).to.deep.equal([]);
         expect(report.resources.map((m) => [m.urn, m.op, m.status, m.seconds, m.estimate])).to.deep.equal([
@@ -185,30 +220,50 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
         ]);
         // Up ends at 1500 s, the endpoint is healthy 60 s later.
         expect(report.rto).to.deep.equal({ minutes: 26, objectiveMinutes: 60, met: true, measuredTo: "drill endpoint healthy over HTTPS" });
-        // Database: latest restorable time 5 min before the start; documents: canary replicated in 45 s.
-        expect(report.rpo).to.deep.equal({ minutes: 5, objectiveMinutes: 15, met: true, database: 5, documents: 0.8 });
+        // Database: the replicated backups' latest restorable time read at the start (before up), 5 min before it;
+        // documents: the canary's replication polled from its write on (also at the start), COMPLETED 45 s later.
+        expect(checks!.calledAt).to.deep.equal({ latestRestorableTime: T0, canaryReplicated: T0 });
+        expect(report.rpo).to.deep.equal({
+            minutes: 5, objectiveMinutes: 15, met: true, database: 5, documents: 0.8,
+            databaseLatestRestorableTime: "2026-01-01T09:55:00.000Z", method: RPO_METHOD,
+        });
+        expect(report.canary).to.deep.equal({
+            source: "s3://vbr-prod-documents-us-east-1/drill-canary/2026-01-01T10-00-00-000Z.txt",
+            replica: "s3://vbr-prod-documents-us-west-2/drill-canary/2026-01-01T10-00-00-000Z.txt",
+            writtenAt: "2026-01-01T10:00:00.000Z", replicationStatus: "COMPLETED", replicationCompletedAt: "2026-01-01T10:00:45.000Z",
+        });
+        expect(report.interrupted).to.equal(null);
         expect(report.start).to.equal("2026-01-01T10:00:00.000Z");
         expect(report.upSeconds).to.equal(1500);
         expect(report.model).to.deep.equal({ p50Minutes: 15.2, p90Minutes: 25.8, criticalPath: [DB, SVC] });
         expect(report.validation.map((v) => [v.check, v.ok])).to.deep.equal([
+            ["latest restorable time of the replicated backups (at the drill's start)", true],
             ["canary written", true], ["endpoint healthy over HTTPS", true],
             ["database secret replicated to the DR region", true], ["database writable (drill copy)", true],
-            ["canary replicated to the DR bucket", true], ["latest restorable time of the replicated backups", true],
+            ["canary replicated to the DR bucket", true],
         ]);
         expect(report.dataSafety.ok).to.equal(true);
+        // The standby preview showed the drill copy's delete and nothing else data-bearing, so the up ran.
+        expect(report.dataSafety.planned).to.deep.equal([{ urn: DB, type: "aws:rds/instance:Instance", op: "delete", note: `drill copy; final snapshot vbr-prod-postgres-drill-final-${DRILL_ID}` }]);
+        expect(calls.filter((c) => c[0] === "preview" || c[0] === "up").map((c) => c[0])).to.deep.equal(["up", "preview", "up"]);
         expect(report.dataSafety.deleted).to.deep.equal([{ urn: DB, type: "aws:rds/instance:Instance", note: `drill copy; final snapshot vbr-prod-postgres-drill-final-${DRILL_ID}` }]);
         expect(report.lessonsLearned).to.deep.equal(["No deviation from the model above its p90."]);
         // The Automation API's calls, in order: drill (with this drill's id) then standby; the fake CLI kept both keys.
         expect(configCalls(calls)).to.deep.equal(CONFIG_CALLS);
-        expect(JSON.parse(fs.readFileSync(process.env.FAKE_PULUMI_STATE!, "utf8"))).to.deep.equal({ dr: { "vbr:drState": "standby", "vbr:drillId": DRILL_ID } });
-        expect(report.scenario).to.deep.equal({ stack: "dr", state: "drill", database: "replica", parallel: 8, keep: false, drillId: DRILL_ID });
+        // The user's selected stack is untouched: no `pulumi stack select`, every call names its stack.
+        expect(JSON.parse(fs.readFileSync(process.env.FAKE_PULUMI_STATE!, "utf8"))).to.deep.equal({ current: "dev", dr: { "vbr:drState": "standby", "vbr:drillId": DRILL_ID } });
+        expect(calls.filter((c) => c[0] === "stack" && c[1] === "select")).to.deep.equal([]);
+        expect(calls.filter((c) => c[0] !== "version" && !c.includes("--stack"))).to.deep.equal([]);
+        expect(report.scenario).to.deep.equal({ stack: "dr", state: "drill", database: "replica", parallel: 8, keep: false, drillId: DRILL_ID, drillIdExists: false });
         // The id is a valid vbr:drillId (the program would reject it otherwise).
         expect(parseStackConfig("dr", stackConfig(loadProject(ROOT), "dr", { "vbr:drillId": report.scenario.drillId })).drillId).to.equal(DRILL_ID);
-        expect(calls.filter((c) => c[0] === "up").map((c) => c[c.indexOf("--parallel") + 1])).to.deep.equal(["8", "8"]);
+        expect(calls.filter((c) => c[0] === "up" || c[0] === "preview").map((c) => c[c.indexOf("--parallel") + 1])).to.deep.equal(["8", "8", "8"]);
         expect(md).to.contain("# DR drill report: dr -> drill (replica database) ✅ passed");
         expect(md).to.contain(`- Drill id (vbr:drillId): ${DRILL_ID}\n`);
         expect(md).to.contain("| `drill-db` | `aws:rds/instance:Instance` | create | ok | 16.5 min | 15.0 min | 25.0 min |");
         expect(md).to.contain("## Lessons learned");
+        expect(md).to.contain("  - Database: replicated backups restorable to 2026-01-01T09:55:00.000Z at the start. ");
+        expect(md).to.contain("  - Documents: canary s3://vbr-prod-documents-us-east-1/drill-canary/2026-01-01T10-00-00-000Z.txt written 2026-01-01T10:00:00.000Z, replication completed by 2026-01-01T10:00:45.000Z. ");
         expect(stdout).to.contain("[25:00 / 60:00] 4/4 resources done");
         expect(stdout).to.contain("[2:05 / 60:00] 1/4 resources done; slowest in flight: drill-db 1:53, alb 1:53");
     });
@@ -234,7 +289,8 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
         ]);
         expect(report.rto.minutes).to.equal(null);
         expect(report.rto.met).to.equal(false);
-        expect(report.validation.map((v) => v.check)).to.deep.equal(["canary written"]);
+        expect(report.validation.map((v) => v.check)).to.deep.equal(["latest restorable time of the replicated backups (at the drill's start)", "canary written"]);
+        expect(report.rpo).to.deep.include({ database: 5, documents: null, minutes: 5 });
         expect(configCalls(calls)).to.deep.equal(CONFIG_CALLS);
     });
 
@@ -311,10 +367,116 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
         expect(kept.calls.filter((c) => c[0] === "up")).to.have.length(1);
         expect(kept.report.dataSafety.detail).to.equal("--keep: the stack stays in drill; nothing was deleted");
 
-        const unsafe = await run({ events: drillEvents(500) }, [], undefined, standbyEvents(BUCKET));
+        // The preview showed nothing dangerous, but the up deleted a bucket: the events of the up are checked too.
+        const unsafe = await run({ events: drillEvents(500) }, [], undefined, standbyEvents(BUCKET), { standbyPreview: standbyEvents() });
         expect(unsafe.code).to.equal(1);
         expect(unsafe.report.dataSafety.ok).to.equal(false);
         expect(unsafe.report.failures).to.deep.equal([{ step: "standby", urn: BUCKET, message: "a data-bearing resource was deleted or replaced on the way back to standby" }]);
+    });
+
+    describe("the engine event stream of both CLI generations", () => {
+        /** Starts the next run from nothing (the fake's state and log, the reports). */
+        const fresh = () => {
+            for (const f of [process.env.FAKE_PULUMI_STATE!, process.env.FAKE_PULUMI_LOG!, path.join(dir, "reports")]) fs.rmSync(f, { recursive: true, force: true });
+        };
+        const eventLogs = (calls: string[][]) => calls.filter((c) => c.includes("--event-log")).map((c) => c[c.indexOf("--event-log") + 1]);
+        const scenarios: Array<[string, () => { events: EngineEvent[]; exitCode?: number; stderr?: string }, number]> = [
+            ["a successful drill", () => ({ events: drillEvents(500) }), 0],
+            ["a failed resource", () => ({ events: drillEvents(30, true), exitCode: 255, stderr: "error: update failed\n" }), 1],
+        ];
+        for (const [name, up, exitCode] of scenarios) {
+            it(`${name}: the same report and exit code from a tailed event file (3.200) and the gRPC event stream (3.248)`, async () => {
+                const file = await run(up(), [], undefined, standbyEvents(), { version: "v3.200.0" });
+                fresh();
+                const grpc = await run(up(), [], undefined, standbyEvents(), { version: "v3.248.0" });
+                // The Automation API chose the transport from the version: a file it tails, or its own gRPC server.
+                expect(eventLogs(file.calls)).to.have.length(3);
+                for (const log of eventLogs(file.calls)) expect(log).to.match(/automation-logs-(up|preview)-[^/]+\/eventlog\.txt$/);
+                expect(eventLogs(grpc.calls)).to.have.length(3);
+                for (const log of eventLogs(grpc.calls)) expect(log).to.match(/^tcp:\/\/127\.0\.0\.1:\d+$/);
+                expect([file.code, grpc.code]).to.deep.equal([exitCode, exitCode]);
+                expect(grpc.report).to.deep.equal(file.report);
+                // Not equal by being empty: every resource's events arrived.
+                expect(grpc.report.resources.map((m) => [shortUrn(m.urn), m.status])).to.deep.equal(
+                    [["vpc-1", "ok"], ["alb", "ok"], ["drill-db", "ok"], ["svc", exitCode === 0 ? "ok" : "failed"]]);
+                expect(grpc.report.dataSafety.planned.map((p) => p.urn)).to.deep.equal([DB]);
+            });
+        }
+    });
+
+    it("a signal during up stops the CLI's update, skips validation, returns to standby and still writes the report (exit 1)", async () => {
+        let interrupt: InterruptHandler | undefined;
+        // The update waits after the NAT gateway finished; SIGTERM arrives then.
+        const { code, report, calls, md } = await run({ events: drillEvents(500).slice(0, 7), waitForSignal: true }, [], undefined, standbyEvents(), {
+            version: "v3.248.0",
+            onInterrupt: (h) => { interrupt = h; return () => { interrupt = undefined; }; },
+            onEvent: (e) => { if (e.resOutputsEvent?.metadata.urn === NAT) interrupt!("SIGTERM", false); },
+        });
+        expect(code).to.equal(1);
+        // The runner forwarded it to the CLI as SIGINT (Pulumi's graceful cancel), exactly once.
+        expect(calls.filter((c) => c[0] === "signal")).to.deep.equal([["signal", "SIGINT"]]);
+        expect(report.interrupted).to.equal("SIGTERM");
+        expect(report.failures).to.deep.equal([
+            { step: "up", urn: null, message: "pulumi up (drill) stopped by SIGTERM: error: update canceled" },
+            { step: "up", urn: null, message: "drill interrupted by SIGTERM" },
+        ]);
+        expect(report.resources.map((m) => [shortUrn(m.urn), m.status])).to.deep.equal([["vpc-1", "ok"], ["drill-db", "in-flight"], ["alb", "in-flight"]]);
+        expect(report.validation.map((v) => v.check)).to.deep.equal(["latest restorable time of the replicated backups (at the drill's start)", "canary written"]);
+        expect(calls.filter((c) => c[0] === "preview" || c[0] === "up").map((c) => c[0])).to.deep.equal(["up", "preview", "up"]);
+        expect(configCalls(calls)).to.deep.equal(CONFIG_CALLS);
+        expect(md).to.contain("# DR drill report: dr -> drill (replica database) ❌ failed");
+        expect(interrupt).to.equal(undefined);
+    });
+
+    it("a signal before up: the stack is never changed, the report is still written (exit 1)", async () => {
+        let interrupt: InterruptHandler | undefined;
+        const { code, report, calls } = await run({ events: drillEvents(500) }, [], (c) => {
+            const f = fakeChecks(c);
+            return { ...f, writeCanary: async (x) => { interrupt!("SIGINT", true); return f.writeCanary(x); } };
+        }, standbyEvents(), { onInterrupt: (h) => { interrupt = h; return () => undefined; } });
+        expect(code).to.equal(1);
+        expect(report.failures).to.deep.equal([{ step: "canary", urn: null, message: "drill interrupted by SIGINT" }]);
+        expect(calls.filter((c) => c[0] === "up" || c[0] === "preview" || c[0] === "config")).to.deep.equal([]);
+        expect(report.dataSafety.detail).to.equal("The drill did not change the stack; nothing to return to standby.");
+    });
+
+    it("refuses the standby up when its preview would replace a data-bearing resource other than the drill copy; the stack stays in drill", async () => {
+        const { code, report, calls } = await run({ events: drillEvents(500) }, [], undefined, standbyEvents(), {
+            standbyPreview: [...standbyEvents(), pre(2, BUCKET, "replace", { tags: {} })],
+        });
+        expect(code).to.equal(1);
+        expect(calls.filter((c) => c[0] === "preview" || c[0] === "up").map((c) => c[0])).to.deep.equal(["up", "preview"]);
+        expect(configCalls(calls)).to.deep.equal([...CONFIG_CALLS, ["config", "set", "vbr:drState", "--stack", "dr", "--plaintext", "--non-interactive", "--", "drill"]]);
+        expect(JSON.parse(fs.readFileSync(process.env.FAKE_PULUMI_STATE!, "utf8")).dr["vbr:drState"]).to.equal("drill");
+        expect(report.failures).to.deep.equal([{
+            step: "standby", urn: BUCKET,
+            message: "the standby preview would replace this data-bearing resource: the standby up was not run and dr stays in drill (vbr:drState set back to drill)",
+        }]);
+        expect(report.dataSafety).to.deep.include({ ok: false, deleted: [] });
+        expect(report.dataSafety.planned.map((p) => [p.urn, p.op])).to.deep.equal([[DB, "delete"], [BUCKET, "replace"]]);
+    });
+
+    it("an unexpected error in validation is reported with its step, and the return to standby still runs", async () => {
+        const { code, report, calls } = await run({ events: drillEvents(500) }, [], (c) => fakeChecks(c, { healthThrows: true }));
+        expect(code).to.equal(1);
+        expect(report.failures).to.deep.equal([{ step: "validate", urn: null, message: "unexpected error: Cannot read properties of undefined (reading 'status')" }]);
+        expect(configCalls(calls)).to.deep.equal(CONFIG_CALLS);
+        expect(calls.filter((c) => c[0] === "preview" || c[0] === "up").map((c) => c[0])).to.deep.equal(["up", "preview", "up"]);
+        expect(report.dataSafety.ok).to.equal(true);
+    });
+
+    it("a drill id whose final snapshot already exists is refused before the stack is touched", async () => {
+        const { code, report, calls } = await run({ events: drillEvents(500) }, [], (c) => fakeChecks(c, { snapshotExists: true }));
+        expect(code).to.equal(1);
+        expect(report.scenario.drillIdExists).to.equal(true);
+        expect(report.failures).to.deep.equal([{
+            step: "prepare", urn: null,
+            message: `drill id ${DRILL_ID} already exists: the DB snapshot vbr-prod-postgres-drill-final-${DRILL_ID} is in us-west-2 (a drill started in the same minute?); start the drill again in a minute`,
+        }]);
+        expect(configCalls(calls)).to.deep.equal([]);
+        expect(calls.filter((c) => c[0] === "preview" || c[0] === "up")).to.deep.equal([]);
+        expect(report.canary).to.equal(null);
+        expect(report.dataSafety.detail).to.equal("The drill did not change the stack; nothing to return to standby.");
     });
 
     it("matches the model's mock URNs to the engine's full-chain URNs (real engine events name every ancestor)", async () => {
@@ -340,6 +502,13 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
         expect(err).to.contain('stack "primary" has vbr:role=primary; a drill runs on the dr stack');
         expect(await drill(["--parallel", "0"], io)).to.equal(2);
         expect(await drill(["--stack", "nope"], io)).to.equal(2);
+        // --out must be a writable directory: checked before any CLI call.
+        const file = path.join(dir, "a-file");
+        fs.writeFileSync(file, "");
+        err = "";
+        expect(await drill(["--out", file], io)).to.equal(2);
+        expect(err).to.equal(`error: --out ${file}: not a writable directory (EEXIST)\n`);
+        expect(fs.existsSync(process.env.FAKE_PULUMI_LOG!)).to.equal(false);
     });
 });
 

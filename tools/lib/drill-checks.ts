@@ -6,7 +6,7 @@
 // chain. Every check returns a result instead of throwing, so the report can list each failure with the step it
 // happened in. No result's detail ever contains a secret value.
 import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { DescribeDBInstanceAutomatedBackupsCommand, RDSClient } from "@aws-sdk/client-rds";
+import { DBInstanceAutomatedBackup, DescribeDBInstanceAutomatedBackupsCommand, DescribeDBSnapshotsCommand, RDSClient } from "@aws-sdk/client-rds";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { Client } from "pg";
 
@@ -47,8 +47,11 @@ export interface DatabaseCredentials {
 export interface DrillChecks {
     /** Writes the canary object to the primary bucket (before the drill). */
     writeCanary(c: Omit<Canary, "writtenAt">): Promise<CheckResult & { writtenAt?: number }>;
-    /** Polls the endpoint's health URL over HTTPS until it answers 2xx or the time runs out; `healthyAt` in epoch ms. */
-    endpointHealthy(url: string, timeoutMs: number): Promise<CheckResult & { healthyAt?: number }>;
+    /**
+     * Polls the endpoint's health URL over HTTPS until it answers 2xx, the time runs out or `signal` aborts;
+     * `healthyAt` in epoch ms.
+     */
+    endpointHealthy(url: string, timeoutMs: number, signal?: AbortSignal): Promise<CheckResult & { healthyAt?: number }>;
     /**
      * Reads the database credentials from the secret's replica in `region` (the DR region), proving that Secrets
      * Manager replicated it. `secretArn` is the replica's ARN (the primary's with the region swapped).
@@ -56,23 +59,68 @@ export interface DrillChecks {
     databaseCredentials(secretArn: string, region: string): Promise<CheckResult & { credentials?: DatabaseCredentials }>;
     /** Connects to the drill copy, writes and reads back a row in a scratch table, and drops it. */
     databaseWritable(db: DatabaseTarget): Promise<CheckResult>;
-    /** Whether the canary reached the DR bucket; `replicatedAt` is the replica's Last-Modified (epoch ms). */
-    canaryReplicated(c: Canary): Promise<CheckResult & { replicatedAt?: number }>;
-    /** Newest instant the DR region's replicated automated backups can restore to (epoch ms). */
+    /**
+     * Polls the SOURCE object's `ReplicationStatus` (HeadObject in the source region) from the write on, until it
+     * is COMPLETED or FAILED, `timeoutMs` after the write have passed, or `signal` aborts; then confirms the replica
+     * exists in the DR bucket. `completedAt` (epoch ms) is when COMPLETED was first seen, at most one poll interval
+     * after S3 finished: the replication lag is `completedAt - writtenAt`. (A replica keeps the source's
+     * Last-Modified, so the replica's timestamps cannot measure the lag.) Started right after the write, so the
+     * poll runs while `pulumi up` does.
+     */
+    canaryReplicated(c: Canary, timeoutMs: number, signal?: AbortSignal): Promise<CheckResult & { status?: string; completedAt?: number }>;
+    /**
+     * Newest instant the DR region's replicated automated backups of `sourceDbArn` can restore to (epoch ms), as of
+     * the call: the drill reads it at its start.
+     */
     latestRestorableTime(region: string, sourceDbArn: string): Promise<CheckResult & { time?: number }>;
+    /** Whether a DB snapshot named `snapshotId` exists in `region` (a drill id already used names one). */
+    snapshotExists(region: string, snapshotId: string): Promise<CheckResult & { exists?: boolean }>;
 }
 
 const message = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits `ms`, or less when `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+        if (signal?.aborted) return resolve();
+        const done = () => { clearTimeout(timer); signal?.removeEventListener("abort", done); resolve(); };
+        const timer = setTimeout(done, ms);
+        signal?.addEventListener("abort", done);
+    });
+}
+
+export interface AwsDrillChecksOptions {
+    /** Between two health probes. @default 10 s */
+    pollMs?: number;
+    /** Between two HeadObject calls on the canary's source: the resolution of the measured replication lag. @default 5 s */
+    replicationPollMs?: number;
+    /** Epoch ms now. @default Date.now */
+    now?: () => number;
+    /** @default setTimeout, cut short by the signal */
+    sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** S3 reports a finished replication as COMPLETED (older API docs and some SDK enums say COMPLETE). */
+const REPLICATED = new Set(["COMPLETED", "COMPLETE"]);
 
 /** The checks against real AWS (needs credentials for both regions and network access to the endpoint and DB). */
 export class AwsDrillChecks implements DrillChecks {
-    constructor(private readonly pollMs = 10_000) {}
+    private readonly pollMs: number;
+    private readonly replicationPollMs: number;
+    private readonly now: () => number;
+    private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+
+    constructor(opts: AwsDrillChecksOptions = {}) {
+        this.pollMs = opts.pollMs ?? 10_000;
+        this.replicationPollMs = opts.replicationPollMs ?? 5_000;
+        this.now = opts.now ?? Date.now;
+        this.sleep = opts.sleep ?? sleep;
+    }
 
     async writeCanary(c: Omit<Canary, "writtenAt">): Promise<CheckResult & { writtenAt?: number }> {
         try {
             const s3 = new S3Client({ region: c.sourceRegion });
-            const writtenAt = Date.now();
+            const writtenAt = this.now();
             await s3.send(new PutObjectCommand({ Bucket: c.sourceBucket, Key: c.key, Body: `vbr drill canary ${new Date(writtenAt).toISOString()}\n` }));
             return { ok: true, detail: `wrote s3://${c.sourceBucket}/${c.key}`, writtenAt };
         } catch (err) {
@@ -80,19 +128,20 @@ export class AwsDrillChecks implements DrillChecks {
         }
     }
 
-    async endpointHealthy(url: string, timeoutMs: number): Promise<CheckResult & { healthyAt?: number }> {
-        const deadline = Date.now() + timeoutMs;
+    async endpointHealthy(url: string, timeoutMs: number, signal?: AbortSignal): Promise<CheckResult & { healthyAt?: number }> {
+        const deadline = this.now() + timeoutMs;
         let last = "no answer yet";
         for (;;) {
+            if (signal?.aborted) return { ok: false, detail: `${url}: stopped before it was healthy (drill interrupted; last: ${last})` };
             try {
                 const res = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(10_000) });
-                if (res.status >= 200 && res.status < 300) return { ok: true, detail: `${url} answered ${res.status}`, healthyAt: Date.now() };
+                if (res.status >= 200 && res.status < 300) return { ok: true, detail: `${url} answered ${res.status}`, healthyAt: this.now() };
                 last = `HTTP ${res.status}`;
             } catch (err) {
                 last = message(err);
             }
-            if (Date.now() + this.pollMs > deadline) return { ok: false, detail: `${url} not healthy within ${Math.round(timeoutMs / 60000)} min (last: ${last})` };
-            await sleep(this.pollMs);
+            if (this.now() + this.pollMs > deadline) return { ok: false, detail: `${url} not healthy within ${Math.round(timeoutMs / 60000)} min (last: ${last})` };
+            await this.sleep(this.pollMs, signal);
         }
     }
 
@@ -141,31 +190,68 @@ export class AwsDrillChecks implements DrillChecks {
         }
     }
 
-    async canaryReplicated(c: Canary): Promise<CheckResult & { replicatedAt?: number }> {
-        try {
-            const source = await new S3Client({ region: c.sourceRegion }).send(new HeadObjectCommand({ Bucket: c.sourceBucket, Key: c.key }));
-            const replica = await new S3Client({ region: c.replicaRegion }).send(new HeadObjectCommand({ Bucket: c.replicaBucket, Key: c.key }));
-            const status = source.ReplicationStatus ?? "none";
-            const ok = status === "COMPLETED" && replica.LastModified !== undefined;
-            return {
-                ok, replicatedAt: replica.LastModified?.getTime(),
-                detail: `source replication status ${status}; replica s3://${c.replicaBucket}/${c.key} ${replica.LastModified ? "present" : "missing"}`,
-            };
-        } catch (err) {
-            return { ok: false, detail: `canary s3://${c.replicaBucket}/${c.key} not replicated: ${message(err)}` };
+    async canaryReplicated(c: Canary, timeoutMs: number, signal?: AbortSignal): Promise<CheckResult & { status?: string; completedAt?: number }> {
+        const source = `s3://${c.sourceBucket}/${c.key}`;
+        const replica = `s3://${c.replicaBucket}/${c.key}`;
+        const s3 = new S3Client({ region: c.sourceRegion });
+        const deadline = c.writtenAt + timeoutMs;
+        let status = "not read yet";
+        let completedAt: number | undefined;
+        while (completedAt === undefined) {
+            if (signal?.aborted) return { ok: false, status, detail: `${source}: stopped before its replication completed (drill interrupted; last ReplicationStatus ${status})` };
+            try {
+                const head = await s3.send(new HeadObjectCommand({ Bucket: c.sourceBucket, Key: c.key }));
+                status = head.ReplicationStatus ?? "none";
+            } catch (err) {
+                // A throttle or a network blip is retried until the deadline; the last error is what the report shows.
+                status = `unknown (${message(err)})`;
+            }
+            const at = this.now();
+            if (REPLICATED.has(status)) completedAt = at;
+            else if (status === "FAILED") return { ok: false, status, detail: `S3 replication of ${source} FAILED (source ReplicationStatus)` };
+            else if (status === "none") return { ok: false, status, detail: `${source} has no ReplicationStatus: no replication rule applies to it` };
+            else if (at + this.replicationPollMs > deadline) {
+                return { ok: false, status, detail: `${source} not replicated within ${Math.round(timeoutMs / 60000)} min of the write (last ReplicationStatus ${status})` };
+            } else await this.sleep(this.replicationPollMs, signal);
         }
+        const lag = `${Math.round((completedAt - c.writtenAt) / 1000)} s after the write`;
+        try {
+            await new S3Client({ region: c.replicaRegion }).send(new HeadObjectCommand({ Bucket: c.replicaBucket, Key: c.key }));
+        } catch (err) {
+            return { ok: false, status, completedAt, detail: `${source} ReplicationStatus ${status}, but the replica ${replica} cannot be read: ${message(err)}` };
+        }
+        return {
+            ok: true, status, completedAt,
+            detail: `${source} ReplicationStatus ${status} by ${new Date(completedAt).toISOString()} (${lag}, polled every ${this.replicationPollMs / 1000} s); replica ${replica} present`,
+        };
     }
 
     async latestRestorableTime(region: string, sourceDbArn: string): Promise<CheckResult & { time?: number }> {
         try {
             const rds = new RDSClient({ region });
-            const out = await rds.send(new DescribeDBInstanceAutomatedBackupsCommand({}));
-            const backup = (out.DBInstanceAutomatedBackups ?? []).find((b) => b.DBInstanceArn === sourceDbArn);
+            let backup: DBInstanceAutomatedBackup | undefined;
+            let marker: string | undefined;
+            do {
+                const out = await rds.send(new DescribeDBInstanceAutomatedBackupsCommand({ Marker: marker }));
+                backup = (out.DBInstanceAutomatedBackups ?? []).find((b) => b.DBInstanceArn === sourceDbArn);
+                marker = out.Marker;
+            } while (!backup && marker);
             const latest = backup?.RestoreWindow?.LatestTime;
             if (!latest) return { ok: false, detail: `no replicated automated backups of ${sourceDbArn} in ${region}` };
             return { ok: true, time: latest.getTime(), detail: `replicated backups of ${sourceDbArn} restore up to ${latest.toISOString()}` };
         } catch (err) {
             return { ok: false, detail: `could not read the replicated backups in ${region}: ${message(err)}` };
+        }
+    }
+
+    async snapshotExists(region: string, snapshotId: string): Promise<CheckResult & { exists?: boolean }> {
+        try {
+            const out = await new RDSClient({ region }).send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId }));
+            const exists = (out.DBSnapshots ?? []).length > 0;
+            return { ok: true, exists, detail: `DB snapshot ${snapshotId} ${exists ? "exists" : "does not exist"} in ${region}` };
+        } catch (err) {
+            if ((err as Error)?.name === "DBSnapshotNotFoundFault") return { ok: true, exists: false, detail: `DB snapshot ${snapshotId} does not exist in ${region}` };
+            return { ok: false, detail: `could not look up the DB snapshot ${snapshotId} in ${region}: ${message(err)}` };
         }
     }
 }

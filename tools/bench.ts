@@ -4,6 +4,7 @@
 // (b) Generated Pulumi projects of 100, 1,000 and 5,000 resources of mixed types, checked in-process through
 //     the same path as `npm start` (synthesize twice, evaluate the pack twice); time per resource per size.
 // Targets (2 cores): both stacks < 10 s wall, 5,000 resources < 60 s, per-resource time at 5,000 <= 1.5 x at 1,000.
+// Exit 0 when every target is met, 1 when one is missed (or `npm start` could not run), 2 when the bench itself fails.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -57,6 +58,28 @@ export function generateProject(resources: number, dir = fs.mkdtempSync(path.joi
     return dir;
 }
 
+/** The issue's targets; `npm run bench` exits 1 when one is missed. */
+export const TARGETS = { stacksWallSeconds: 10, largestSeconds: 60, growthRatio: 1.5 } as const;
+
+export interface BenchFigures {
+    /** `npm start` on this project: wall seconds and exit code. */
+    stacks: { seconds: number; exitCode: number | null };
+    /** Seconds for the 5,000-resource program. */
+    largestSeconds: number;
+    /** Per-resource time at 5,000 over that at 1,000. */
+    growthRatio: number;
+}
+
+/** The targets these figures miss, one line each (empty when all are met). */
+export function missedTargets(f: BenchFigures): string[] {
+    const missed: string[] = [];
+    if (f.stacks.exitCode !== 0 && f.stacks.exitCode !== 1) missed.push(`npm start exited ${f.stacks.exitCode} (usage or configuration error): no verdict to time`);
+    if (!(f.stacks.seconds < TARGETS.stacksWallSeconds)) missed.push(`both stacks took ${f.stacks.seconds.toFixed(1)} s wall (target < ${TARGETS.stacksWallSeconds} s)`);
+    if (!(f.largestSeconds < TARGETS.largestSeconds)) missed.push(`5,000 resources took ${f.largestSeconds.toFixed(1)} s (target < ${TARGETS.largestSeconds} s)`);
+    if (!(f.growthRatio <= TARGETS.growthRatio)) missed.push(`per-resource time 5,000 / 1,000 = ${f.growthRatio.toFixed(2)} (target <= ${TARGETS.growthRatio})`);
+    return missed;
+}
+
 const quiet: PlanIO = { cwd: ROOT, color: false, stdout: () => undefined, stderr: () => undefined };
 
 async function timePlan(projectDir: string): Promise<{ ms: number; resources: number; pack: string | null }> {
@@ -84,17 +107,22 @@ async function run(): Promise<number> {
     const warm = await timePlan(generateProject(20));
     say(`(b) generated programs, judged by policy pack: ${warm.pack ?? "none (policies/pack.ts not available)"}`);
     const perResource: Record<number, number> = {};
+    const seconds: Record<number, number> = {};
     for (const size of SIZES) {
         const dir = generateProject(size);
         const { ms, resources } = await timePlan(dir);
         perResource[size] = ms / resources;
+        seconds[size] = ms / 1000;
         say(`(b) ${String(size).padStart(5)} resources: ${(ms / 1000).toFixed(2)} s for ${resources} recorded, ` +
             `${perResource[size].toFixed(3)} ms/resource${size === 5000 ? " [target < 60 s]" : ""}`);
         fs.rmSync(dir, { recursive: true, force: true });
     }
     const ratio = perResource[5000] / perResource[1000];
-    say(`    per-resource time 5,000 / 1,000 = ${ratio.toFixed(2)} [target <= 1.5]`);
-    return 0;
+    say(`    per-resource time 5,000 / 1,000 = ${ratio.toFixed(2)} [target <= ${TARGETS.growthRatio}]`);
+    const missed = missedTargets({ stacks: { seconds: wall, exitCode: child.status }, largestSeconds: seconds[5000], growthRatio: ratio });
+    for (const m of missed) say(`MISSED: ${m}`);
+    say(missed.length === 0 ? "all targets met" : `${missed.length} target${missed.length === 1 ? "" : "s"} missed`);
+    return missed.length === 0 ? 0 : 1;
 }
 
 if (require.main === module) {

@@ -11,6 +11,7 @@ import { expect } from "chai";
 import type { Policies, PolicyResource } from "@pulumi/policy";
 import { main, PlanIO } from "../../tools/plan";
 import { GITHUB_COMMENT_LIMIT, PlanReport, renderMarkdown, StackReport } from "../../tools/lib/report";
+import { missedTargets } from "../../tools/bench";
 
 const root = path.join(__dirname, "..", "..");
 const fixture = path.join(__dirname, "..", "fixtures", "offline-project");
@@ -351,6 +352,22 @@ describe("offline plan (tools/plan.ts)", () => {
 
         it("leaves a report under the limit untouched (no note)", () => {
             expect(renderMarkdown(report(["short"]), [])).not.to.include("truncated");
+        });
+    });
+
+    describe("`npm run bench` targets (exit 1 when one is missed)", () => {
+        const ok = { stacks: { seconds: 7.9, exitCode: 0 }, largestSeconds: 41, growthRatio: 1.5 };
+        it("passes figures that meet every target, at the bounds", () => {
+            expect(missedTargets(ok)).to.deep.equal([]);
+            expect(missedTargets({ ...ok, stacks: { seconds: 9.9, exitCode: 1 } })).to.deep.equal([]);
+        });
+        it("names each missed target with the figure", () => {
+            expect(missedTargets({ stacks: { seconds: 10, exitCode: 2 }, largestSeconds: 60.2, growthRatio: 1.51 })).to.deep.equal([
+                "npm start exited 2 (usage or configuration error): no verdict to time",
+                "both stacks took 10.0 s wall (target < 10 s)",
+                "5,000 resources took 60.2 s (target < 60 s)",
+                "per-resource time 5,000 / 1,000 = 1.51 (target <= 1.5)",
+            ]);
         });
     });
 

@@ -62,6 +62,24 @@ export interface EstimateOptions {
     stackOutputs?: Record<string, Record<string, unknown>>;
     parallel?: number;
     times?: ProvisioningTimes;
+    /**
+     * Stacks already synthesized (not in preview) with the same referenced outputs: one whose stack and config
+     * match a state the estimate needs is reused instead of synthesized again. The estimate adds what it synthesizes,
+     * so the second scenario reuses the first one's standby. @default - none
+     */
+    synthesized?: SynthesizedStack[];
+}
+
+const sameConfig = (a: Record<string, string>, b: Record<string, string>) =>
+    Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+
+/** The stack in `config`: from `opts.synthesized` when it holds that exact synthesis, else synthesized (and added there). */
+async function synthesizeOnce(opts: EstimateOptions, config: Record<string, string>, outputs: Record<string, Record<string, unknown>>): Promise<SynthesizedStack> {
+    const hit = opts.synthesized?.find((s) => s.stack === opts.stack && sameConfig(s.config, config));
+    if (hit) return hit;
+    const s = await synthesizeWithReferences(opts.projectDir, opts.stack, config, outputs);
+    opts.synthesized?.push(s);
+    return s;
 }
 
 /** Synthesizes a stack, synthesizing a referenced stack of the same project first when a reference misses. */
@@ -112,8 +130,8 @@ export async function estimateScenario(opts: EstimateOptions, state: ActiveState
     const standbyConfig: Record<string, string> = { ...base, "vbr:drState": "standby" };
     delete standbyConfig["vbr:dbRestoreTime"];
     delete standbyConfig["vbr:dbRestoreSource"];
-    const standby = await synthesizeWithReferences(opts.projectDir, opts.stack, standbyConfig, outputs);
-    const active = await synthesizeWithReferences(opts.projectDir, opts.stack, { ...base, "vbr:drState": state }, outputs);
+    const standby = await synthesizeOnce(opts, standbyConfig, outputs);
+    const active = await synthesizeOnce(opts, { ...base, "vbr:drState": state }, outputs);
     const storage = Number(opts.config["vbr:dbAllocatedStorageGiB"]);
     const steps = stepsFromDiff(standby.resources, active.resources, times,
         Number.isFinite(storage) && storage > 0 ? { allocatedStorageGiB: storage } : {});
@@ -131,8 +149,9 @@ export async function estimateBringUpField(opts: EstimateOptions): Promise<Bring
     const database = (opts.config["vbr:drDatabase"] === "restore" ? "restore" : "replica") as DatabaseMode;
     const headline: ActiveState = own === "drill" ? "drill" : "failover";
     const other: ActiveState = headline === "drill" ? "failover" : "drill";
-    const first = await estimateScenario(opts, headline, database);
-    const second = await estimateScenario(opts, other, database);
+    const shared = { ...opts, synthesized: [...(opts.synthesized ?? [])] };
+    const first = await estimateScenario(shared, headline, database);
+    const second = await estimateScenario(shared, other, database);
     return { ...first, scenarios: [first, second] };
 }
 
@@ -198,6 +217,8 @@ export function bringUpExtension(opts: { parallel?: number; times?: Provisioning
             projectDir: ctx.projectDir ?? path.resolve("."), stack: ctx.stack, config: ctx.config,
             // The plan's --parallel, the same the RTO policy is given, so the two verdicts agree.
             stackOutputs: ctx.stackOutputs, parallel: opts.parallel ?? ctx.parallel, times: opts.times,
+            // The stack as checked: in standby it is the estimate's starting point, no need to run it again.
+            synthesized: [ctx.synthesized],
         }),
         text: (v, c) => (v ? bringUpText(v, c) : []),
         markdown: (v) => (v ? bringUpMarkdown(v) : []),

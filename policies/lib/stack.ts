@@ -138,7 +138,47 @@ export function linksTo(child: PolicyResource, key: string, target: PolicyResour
     return names.includes(v);
 }
 
-/** The resources of `types` that point at `target` through input `key`. */
+/** Per stack: for (types, key), the resources of those types by every URN or name their `key` input points at. */
+const linkIndexes = new WeakMap<PolicyResource[], Map<string, Map<string, PolicyResource[]>>>();
+
+function linkIndex(resources: PolicyResource[], types: readonly string[], key: string): Map<string, PolicyResource[]> {
+    let byQuery = linkIndexes.get(resources);
+    if (!byQuery) linkIndexes.set(resources, (byQuery = new Map()));
+    const query = `${types.join(",")}|${key}`;
+    let index = byQuery.get(query);
+    if (index) return index;
+    index = new Map();
+    const add = (k: string, r: PolicyResource) => {
+        const list = index!.get(k) ?? [];
+        if (!list.includes(r)) list.push(r);
+        index!.set(k, list);
+    };
+    for (const r of resources) {
+        if (!isOf(r, types)) continue;
+        for (const d of r.propertyDependencies[key] ?? []) add(`urn:${d.urn}`, r);
+        const v = peek(() => r.props[key]);
+        if (typeof v === "string" && v !== "") add(`name:${v}`, r);
+    }
+    byQuery.set(query, index);
+    return index;
+}
+
+/**
+ * The resources of `types` that point at `target` through input `key` (linksTo), in stack order. Indexed once per
+ * stack and query, so checking every bucket stays linear in the stack's size.
+ */
 export function linked(resources: PolicyResource[], types: readonly string[], key: string, target: PolicyResource): PolicyResource[] {
-    return resources.filter((r) => isOf(r, types) && linksTo(r, key, target));
+    const index = linkIndex(resources, types, key);
+    const names = ["bucket", "arn", "id", "name"].map((k) => peek(() => target.props[k])).filter((x): x is string => typeof x === "string" && x !== "");
+    const found = new Set([...(index.get(`urn:${target.urn}`) ?? []), ...names.flatMap((n) => index.get(`name:${n}`) ?? [])]);
+    const order = positions(resources);
+    return [...found].sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
+}
+
+const positionIndexes = new WeakMap<PolicyResource[], Map<PolicyResource, number>>();
+
+function positions(resources: PolicyResource[]): Map<PolicyResource, number> {
+    let order = positionIndexes.get(resources);
+    if (!order) positionIndexes.set(resources, (order = new Map(resources.map((r, i) => [r, i]))));
+    return order;
 }

@@ -34,7 +34,8 @@ describe("GitHub Actions workflows", () => {
         it("installs with npm ci, runs the offline plan with --markdown, and keeps its exit code", () => {
             const r = runs(plan);
             const ci = r.findIndex((x) => x.trim() === "npm ci");
-            const start = r.findIndex((x) => x.includes("npm start -- --markdown plan.md"));
+            // --parallel pinned: the RTO verdict must not depend on the CI machine's CPU count.
+            const start = r.findIndex((x) => x.includes("npm start -- --parallel 8 --markdown plan.md"));
             expect(ci).to.be.greaterThan(-1);
             expect(start).to.be.greaterThan(ci);
             expect(r[start]).to.include(`echo "exit=$?" >> "$GITHUB_OUTPUT"`);
@@ -52,7 +53,7 @@ describe("GitHub Actions workflows", () => {
 
         it("judges the DR stack in failover (both database modes) and in a restore drill, where the RTO policy bites", () => {
             const step = plan.steps.find((s) => s.id === "active");
-            expect(step?.run).to.include("npm start -- --stack dr $flags");
+            expect(step?.run).to.include("npm start -- --parallel 8 --stack dr $flags");
             for (const scenario of ["vbr:drState=failover vbr:drDatabase=replica", "vbr:drState=failover vbr:drDatabase=restore", "vbr:drState=drill vbr:drDatabase=restore"]) {
                 expect(step?.run).to.include(`"${scenario}"`);
             }
@@ -63,7 +64,10 @@ describe("GitHub Actions workflows", () => {
             expect(preview.strategy?.matrix.stack).to.deep.equal(["primary", "dr"]);
             expect(preview.env?.PULUMI_ACCESS_TOKEN).to.equal("${{ secrets.PULUMI_ACCESS_TOKEN }}");
             const step = preview.steps.find((s) => s.run?.includes("pulumi preview"));
-            expect(step?.run).to.include("--policy-pack policies");
+            expect(step?.run).to.include("--policy-pack policies --policy-pack-config policy-config.json");
+            const config = preview.steps.find((s) => s.run?.includes("--policy-config-out policy-config.json"));
+            expect(config?.run).to.include('--stack "${{ matrix.stack }}"');
+            expect(preview.steps.indexOf(config!)).to.be.lessThan(preview.steps.indexOf(step!));
             expect(step?.run).to.include("${{ matrix.stack }}");
             for (const s of preview.steps.slice(1)) expect(s.if, s.name ?? s.uses).to.equal("steps.creds.outputs.available == 'true'");
         });

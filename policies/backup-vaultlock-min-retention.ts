@@ -1,7 +1,7 @@
 // Vault Lock keeps recovery points at least 35 days: nobody can shorten retention below the plan.
 import { StackValidationPolicy } from "@pulumi/policy";
-import { retentionDaysSchema } from "./lib/config";
-import { forTypes, label, read, T } from "./lib/stack";
+import { minimumRetention, retentionDaysSchema } from "./lib/config";
+import { forTypes, T } from "./lib/stack";
 
 export interface VaultLockConfig { minimumRetentionDays: number }
 
@@ -10,14 +10,6 @@ export const backupVaultLockMinRetention: StackValidationPolicy = {
     description: "AWS Backup vault locks must set minRetentionDays to at least 35.",
     enforcementLevel: "mandatory",
     configSchema: { properties: { minimumRetentionDays: retentionDaysSchema } },
-    validateStack: forTypes(T.vaultLock, (locks, args, report, undecided) => {
-        const { minimumRetentionDays: min } = args.getConfig<VaultLockConfig>();
-        for (const l of locks) {
-            const v = read(() => l.props.minRetentionDays as number | undefined);
-            if (!v.known) { undecided.note(v); continue; }
-            if (v.value === undefined || v.value < min) {
-                report(`${label(l)} has minRetentionDays ${v.value ?? "unset"}, below ${min}. Fix: set minRetentionDays: ${min} (governance mode: leave changeableForDays unset).`, l.urn);
-            }
-        }
-    }),
+    validateStack: forTypes(T.vaultLock, minimumRetention("minRetentionDays",
+        (min) => `. Fix: set minRetentionDays: ${min} (governance mode: leave changeableForDays unset).`)),
 };

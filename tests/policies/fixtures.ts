@@ -203,3 +203,40 @@ export function policySpec(policy: string, spec: {
         });
     });
 }
+
+/** The DR stack's replication of the primary's automated backups, added to the baseline. */
+export function withBackupsReplication(rs: RecordedResource[]): RecordedResource {
+    rs.push(res("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication", "backups-replication", {
+        sourceDbInstanceArn: "arn:aws:rds:us-west-2:123456789012:db:vbr-db", retentionPeriod: 35, kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/data-0000",
+    }, { kmsKeyId: [find(rs, "key-data")] }));
+    return find(rs, "backups-replication");
+}
+
+/**
+ * The spec every "this resource's key is a CMK" policy shares (policies/lib/cmk-policy.ts builds those policies):
+ * the baseline passes, an AWS-managed alias and a missing key each fail with the exact message, an unknown key ARN
+ * not linked to a key of the stack surfaces the engine's advisory, and one linked to a key of the stack decides.
+ */
+export function cmkPolicySpec(policy: string, c: { resource: string; label: string; field: string; awsAlias: string; extra?: Case[] }): void {
+    const fix = `Fix: set ${c.field} to a customer-managed KMS key ARN in the resource's region.`;
+    policySpec(policy, {
+        cases: [
+            { name: "AWS-managed key", change: (rs) => set(find(rs, c.resource), [c.field], c.awsAlias),
+                expect: [{ name: c.resource, message: `${c.label} "${c.resource}" encrypts with the AWS-managed key "${c.awsAlias}" (${c.field}). ${fix}` }] },
+            { name: "no key", change: (rs) => set(find(rs, c.resource), [c.field], undefined),
+                expect: [{ name: c.resource, message: `${c.label} "${c.resource}" encrypts with no KMS key (the service falls back to its AWS-managed key) (${c.field}). ${fix}` }] },
+            ...(c.extra ?? []),
+        ],
+        unknown: {
+            name: "key ARN unknown and not from a key of this stack",
+            change: (rs) => { const r = find(rs, c.resource); set(r, [c.field], UNKNOWN); r.propertyDependencies = {}; }, expect: "advisory",
+        },
+    });
+    describe(`${policy} in preview`, () => {
+        it("decides an unknown key ARN from its property dependency on a KMS key of the stack", async () => {
+            const rs = baseline();
+            set(find(rs, c.resource), [c.field], UNKNOWN);
+            expect(await reported(policy, rs)).to.deep.equal([]);
+        });
+    });
+}

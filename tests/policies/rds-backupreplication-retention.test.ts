@@ -1,13 +1,4 @@
-import { find, policySpec, res, set, UNKNOWN } from "./fixtures";
-import type { RecordedResource } from "../../tools/lib/analyzer";
-
-/** The DR stack's replication of the primary's automated backups, added to the baseline. */
-export const withBackupsReplication = (rs: RecordedResource[]) => {
-    rs.push(res("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication", "backups-replication", {
-        sourceDbInstanceArn: "arn:aws:rds:us-west-2:123456789012:db:vbr-db", retentionPeriod: 35, kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/data-0000",
-    }, { kmsKeyId: [find(rs, "key-data")] }));
-    return find(rs, "backups-replication");
-};
+import { policySpec, set, UNKNOWN, withBackupsReplication } from "./fixtures";
 
 policySpec("rds-backupreplication-retention", {
     cases: [

@@ -1,12 +1,9 @@
 import { expect } from "chai";
-import { find, policySpec, reported, baseline, set, UNKNOWN, withCluster } from "./fixtures";
+import { baseline, cmkPolicySpec, find, reported, set, UNKNOWN, withCluster } from "./fixtures";
 
-policySpec("rds-instance-storage-cmk", {
-    cases: [
-        { name: "AWS-managed key", change: (rs) => set(find(rs, "db"), ["kmsKeyId"], "alias/aws/rds"),
-            expect: [{ name: "db", message: 'Instance "db" encrypts with the AWS-managed key "alias/aws/rds" (kmsKeyId). Fix: set kmsKeyId to a customer-managed KMS key ARN in the resource\'s region.' }] },
-        { name: "no key", change: (rs) => set(find(rs, "db"), ["kmsKeyId"], undefined),
-            expect: [{ name: "db", message: 'Instance "db" encrypts with no KMS key (the service falls back to its AWS-managed key) (kmsKeyId). Fix: set kmsKeyId to a customer-managed KMS key ARN in the resource\'s region.' }] },
+cmkPolicySpec("rds-instance-storage-cmk", {
+    resource: "db", label: "Instance", field: "kmsKeyId", awsAlias: "alias/aws/rds",
+    extra: [
         { name: "storage not encrypted", change: (rs) => set(find(rs, "db"), ["storageEncrypted"], false),
             expect: [{ name: "db", message: 'Instance "db": storageEncrypted is false. Fix: set storageEncrypted: true with kmsKeyId = the stack\'s data key.' }] },
         { name: "Aurora cluster not encrypted, no key", change: (rs) => { const c = withCluster(rs); set(c, ["storageEncrypted"], false); set(c, ["kmsKeyId"], undefined); delete c.propertyDependencies.kmsKeyId; },
@@ -18,15 +15,6 @@ policySpec("rds-instance-storage-cmk", {
             expect: [{ name: "aurora", message: 'Cluster "aurora" encrypts with the AWS-managed key "alias/aws/rds" (kmsKeyId). Fix: set kmsKeyId to a customer-managed KMS key ARN in the resource\'s region.' }] },
         { name: "a compliant Aurora cluster passes", change: (rs) => { withCluster(rs); }, expect: [] },
     ],
-    unknown: { name: "key ARN unknown and not from a key of this stack", change: (rs) => { const r = find(rs, "db"); set(r, ["kmsKeyId"], UNKNOWN); r.propertyDependencies = {}; }, expect: "advisory" },
-});
-
-describe("rds-instance-storage-cmk in preview", () => {
-    it("decides an unknown key ARN from its property dependency on a KMS key of the stack", async () => {
-        const rs = baseline();
-        set(find(rs, "db"), ["kmsKeyId"], UNKNOWN);
-        expect(await reported("rds-instance-storage-cmk", rs)).to.deep.equal([]);
-    });
 });
 
 describe("rds-instance-storage-cmk: unknown encryption settings surface the advisory", () => {

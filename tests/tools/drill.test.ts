@@ -12,7 +12,7 @@ import { main as drill } from "../../tools/drill";
 import { main as learn } from "../../tools/drill-learn";
 import type { BringUpScenario } from "../../tools/lib/bringup-report";
 import type { DatabaseTarget, DrillChecks } from "../../tools/lib/drill-checks";
-import { DrillDeps, DrillReport, InterruptHandler, estimateIndex, EventTimer, mergeMeasurements, quantile, RPO_METHOD, urnKey } from "../../tools/lib/drill";
+import { DrillDeps, DrillReport, InterruptHandler, estimateIndex, EventTimer, mergeMeasurements, quantile, RPO_METHOD } from "../../tools/lib/drill";
 import { loadProvisioningTimes } from "../../policies/lib/bringup";
 import { parseStackConfig } from "../../stacks/config";
 import { loadProject, stackConfig } from "../../tools/lib/project";
@@ -479,20 +479,21 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
         expect(report.dataSafety.detail).to.equal("The drill did not change the stack; nothing to return to standby.");
     });
 
-    it("matches the model's mock URNs to the engine's full-chain URNs (real engine events name every ancestor)", async () => {
-        // The offline plan's URN for the drill copy vs the one `pulumi up` reports for the same resource.
-        const mockDb = `${S}vbr:database:Database$aws:rds/instance:Instance::vbr-prod-db-drill`;
+    it("matches engine events to the model by the full-chain URN the offline recorder also builds", async () => {
+        // `pulumi up` names every ancestor; so does the recorder (tests/tools/recorder.test.ts pins it).
         const realDb = `${S}vbr:platform:Platform$vbr:database:Database$aws:rds/instance:Instance::vbr-prod-db-drill`;
-        expect(urnKey(mockDb)).to.equal(urnKey(realDb));
-        const index = estimateIndex([{ ...MODEL.timeline[2], urn: mockDb }]);
-        expect(index.get(urnKey(realDb))!.urn).to.equal(mockDb);
-        const timer = new EventTimer(1, T0, 3_600_000, index, () => undefined);
+        const index = estimateIndex([{ ...MODEL.timeline[2], urn: realDb }]);
+        const timer = new EventTimer(2, T0, 3_600_000, index, () => undefined);
         timer.handle(pre(0, realDb), T0);
         timer.handle(done(988, realDb), T0 + 988_000);
-        expect(timer.measured).to.deep.equal([{ urn: realDb, type: "aws:rds/instance:Instance", op: "create", status: "ok", seconds: 988, estimate: { key: "restore", p50: 900, p90: 1500 } }]);
-        // An ambiguous short key (same type and name under two parents) is not guessed.
-        const twin = `${S}vbr:other:Other$aws:rds/instance:Instance::vbr-prod-db-drill`;
-        expect(estimateIndex([{ ...MODEL.timeline[2], urn: mockDb }, { ...MODEL.timeline[2], urn: twin }]).has(urnKey(realDb))).to.equal(false);
+        // A resource the model did not plan (another parent chain) gets no estimate rather than a guessed one.
+        const other = `${S}vbr:other:Other$aws:rds/instance:Instance::vbr-prod-db-drill`;
+        timer.handle(pre(0, other), T0);
+        timer.handle(done(5, other), T0 + 5_000);
+        expect(timer.measured).to.deep.equal([
+            { urn: realDb, type: "aws:rds/instance:Instance", op: "create", status: "ok", seconds: 988, estimate: { key: "restore", p50: 900, p90: 1500 } },
+            { urn: other, type: "aws:rds/instance:Instance", op: "create", status: "ok", seconds: 5, estimate: null },
+        ]);
     });
 
     it("usage errors exit 2 before touching the CLI", async () => {

@@ -149,22 +149,11 @@ const fmtClock = (ms: number) => {
 const shortName = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
 
 /**
- * A URN without its ancestors: `<own type>::<name>`. The offline model's URNs come from the mock monitor, which
- * names a child `<parent's own type>$<type>`, while the engine chains every ancestor
- * (`vbr:platform:Platform$vbr:database:Database$aws:rds/instance:Instance`): the two meet on this key.
+ * The model's timeline by URN. The offline recorder builds URNs exactly as the engine does (every ancestor's type),
+ * so the engine's events name the same URNs as the model.
  */
-export function urnKey(urn: string): string {
-    const parts = urn.split("::");
-    return `${(parts[2] ?? "").split("$").pop()}::${parts.slice(3).join("::")}`;
-}
-
-/** The model's timeline by exact URN, and by urnKey where that key is unique. */
 export function estimateIndex(timeline: TimelineEntry[]): Map<string, TimelineEntry> {
-    const index = new Map(timeline.map((t) => [t.urn, t]));
-    const byKey = new Map<string, TimelineEntry[]>();
-    for (const t of timeline) (byKey.get(urnKey(t.urn)) ?? byKey.set(urnKey(t.urn), []).get(urnKey(t.urn))!).push(t);
-    for (const [key, entries] of byKey) if (entries.length === 1 && !index.has(key)) index.set(key, entries[0]);
-    return index;
+    return new Map(timeline.map((t) => [t.urn, t]));
 }
 
 /** How often the progress line repeats while nothing finishes (a restore or a steady-state wait). */
@@ -186,7 +175,7 @@ export class EventTimer {
         private readonly estimates: Map<string, TimelineEntry>, private readonly log: (line: string) => void) {}
 
     private estimateOf(urn: string): MeasuredResource["estimate"] {
-        const e = this.estimates.get(urn) ?? this.estimates.get(urnKey(urn));
+        const e = this.estimates.get(urn);
         return e ? { key: e.key, p50: e.p50Finish - e.p50Start, p90: e.finish - e.start } : null;
     }
 

@@ -22,7 +22,7 @@ export interface PlatformArgs {
 /** What a stack exports; the DR stack reads the primary's through a StackReference. */
 export interface PlatformExports {
     database: pulumi.Output<{ arn: string; identifier: string; address: string; port: number } | undefined>;
-    buckets: pulumi.Output<Record<string, { name: string; arn: string }>>;
+    buckets: pulumi.Output<Record<DataBucket, { name: string; arn: string }>>;
     secretArn: pulumi.Output<string | undefined>;
     endpoint: pulumi.Output<string | undefined>;
     /** The instance the peer stack replicates from (see Database.replicationSource). */
@@ -89,7 +89,7 @@ export class Platform extends pulumi.ComponentResource {
         });
         this.exports = {
             database: this.database.serving,
-            buckets: this.documents.exports.apply((b): Record<string, { name: string; arn: string }> => b),
+            buckets: this.documents.exports,
             secretArn: this.database.secretArn,
             endpoint: this.app.endpoint,
             replicationSource: this.database.replicationSource,

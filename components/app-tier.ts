@@ -48,7 +48,7 @@ export function composeAppTier(parent: pulumi.Resource, name: string, cfg: Stack
     const active = isActive(cfg);
     const kept = keptTags(cfg);
     const service = new Service(`${name}-app`, {
-        region: cfg.region, active, domainName: cfg.domainName, hostedZoneId: cfg.hostedZoneId,
+        region: cfg.region, active, runTasks: cfg.serviceEnabled, domainName: cfg.domainName, hostedZoneId: cfg.hostedZoneId,
         accessLogBucketName: naming.bucketName("alb-logs", cfg.region),
         vpcId: network.vpcId, publicSubnetIds: network.publicSubnetIds, privateSubnetIds: network.privateSubnetIds,
         albSecurityGroupId: network.albSecurityGroupId, taskSecurityGroupId: network.taskSecurityGroupId,

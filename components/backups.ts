@@ -18,6 +18,15 @@ export interface BackupPlanArgs {
     backupRetentionDays: number;
     weeklyRetentionDays: number;
     /**
+     * Vault Lock mode. `compliance` (with `lockGraceDays`) becomes immutable after the grace period: nobody, the
+     * root user included, can then delete the vault or shorten retention (the DR plan's ransomware scenario).
+     * `governance` stays removable by an administrator with the right IAM permission.
+     * @default "governance"
+     */
+    lockMode?: "governance" | "compliance";
+    /** Compliance mode only: days the lock can still be removed (AWS's changeableForDays, at least 3). @default 7 */
+    lockGraceDays?: number;
+    /**
      * The database instances to back up, serving first; the serving one is restore-tested monthly. Empty until
      * the DR stack has a database; a damaged instance kept by the corruption runbook stays selected.
      * @default - no database in the selection, no restore test
@@ -35,14 +44,21 @@ export interface BackupPlanArgs {
 }
 
 /**
- * The DR plan's schedules (UTC): daily at 02:00, weekly on Sunday at 02:00, restore tests on the 1st at 04:00.
- * The weekly rule starts with the daily one on purpose: AWS Backup runs one job per resource at a time, and when
- * two rules' windows overlap it takes a single backup for the rule with the longer retention (AWS Backup guide,
- * "Backup plan options and configuration"), so Sunday's backup is the weekly one instead of a failed second job.
+ * Schedules (UTC). The DR plan's 02:00 daily snapshot is RDS's own automated backup (window 02:00-02:30, see
+ * database.ts). AWS Backup's jobs start at 03:00 and must start by 04:00 (start window): after the RDS backup
+ * window has closed, so the two snapshots do not compete, and at least an hour before the Sunday 05:00
+ * maintenance window, in which AWS Backup cannot start a database backup (AWS Backup guide, "Backup plan options
+ * and configuration"; docs/aws-facts.md). The weekly rule starts with the daily one on purpose: when two rules'
+ * windows overlap AWS Backup takes a single backup for the rule with the longer retention (same page), so
+ * Sunday's backup is the weekly one instead of a failed second job. Restore tests run on the 1st at 10:00, after
+ * the day's backup and copy have had their window (start 1 h, completion 6 h).
  */
-export const DAILY_SCHEDULE = "cron(0 2 * * ? *)";
-export const WEEKLY_SCHEDULE = "cron(0 2 ? * SUN *)";
-export const RESTORE_TEST_SCHEDULE = "cron(0 4 1 * ? *)";
+export const DAILY_SCHEDULE = "cron(0 3 * * ? *)";
+export const WEEKLY_SCHEDULE = "cron(0 3 ? * SUN *)";
+export const RESTORE_TEST_SCHEDULE = "cron(0 10 1 * ? *)";
+/** The backup jobs' start and completion windows, in minutes. */
+export const START_WINDOW_MINUTES = 60;
+export const COMPLETION_WINDOW_MINUTES = 360;
 
 const MANAGED_POLICIES = [
     "service-role/AWSBackupServiceRolePolicyForBackup", "service-role/AWSBackupServiceRolePolicyForRestores",
@@ -59,12 +75,14 @@ export class BackupPlan extends pulumi.ComponentResource {
         this.vault = new aws.backup.Vault(`${name}-vault`, {
             name: args.naming.vaultName(), kmsKeyArn: args.backupKeyArn, forceDestroy: false, tags: args.tags,
         }, { parent: this, protect: true, retainOnDelete: true });
-        // Governance mode: no changeableForDays, so the lock stays removable by an administrator and a vault a
-        // drill touches can never become immutable (DR-FACTS). The minimum is the plan's 35-day floor.
+        // changeableForDays is what makes a lock compliance mode; without it the lock is governance mode. Neither
+        // vault is ever created or deleted by a drill, so compliance mode cannot trap a disposable vault.
+        const compliance = args.lockMode === "compliance";
         new aws.backup.VaultLockConfiguration(`${name}-lock`, {
             backupVaultName: this.vault.name,
             minRetentionDays: MIN_BACKUP_RETENTION_DAYS,
             maxRetentionDays: Math.max(args.weeklyRetentionDays, args.backupRetentionDays),
+            changeableForDays: compliance ? args.lockGraceDays ?? 7 : undefined,
         }, { parent: this });
         if (args.serving) this.plan = this.schedule(name, args);
         this.registerOutputs({ vaultArn: this.vault.arn });
@@ -76,7 +94,7 @@ export class BackupPlan extends pulumi.ComponentResource {
         const { "vbr:standby": _kept, ...tags } = args.tags ?? {};
         const peerVault = args.naming.vaultArn(args.peerRegion, args.accountId);
         const rule = (ruleName: string, schedule: string, deleteAfter: number): aws.types.input.backup.PlanRule => ({
-            ruleName, schedule, targetVaultName: this.vault.name, startWindow: 60, completionWindow: 360,
+            ruleName, schedule, targetVaultName: this.vault.name, startWindow: START_WINDOW_MINUTES, completionWindow: COMPLETION_WINDOW_MINUTES,
             lifecycle: { deleteAfter },
             copyActions: [{ destinationVaultArn: peerVault, lifecycle: { deleteAfter } }],
             recoveryPointTags: { ...tags, "vbr:backup-rule": ruleName },

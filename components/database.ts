@@ -4,9 +4,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { rdsRetentionDays, StackConfig } from "../stacks/config";
 import { Naming } from "../stacks/naming";
 import { PrimaryDatabase, PrimaryReference } from "../stacks/primary-reference";
+import provisioningTimes from "../policies/data/provisioning-times.json";
 
 type DbConfig = Pick<StackConfig, "role" | "drState" | "drDatabase" | "region" | "peerRegion" | "backupRetentionDays" |
-    "dbInstanceClass" | "dbAllocatedStorageGiB" | "dbEngineVersion" | "dbRestoreTime" | "dbRestoreSource" | "restoredDbBackupsEnabled" | "drillId">;
+    "dbInstanceClass" | "dbAllocatedStorageGiB" | "dbEngineVersion" | "dbRestoreTime" | "dbRestoreSource" | "drillId">;
 
 export interface DatabaseArgs {
     naming: Naming;
@@ -25,12 +26,23 @@ export interface DatabaseArgs {
     tags?: Record<string, string>;
 }
 
-/** RDS windows (UTC): the DR plan's 02:00 backup, and maintenance well clear of it and of AWS Backup's 03:00 rule. */
+/** RDS windows (UTC): the DR plan's 02:00 backup, and maintenance clear of it and of AWS Backup's jobs (backups.ts). */
 export const BACKUP_WINDOW = "02:00-02:30";
 export const MAINTENANCE_WINDOW = "sun:05:00-sun:05:30";
 export const MASTER_USERNAME = "vbr_admin";
 /** Retention of the replicated automated backups in the DR region (RDS maximum; the plan's 35 days). */
 export const REPLICATED_BACKUP_RETENTION_DAYS = 35;
+
+/**
+ * The create timeout of a restored instance: twice the bring-up model's p90 for the restore and the baseline backup
+ * the provider waits for, in whole hours, at least 4 h. The provider's default (40 min) would fail the update while
+ * RDS is still restoring. The model's numbers come from policies/data/provisioning-times.json.
+ */
+export function restoreCreateTimeout(allocatedStorageGiB: number): string {
+    const { restore, operations } = provisioningTimes;
+    const p90Seconds = restore.p90.baseSeconds + restore.p90.perGiBSeconds * allocatedStorageGiB + operations["rds-baseline-backup"].p90;
+    return `${Math.max(4, Math.ceil((2 * p90Seconds) / 3600))}h`;
+}
 
 /**
  * The name stamp of a corruption restore: the UTC instant to the minute (`2026-11-29T13:45:00Z` ->
@@ -136,9 +148,9 @@ export class Database extends pulumi.ComponentResource {
             this.secretArn = secretArn;
             const restored = this.corruptionRestore(name, instance);
             instances = pulumi.output(describeAll(restored ?? instance, restored && instance));
-            // The peer copies from the restore only once it has automated backups to copy; until then it keeps
-            // copying the restore's source, which is what it already replicates when the runbook was followed.
-            this.replicationSource = restored && cfg.restoredDbBackupsEnabled ? describe(restored) : this.restoreSource(instance);
+            // A restore has automated backups from the moment `pulumi up` creates it (see restored()), so the peer
+            // replicates the serving instance.
+            this.replicationSource = describe(restored ?? instance);
         } else {
             if (!args.primary) throw new Error("Database: the dr role needs `primary` (a PrimaryReference to vbr:primaryStack)");
             const primary = args.primary;
@@ -184,7 +196,13 @@ export class Database extends pulumi.ComponentResource {
             backupWindow: BACKUP_WINDOW, maintenanceWindow: MAINTENANCE_WINDOW,
             copyTagsToSnapshot: true, skipFinalSnapshot: false, finalSnapshotIdentifier: `${identifier}-final`,
             performanceInsightsEnabled: true, performanceInsightsKmsKeyId: dataKeyArn,
-            iamDatabaseAuthenticationEnabled: true, publiclyAccessible: false, autoMinorVersionUpgrade: true,
+            iamDatabaseAuthenticationEnabled: true, publiclyAccessible: false,
+            // With automatic minor upgrades the engine version is a major version only (config validation): a pinned
+            // minor would make the provider plan a downgrade after RDS upgrades the instance.
+            autoMinorVersionUpgrade: true,
+            // Every change a runbook makes (promotion's Multi-AZ and retention, backups after a restore, more storage
+            // after the free-storage alarm) must take effect at `pulumi up`, not in next week's maintenance window.
+            applyImmediately: true,
             dbSubnetGroupName: this.subnetGroupName, vpcSecurityGroupIds: this.args.vpcSecurityGroupIds,
         };
     }
@@ -232,29 +250,18 @@ export class Database extends pulumi.ComponentResource {
     }
 
     /**
-     * The instance a corruption restore reads, as the peer must replicate it until the restore has backups: the
-     * original, or the `vbr:dbRestoreSource` instance (an earlier restore that left the program but, retained,
-     * still runs and is what the peer replicates), read from this region's RDS API.
-     */
-    private restoreSource(original: aws.rds.Instance): pulumi.Output<ServingDatabase | undefined> {
-        const source = this.args.config.dbRestoreSource;
-        if (this.args.config.dbRestoreTime === undefined || source === undefined || source === this.args.naming.dbIdentifier()) {
-            return describe(original);
-        }
-        const found = aws.rds.getInstanceOutput({ dbInstanceIdentifier: source }, { parent: this });
-        return pulumi.output({ arn: found.dbInstanceArn, identifier: found.dbInstanceIdentifier, address: found.address, port: found.port });
-    }
-
-    /**
-     * A restored instance. Protected ones (failover, corruption) serve production: Multi-AZ, deletion protection,
-     * backups deferred until `vbr:restoredDbBackupsEnabled`, and retainOnDelete: once an operator unprotects one
-     * that left the program, Pulumi only forgets it; deleting it in AWS is a separate, deliberate step (README).
-     * Drill copies are disposable but leave a final snapshot.
+     * A restored instance. Protected ones (failover, corruption) serve production: Multi-AZ, deletion protection and
+     * retainOnDelete: once an operator unprotects one that left the program, Pulumi only forgets it; deleting it in
+     * AWS is a separate, deliberate step (README). Drill copies are disposable but leave a final snapshot.
+     *
+     * Automated backups are on from the start. The provider's restore call does not send BackupRetentionPeriod, so
+     * a restore inherits its source's retention whatever the program asks, RDS takes a baseline backup right away,
+     * and the provider waits for it (hashicorp/terraform-provider-aws#44104; docs/aws-facts.md). Asking for 0 would
+     * not shorten that wait; it would only make the next `pulumi up` switch backups off on the serving database.
+     * The bring-up model counts the wait, and the create timeout covers it.
      */
     private restored(resourceName: string, identifier: string, from: aws.types.input.rds.InstanceRestoreToPointInTime, production: boolean): aws.rds.Instance {
-        const backupsOn = production && this.args.config.restoredDbBackupsEnabled;
         const tags = this.tags(production ? {} : { "vbr:lifecycle": "drill" });
-        if (!backupsOn) tags["vbr:backups"] = "deferred";
         // Restores happen during bring-up, never in standby: the RTO model must count them.
         delete tags["vbr:standby"];
         return new aws.rds.Instance(resourceName, {
@@ -265,10 +272,10 @@ export class Database extends pulumi.ComponentResource {
             ...(production ? {} : { finalSnapshotIdentifier: `${identifier}-final-${this.args.config.drillId}` }),
             restoreToPointInTime: from,
             multiAz: production,
-            backupRetentionPeriod: backupsOn ? rdsRetentionDays(this.args.config) : 0,
+            backupRetentionPeriod: rdsRetentionDays(this.args.config),
             deletionProtection: production,
             tags,
-        }, { parent: this, protect: production, retainOnDelete: production });
+        }, { parent: this, protect: production, retainOnDelete: production, customTimeouts: { create: restoreCreateTimeout(this.args.config.dbAllocatedStorageGiB) } });
     }
 
     /**
@@ -301,7 +308,9 @@ export class Database extends pulumi.ComponentResource {
                 ...this.common(replicaIdentifier),
                 replicateSourceDb: failover ? undefined : db.arn,
                 multiAz: failover,
-                backupRetentionPeriod: failover ? REPLICATED_BACKUP_RETENTION_DAYS : 0,
+                // Backups on the standby replica too (RDS for PostgreSQL 14.1 and later): AWS's advice before a
+                // promotion, so promoting takes no backup of its own and the retention does not change then.
+                backupRetentionPeriod: REPLICATED_BACKUP_RETENTION_DAYS,
                 deletionProtection: true,
                 tags: this.tags(),
             }, { parent: this, protect: true, retainOnDelete: true });

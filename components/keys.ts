@@ -49,12 +49,19 @@ export function keyUsers(keyClass: KeyClass, account: string, region: string): S
                     Action: USE_ACTIONS, Resource: "*",
                     Condition: { ArnLike: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:${region}:${account}:log-group:*` } },
                 },
-                // The incident topic is encrypted with this key: alarms and EventBridge rules publish to it.
+                // The incident topic is encrypted with this key: alarms and EventBridge rules publish to it. CloudWatch's
+                // requests carry aws:SourceAccount and aws:SourceArn, so its grant is held to this account's alarms.
                 {
-                    Sid: "IncidentTopicPublishers", Effect: "Allow",
-                    Principal: { Service: ["cloudwatch.amazonaws.com", "events.amazonaws.com"] },
+                    Sid: "IncidentTopicAlarms", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" },
                     Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "*",
-                    Condition: { StringEquals: { "aws:SourceAccount": account } },
+                    Condition: { StringEquals: { "aws:SourceAccount": account }, ArnLike: { "aws:SourceArn": `arn:aws:cloudwatch:${region}:${account}:alarm:*` } },
+                },
+                // EventBridge's KMS requests for an SNS target carry neither key: with those conditions every failure
+                // notification would be dropped silently. This is the statement the SNS guide documents ("Enable
+                // compatibility between event sources from AWS services and encrypted topics"; docs/aws-facts.md).
+                {
+                    Sid: "IncidentTopicEventRules", Effect: "Allow", Principal: { Service: "events.amazonaws.com" },
+                    Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "*",
                 },
                 ...viaServices("IncidentTopic", account, ["sns"], region, false),
             ];

@@ -68,6 +68,7 @@ export class Platform extends pulumi.ComponentResource {
         this.backups = new BackupPlan(`${name}-backup`, {
             naming, serving: cfg.role === "primary" || cfg.drState === "failover", peerRegion: cfg.peerRegion, accountId,
             backupKeyArn: this.keys.arns.backup, backupRetentionDays: cfg.backupRetentionDays, weeklyRetentionDays: cfg.weeklyRetentionDays,
+            lockMode: cfg.vaultLockMode, lockGraceDays: cfg.vaultLockGraceDays,
             databaseArns: this.database.backupArns, bucketArns: DATA_BUCKETS.map((b) => this.documents.buckets[b].arn), tags: kept,
             restoreTestNetwork: { dbSubnetGroupName: naming.dbIdentifier("subnets"), securityGroupIds: [this.network.dbSecurityGroupId] },
         }, child);

@@ -18,6 +18,11 @@ export interface ContainerRegistryArgs {
     tags?: Record<string, string>;
 }
 
+/** The repository-name prefix ECR replicates: this environment's repositories (`vbr-prod/`), nothing else of the account. */
+export function replicationPrefix(naming: Naming): string {
+    return `${naming.prefix}/`;
+}
+
 export class ContainerRegistry extends pulumi.ComponentResource {
     readonly repository: aws.ecr.Repository;
     readonly url: pulumi.Output<string>;
@@ -45,9 +50,15 @@ export class ContainerRegistry extends pulumi.ComponentResource {
         }, { parent: this });
         if (args.role === "primary") {
             // One configuration per registry: a second one (anywhere in this account and region) overwrites it.
-            // Replication covers only images pushed after it exists; replicas land in the DR repository.
+            // Replication covers only images pushed after it exists; replicas land in the DR repository. Without a
+            // filter it would copy every repository of the account: only this environment's repositories go.
             new aws.ecr.ReplicationConfiguration(`${name}-replication`, {
-                replicationConfiguration: { rules: [{ destinations: [{ region: args.peerRegion, registryId: args.accountId }] }] },
+                replicationConfiguration: {
+                    rules: [{
+                        destinations: [{ region: args.peerRegion, registryId: args.accountId }],
+                        repositoryFilters: [{ filter: replicationPrefix(args.naming), filterType: "PREFIX_MATCH" }],
+                    }],
+                },
             }, { parent: this });
         }
         this.url = this.repository.repositoryUrl;

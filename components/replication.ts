@@ -3,7 +3,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 
-/** S3 Replication Time Control: 15 minutes is the only valid value, and RTC requires metrics (DR-FACTS). */
+/** S3 Replication Time Control: 15 minutes is the only valid value, and RTC requires metrics (docs/aws-facts.md). */
 export const RTC_MINUTES = 15;
 
 /** The key replicas are encrypted with, in the destination region. */

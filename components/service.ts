@@ -15,6 +15,13 @@ export interface ServiceArgs {
     region: string;
     /** Create the load balancer, listeners, task definition, ECS service and scaling (primary, or dr in drill/failover). */
     active: boolean;
+    /**
+     * With `active`, run the tasks: the task definition, ECS service (which waits for steady state) and auto
+     * scaling. False only for a first install before the first image is in ECR, so `pulumi up` never waits for
+     * tasks that cannot pull their image; the load balancer and listeners exist and answer 503.
+     * @default true
+     */
+    runTasks?: boolean;
     /** Public name of the service; the certificate also covers `drill.<domainName>`. */
     domainName: string;
     /** Route 53 zone that holds domainName: the DNS validation records go there. */
@@ -83,6 +90,7 @@ export class Service extends pulumi.ComponentResource {
     readonly accessLogBucketArn: pulumi.Output<string>;
     /** Load balancer details; undefined in standby. */
     readonly alb?: { dnsName: pulumi.Output<string>; zoneId: pulumi.Output<string>; arnSuffix: pulumi.Output<string>; targetGroupArnSuffix: pulumi.Output<string> };
+    /** The ECS service's name; undefined in standby and while `runTasks` is false. */
     readonly serviceName?: pulumi.Output<string>;
 
     constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -143,33 +151,38 @@ export class Service extends pulumi.ComponentResource {
                 tags,
             }, { parent: this });
 
-            const taskDefinition = this.taskDefinition(name, args, appPort, logGroup, executionRole, taskRole, tags);
-            const service = new aws.ecs.Service(`${name}-service`, {
-                cluster: cluster.arn,
-                taskDefinition: taskDefinition.arn,
-                launchType: "FARGATE",
-                platformVersion: "LATEST",
-                desiredCount: args.desiredCount,
-                networkConfiguration: { subnets: args.privateSubnetIds, securityGroups: [args.taskSecurityGroupId], assignPublicIp: false },
-                loadBalancers: [{ targetGroupArn: targetGroup.arn, containerName: CONTAINER_NAME, containerPort: appPort }],
-                healthCheckGracePeriodSeconds: 60,
-                deploymentCircuitBreaker: { enable: true, rollback: true },
-                deploymentMinimumHealthyPercent: 100,
-                deploymentMaximumPercent: 200,
-                availabilityZoneRebalancing: "ENABLED",
-                propagateTags: "SERVICE",
-                enableEcsManagedTags: true,
-                // `pulumi up` returns only when the tasks pass the target group's health checks.
-                waitForSteadyState: true,
-                tags,
-            // Auto scaling owns the running count once the service exists; a later up must not reset it.
-            }, { parent: this, dependsOn: [https], ignoreChanges: ["desiredCount"] });
-            this.autoScaling(name, args, cluster, service, lb, targetGroup);
-
             this.alb = { dnsName: lb.dnsName, zoneId: lb.zoneId, arnSuffix: lb.arnSuffix, targetGroupArnSuffix: targetGroup.arnSuffix };
-            this.serviceName = service.name;
+            if (args.runTasks !== false) this.serviceName = this.tasks(name, args, appPort, cluster, lb, targetGroup, https, logGroup, executionRole, taskRole, tags);
         }
         this.registerOutputs({ clusterName: this.clusterName, certificateArn: this.certificateArn, albDnsName: this.alb?.dnsName });
+    }
+
+    /** The task definition, the ECS service (waiting for steady state) and its auto scaling; returns the service name. */
+    private tasks(name: string, args: ServiceArgs, appPort: number, cluster: aws.ecs.Cluster, lb: aws.lb.LoadBalancer, targetGroup: aws.lb.TargetGroup,
+        https: aws.lb.Listener, logGroup: aws.cloudwatch.LogGroup, executionRole: aws.iam.Role, taskRole: aws.iam.Role, tags: Record<string, string>): pulumi.Output<string> {
+        const taskDefinition = this.taskDefinition(name, args, appPort, logGroup, executionRole, taskRole, tags);
+        const service = new aws.ecs.Service(`${name}-service`, {
+            cluster: cluster.arn,
+            taskDefinition: taskDefinition.arn,
+            launchType: "FARGATE",
+            platformVersion: "LATEST",
+            desiredCount: args.desiredCount,
+            networkConfiguration: { subnets: args.privateSubnetIds, securityGroups: [args.taskSecurityGroupId], assignPublicIp: false },
+            loadBalancers: [{ targetGroupArn: targetGroup.arn, containerName: CONTAINER_NAME, containerPort: appPort }],
+            healthCheckGracePeriodSeconds: 60,
+            deploymentCircuitBreaker: { enable: true, rollback: true },
+            deploymentMinimumHealthyPercent: 100,
+            deploymentMaximumPercent: 200,
+            availabilityZoneRebalancing: "ENABLED",
+            propagateTags: "SERVICE",
+            enableEcsManagedTags: true,
+            // `pulumi up` returns only when the tasks pass the target group's health checks.
+            waitForSteadyState: true,
+            tags,
+        // Auto scaling owns the running count once the service exists; a later up must not reset it.
+        }, { parent: this, dependsOn: [https], ignoreChanges: ["desiredCount"] });
+        this.autoScaling(name, args, cluster, service, lb, targetGroup);
+        return service.name;
     }
 
     /** The domain and its drill name, DNS-validated in every state so an active bring-up never waits on ACM. */
@@ -286,10 +299,9 @@ export class Service extends pulumi.ComponentResource {
                 { name: "DB_USERNAME", valueFrom: pulumi.interpolate`${secretArn}:username::` },
                 { name: "DB_PASSWORD", valueFrom: pulumi.interpolate`${secretArn}:password::` },
             ],
-            healthCheck: {
-                command: ["CMD-SHELL", `curl -fsS http://localhost:${appPort}/health || exit 1`],
-                interval: 15, timeout: 5, retries: 3, startPeriod: 30,
-            },
+            // No container health check: it would need a shell and curl in the image. The target group's HTTP check on
+            // /health is the one ECS acts on (the service registers with the load balancer), so the image's only
+            // contract is to answer GET /health with 200 on appPort.
             logConfiguration: {
                 logDriver: "awslogs",
                 options: { "awslogs-group": logGroup.name, "awslogs-region": args.region, "awslogs-stream-prefix": CONTAINER_NAME },
@@ -343,8 +355,9 @@ export class Service extends pulumi.ComponentResource {
 /** Checks the args that decide structure, all at once, before any child exists. */
 function validate(name: string, args: ServiceArgs): void {
     const problems: string[] = [];
-    if (args.active && args.secretArn === undefined) problems.push("secretArn is required when active (the tasks read the database credentials from it)");
-    if (args.active && args.database === undefined) problems.push("database is required when active (the tasks connect to it)");
+    const runs = args.active && args.runTasks !== false;
+    if (runs && args.secretArn === undefined) problems.push("secretArn is required when active (the tasks read the database credentials from it)");
+    if (runs && args.database === undefined) problems.push("database is required when active (the tasks connect to it)");
     if (args.maxCount < args.desiredCount) problems.push(`maxCount (${args.maxCount}) must be at least desiredCount (${args.desiredCount})`);
     if (problems.length > 0) throw new Error(`Service ${name}: ${problems.join("; ")}`);
 }

@@ -11,5 +11,5 @@ export const backupVaultLockMinRetention: StackValidationPolicy = {
     enforcementLevel: "mandatory",
     configSchema: { properties: { minimumRetentionDays: retentionDaysSchema } },
     validateStack: forTypes(T.vaultLock, minimumRetention("minRetentionDays",
-        (min) => `. Fix: set minRetentionDays: ${min} (governance mode: leave changeableForDays unset).`)),
+        (min) => `. Fix: set minRetentionDays: ${min}.`)),
 };

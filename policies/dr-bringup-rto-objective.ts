@@ -4,7 +4,8 @@
 // resources tagged `vbr:standby = kept` already exist in standby, everything else is created by the bring-up.
 // A DR stack previewed in `drill` or `failover` (e.g. `npm start -- --stack dr --config vbr:drState=failover`)
 // is judged on the whole bring-up; in `standby` nothing is left to create and the policy passes.
-// `objectiveMinutes` mirrors the stack config `vbr:rtoObjectiveMinutes` (default 60) that the offline plan uses, and
+// `objectiveMinutes` mirrors the stack config `vbr:rtoObjectiveMinutes` (default 60; a drill's is
+// `vbr:drillRtoObjectiveMinutes`, default 240) that the offline plan passes, and
 // `allocatedStorageGiB` mirrors `vbr:dbAllocatedStorageGiB` (a restore inherits its storage from the backup).
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import {
@@ -81,13 +82,13 @@ export function describePath(path: ScheduledStep[]): string {
 export const drBringupRtoObjective: StackValidationPolicy = {
     name: RTO_POLICY_NAME,
     description: "The DR stack's estimated p90 bring-up from standby (the bring-up model: vbr:standby tags, provisioning "
-        + "times, Pulumi's parallel scheduler) must fit the RTO objective (vbr:rtoObjectiveMinutes).",
+        + "times, Pulumi's parallel scheduler) must fit the RTO objective (vbr:rtoObjectiveMinutes; vbr:drillRtoObjectiveMinutes for a drill).",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
             objectiveMinutes: {
                 type: "integer", default: 60, minimum: 1, maximum: 240,
-                description: "RTO objective for the DR bring-up in minutes; mirrors the stack config vbr:rtoObjectiveMinutes (the DR plan's RTO is 4 h, our bar 1 h).",
+                description: "RTO objective for the DR bring-up in minutes; mirrors the stack config vbr:rtoObjectiveMinutes, or vbr:drillRtoObjectiveMinutes for a drill (the DR plan's RTO is 4 h, our bar 1 h).",
             },
             allocatedStorageGiB: {
                 type: "integer", default: 100, minimum: 20, maximum: 65536,
@@ -118,7 +119,8 @@ export const drBringupRtoObjective: StackValidationPolicy = {
             + `${config.objectiveMinutes} min, with ${steps.length} resources created or promoted at parallelism ${estimate.parallel}. `
             + `Critical path (p90, ${min(last.finish)}):\n  ${describePath(estimate.criticalPath)}\n`
             + "Shorten the critical path: keep slow resources in standby (tag them vbr:standby = kept), prefer "
-            + "vbr:drDatabase=replica over restore, restore with backups off, or raise objectiveMinutes and vbr:rtoObjectiveMinutes together.",
+            + "vbr:drDatabase=replica over restore (every restore waits for RDS's baseline backup), or raise objectiveMinutes and the stack's "
+            + "objective (vbr:rtoObjectiveMinutes, or vbr:drillRtoObjectiveMinutes for a drill) together.",
         );
     },
 };

@@ -4,6 +4,7 @@ import { awsDataResourcesProtected } from "./aws-data-resources-protected";
 import { backupPlanCrossRegionCopy } from "./backup-plan-cross-region-copy";
 import { backupPlanRetention } from "./backup-plan-retention";
 import { backupVaultCmk } from "./backup-vault-cmk";
+import { backupVaultLockComplianceMode } from "./backup-vaultlock-compliance-mode";
 import { backupVaultLockMinRetention } from "./backup-vaultlock-min-retention";
 import { cloudwatchLogGroupCmk } from "./cloudwatch-loggroup-cmk";
 import { drBringupRtoObjective } from "./dr-bringup-rto-objective";
@@ -38,7 +39,7 @@ export const policies: Policies = [
     s3BucketEncryptionCmk, rdsInstanceStorageCmk, backupVaultCmk, secretsmanagerSecretCmk, ecrRepositoryCmk, snsTopicCmk,
     cloudwatchLogGroupCmk, rdsBackupReplicationCmk, s3ReplicationReplicaCmk, kmsKeyRotationEnabled,
     // 2. Retention
-    rdsInstanceBackupRetention, rdsInstanceBackupsDeferred, rdsBackupReplicationRetention, backupPlanRetention, backupVaultLockMinRetention,
+    rdsInstanceBackupRetention, rdsInstanceBackupsDeferred, rdsBackupReplicationRetention, backupPlanRetention, backupVaultLockMinRetention, backupVaultLockComplianceMode,
     // 3. Versioning
     s3BucketVersioningEnabled,
     // 4. Cross-region copies

@@ -22,6 +22,7 @@ export const AWS_REGIONS = [
 export const ROLES = ["primary", "dr"] as const;
 export const DR_STATES = ["standby", "drill", "failover"] as const;
 export const DR_DATABASE_MODES = ["replica", "restore"] as const;
+export const VAULT_LOCK_MODES = ["governance", "compliance"] as const;
 
 /** The DR plan's floors: operational retention 35 days, weekly copies kept a year. */
 export const MIN_BACKUP_RETENTION_DAYS = 35;
@@ -33,6 +34,17 @@ export type Region = (typeof AWS_REGIONS)[number];
 export type Role = (typeof ROLES)[number];
 export type DrState = (typeof DR_STATES)[number];
 export type DrDatabaseMode = (typeof DR_DATABASE_MODES)[number];
+export type VaultLockMode = (typeof VAULT_LOCK_MODES)[number];
+
+/** Where the program runs: the backend's organization and this project (StackReference names are qualified with them). */
+export interface Backend {
+    /** `pulumi.getOrganization()`: the Pulumi Cloud organization, or `organization` on a self-managed (DIY) backend. */
+    organization: string;
+    project: string;
+}
+
+/** What a self-managed (S3, file) backend reports as its organization: every stack there is `organization/<project>/<stack>`. */
+export const DIY_ORGANIZATION = "organization";
 
 export interface StackConfig {
     /** `aws:region`: where this stack's own resources live. */
@@ -51,15 +63,24 @@ export interface StackConfig {
     weeklyRetentionDays: number;
     dbInstanceClass: string;
     dbAllocatedStorageGiB: number;
+    /** `vbr:dbEngineVersion`: the PostgreSQL major version; RDS applies minor upgrades itself. */
     dbEngineVersion: string;
-    /** `vbr:primaryStack`: the fully qualified primary stack the DR stack reads (`org/vbr/primary`). */
+    /**
+     * `vbr:primaryStack`, fully qualified (`<org>/<project>/<stack>`): the primary stack the DR stack reads. A bare
+     * stack name in the stack file is qualified with the backend's organization and this project.
+     */
     primaryStack?: string;
+    /** `vbr:rtoObjectiveMinutes`: the failover bring-up objective the RTO policy judges. */
     rtoObjectiveMinutes: number;
+    /** `vbr:drillRtoObjectiveMinutes`: a drill's objective (its copy is a restore, with the baseline backup). */
+    drillRtoObjectiveMinutes: number;
     rpoObjectiveMinutes: number;
     /** `vbr:domainName`: the public name customers use; failover records live under it. */
     domainName: string;
     hostedZoneId: string;
     appImageTag: string;
+    /** `vbr:serviceEnabled`: false only for the primary's first install, before the first image is in ECR. */
+    serviceEnabled: boolean;
     serviceDesiredCount: number;
     serviceMaxCount: number;
     availabilityZoneCount: number;
@@ -76,12 +97,10 @@ export interface StackConfig {
     dbRestoreSource?: string;
     /** `vbr:alertEmail`: optional address subscribed to the incident topic. */
     alertEmail?: string;
-    /**
-     * `vbr:restoredDbBackupsEnabled`: runbook step 2 after a restore (DR restore-mode failover, corruption
-     * restore). Restores run with automated backups off (no baseline-backup wait); set true once the service
-     * is live to turn them on. Unset means false.
-     */
-    restoredDbBackupsEnabled: boolean;
+    /** `vbr:vaultLockMode`, with its default applied: compliance for `prod`, governance otherwise. */
+    vaultLockMode: VaultLockMode;
+    /** `vbr:vaultLockGraceDays`: compliance mode's changeableForDays. */
+    vaultLockGraceDays: number;
     /**
      * `vbr:drillId`: names this drill's leftovers (the drill copy's final snapshot), so every drill can be torn
      * down without deleting the previous drill's snapshot first. `npm run drill` sets a UTC timestamp id.
@@ -103,20 +122,20 @@ export class ConfigError extends Error {
     }
 }
 
-export function formatProblems(stack: string, problems: ConfigProblem[]): string {
+export function formatProblems(stack: string, problems: ConfigProblem[], heading?: string): string {
     const noun = problems.length === 1 ? "problem" : "problems";
     const lines = problems.map((p) => `  ${p.key} = ${p.value === undefined ? "(not set)" : JSON.stringify(p.value)}: ${p.message}`);
-    return [`Invalid configuration for stack "${stack}" (${problems.length} ${noun}):`, ...lines].join("\n");
+    return [heading ?? `Invalid configuration for stack "${stack}" (${problems.length} ${noun}):`, ...lines].join("\n");
 }
 
 /** Every key the program reads, with the namespace it lives in. Pulumi.yaml declares the same set. */
 export const CONFIG_KEYS = [
     "aws:region", "vbr:role", "vbr:peerRegion", "vbr:drState", "vbr:drDatabase", "vbr:environment",
     "vbr:backupRetentionDays", "vbr:weeklyRetentionDays", "vbr:dbInstanceClass", "vbr:dbAllocatedStorageGiB",
-    "vbr:dbEngineVersion", "vbr:primaryStack", "vbr:rtoObjectiveMinutes", "vbr:rpoObjectiveMinutes",
+    "vbr:dbEngineVersion", "vbr:primaryStack", "vbr:rtoObjectiveMinutes", "vbr:drillRtoObjectiveMinutes", "vbr:rpoObjectiveMinutes",
     "vbr:domainName", "vbr:hostedZoneId", "vbr:appImageTag", "vbr:serviceDesiredCount", "vbr:serviceMaxCount",
     "vbr:availabilityZoneCount", "vbr:dbRestoreTime", "vbr:dbRestoreSource", "vbr:alertEmail",
-    "vbr:restoredDbBackupsEnabled", "vbr:drillId",
+    "vbr:restoredDbBackupsEnabled", "vbr:drillId", "vbr:serviceEnabled", "vbr:vaultLockMode", "vbr:vaultLockGraceDays",
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 export type RawConfig = Partial<Record<string, string>>;
@@ -142,7 +161,10 @@ const KEY_SCHEMAS: Record<ConfigKey, { schema: z.ZodTypeAny; required: boolean }
     "vbr:drState": { schema: oneOf(DR_STATES), required: true },
     "vbr:drDatabase": { schema: oneOf(DR_DATABASE_MODES), required: true },
     "vbr:environment": {
-        schema: pattern(/^[a-z][a-z0-9-]{0,14}[a-z0-9]$/, "must be 2-16 lower-case letters, digits or hyphens, starting with a letter (it is part of S3 bucket names)"),
+        // The longest generated name: the load balancer `vbr-<environment>-app-alb-<7 random>`, at most 32 characters (ELB).
+        schema: pattern(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/,
+            "must be 2-12 lower-case letters, digits or hyphens, starting with a letter (it is part of S3 bucket names, and the " +
+            "load balancer's generated name vbr-<environment>-app-alb-<7 random characters> must fit AWS's 32 characters)"),
         required: true,
     },
     "vbr:backupRetentionDays": {
@@ -155,12 +177,19 @@ const KEY_SCHEMAS: Record<ConfigKey, { schema: z.ZodTypeAny; required: boolean }
     },
     "vbr:dbInstanceClass": { schema: pattern(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS instance class such as db.r6g.large"), required: true },
     "vbr:dbAllocatedStorageGiB": { schema: integer(20, 65536), required: true },
-    "vbr:dbEngineVersion": { schema: pattern(/^\d+(\.\d+)?$/, "must be a PostgreSQL engine version such as 16.4"), required: true },
+    "vbr:dbEngineVersion": {
+        schema: pattern(/^\d+$/, "must be a PostgreSQL major version such as 16: RDS applies minor upgrades itself (autoMinorVersionUpgrade), " +
+            "and a pinned minor such as 16.4 makes every pulumi up after the first automatic upgrade plan a downgrade that RDS refuses " +
+            "(hashicorp/terraform-provider-aws#39579); change the major version deliberately"),
+        required: true,
+    },
     "vbr:primaryStack": {
-        schema: pattern(/^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/, "must be a stack name, optionally qualified: <org>/<project>/<stack>"),
+        schema: pattern(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)?$/,
+            "must be the primary's stack name (primary), qualified with this stack's organization and project, or <org>/<project>/<stack>"),
         required: false,
     },
     "vbr:rtoObjectiveMinutes": { schema: integer(5, 240, ""), required: true },
+    "vbr:drillRtoObjectiveMinutes": { schema: integer(5, 240, ""), required: true },
     "vbr:rpoObjectiveMinutes": { schema: integer(1, 1440, ""), required: true },
     "vbr:domainName": {
         schema: pattern(/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case DNS name such as app.example.com"),
@@ -187,6 +216,12 @@ const KEY_SCHEMAS: Record<ConfigKey, { schema: z.ZodTypeAny; required: boolean }
         schema: z.enum(["true", "false"], { errorMap: () => ({ message: "must be true or false" }) }).transform((v) => v === "true"),
         required: false,
     },
+    "vbr:serviceEnabled": {
+        schema: z.enum(["true", "false"], { errorMap: () => ({ message: "must be true or false" }) }).transform((v) => v === "true"),
+        required: false,
+    },
+    "vbr:vaultLockMode": { schema: oneOf(VAULT_LOCK_MODES), required: false },
+    "vbr:vaultLockGraceDays": { schema: integer(3, 36500, " (AWS Backup's minimum changeableForDays)"), required: true },
     "vbr:drillId": {
         // It ends an RDS snapshot identifier (`<db>-final-<drillId>`): RDS allows no trailing hyphen and no "--".
         schema: pattern(/^(?!.*--)[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/,
@@ -199,7 +234,7 @@ const KEY_SCHEMAS: Record<ConfigKey, { schema: z.ZodTypeAny; required: boolean }
  * Validates raw configuration (key -> string, as the engine passes it) and returns the typed config.
  * Throws a ConfigError listing every problem when anything is wrong.
  */
-export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
+export function parseStackConfig(stack: string, raw: RawConfig, backend: Backend = { organization: DIY_ORGANIZATION, project: "vbr" }): StackConfig {
     const problems: ConfigProblem[] = [];
     const values: Partial<Record<ConfigKey, unknown>> = {};
     for (const key of CONFIG_KEYS) {
@@ -213,7 +248,7 @@ export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
         if (result.success) values[key] = result.data;
         else problems.push({ key, value, message: result.error.issues[0].message });
     }
-    problems.push(...crossChecks(raw, values));
+    problems.push(...crossChecks(raw, values, backend));
     if (problems.length > 0) throw new ConfigError(stack, problems);
 
     const v = values as Record<ConfigKey, never>;
@@ -229,26 +264,66 @@ export function parseStackConfig(stack: string, raw: RawConfig): StackConfig {
         dbInstanceClass: v["vbr:dbInstanceClass"],
         dbAllocatedStorageGiB: v["vbr:dbAllocatedStorageGiB"],
         dbEngineVersion: v["vbr:dbEngineVersion"],
-        primaryStack: v["vbr:primaryStack"],
+        primaryStack: v["vbr:primaryStack"] === undefined ? undefined : qualifyStack(v["vbr:primaryStack"], backend),
         rtoObjectiveMinutes: v["vbr:rtoObjectiveMinutes"],
+        drillRtoObjectiveMinutes: v["vbr:drillRtoObjectiveMinutes"],
         rpoObjectiveMinutes: v["vbr:rpoObjectiveMinutes"],
         domainName: v["vbr:domainName"],
         hostedZoneId: v["vbr:hostedZoneId"],
         appImageTag: v["vbr:appImageTag"],
+        serviceEnabled: v["vbr:serviceEnabled"] ?? true,
         serviceDesiredCount: v["vbr:serviceDesiredCount"],
         serviceMaxCount: v["vbr:serviceMaxCount"],
         availabilityZoneCount: v["vbr:availabilityZoneCount"],
         dbRestoreTime: v["vbr:dbRestoreTime"],
         dbRestoreSource: v["vbr:dbRestoreSource"],
         alertEmail: v["vbr:alertEmail"],
-        restoredDbBackupsEnabled: v["vbr:restoredDbBackupsEnabled"] ?? false,
+        vaultLockMode: v["vbr:vaultLockMode"] ?? defaultVaultLockMode(v["vbr:environment"]),
+        vaultLockGraceDays: v["vbr:vaultLockGraceDays"],
         drillId: v["vbr:drillId"],
     };
 }
 
+/** A bare stack name, qualified as the engine resolves it: `<organization>/<project>/<stack>`. */
+export function qualifyStack(name: string, backend: Backend): string {
+    return name.includes("/") ? name : `${backend.organization}/${backend.project}/${name}`;
+}
+
+/** Compliance mode protects production's recovery points from an administrator (ransomware); other environments test in governance. */
+export function defaultVaultLockMode(environment: string): VaultLockMode {
+    return environment === "prod" ? "compliance" : "governance";
+}
+
+/** Keys that are still accepted but no longer do anything: set -> a warning that says why. */
+const DEPRECATED: Partial<Record<ConfigKey, string>> = {
+    "vbr:restoredDbBackupsEnabled": "has no effect any more and can be removed: restores keep automated backups from the start, because RDS takes " +
+        "a baseline backup after every restore whatever the program asks (docs/aws-facts.md)",
+};
+
+/** One warning per deprecated key that is set. */
+export function deprecationWarnings(raw: RawConfig): string[] {
+    return Object.entries(DEPRECATED)
+        .filter(([key]) => (raw[key] ?? "") !== "")
+        .map(([key, why]) => `${key} = ${JSON.stringify(raw[key])} ${why}`);
+}
+
 /** Rules that relate keys to each other; only checked for keys whose own shape was valid. */
-function crossChecks(raw: RawConfig, v: Partial<Record<ConfigKey, unknown>>): ConfigProblem[] {
+function crossChecks(raw: RawConfig, v: Partial<Record<ConfigKey, unknown>>, backend: Backend): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
+    const primaryStack = v["vbr:primaryStack"] as string | undefined;
+    if (primaryStack?.includes("/") && backend.organization === DIY_ORGANIZATION && !primaryStack.startsWith(`${DIY_ORGANIZATION}/`)) {
+        problems.push({
+            key: "vbr:primaryStack", value: raw["vbr:primaryStack"],
+            message: `names organization "${primaryStack.split("/")[0]}", but this stack runs on a self-managed (DIY) backend, where every stack is ` +
+                `${DIY_ORGANIZATION}/<project>/<stack>: set the stack name alone (primary) or ${DIY_ORGANIZATION}/${backend.project}/<stack>`,
+        });
+    }
+    if (v["vbr:role"] === "dr" && v["vbr:serviceEnabled"] === false) {
+        problems.push({
+            key: "vbr:serviceEnabled", value: raw["vbr:serviceEnabled"],
+            message: "applies to the primary's first install only: the DR stack runs no service in standby and must run it in drill and failover",
+        });
+    }
     const region = v["aws:region"];
     const peer = v["vbr:peerRegion"];
     if (region !== undefined && peer !== undefined && region === peer) {
@@ -308,6 +383,45 @@ function crossChecks(raw: RawConfig, v: Partial<Record<ConfigKey, unknown>>): Co
     return problems;
 }
 
+/** RFC 2606 / RFC 6761 names reserved for documentation and tests: a domain under them is never a real service. */
+const RESERVED_DOMAIN = /(^|\.)(example\.(com|net|org)|example|test|invalid|localhost)$/;
+
+/**
+ * Values the shipped stack files hold until an operator sets real ones: AWS's documentation convention for ids
+ * (`...EXAMPLE`) and reserved example domains. The program refuses them in a real preview or update.
+ */
+export function placeholderProblems(cfg: Pick<StackConfig, "hostedZoneId" | "domainName">, stack: string): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    if (/EXAMPLE/i.test(cfg.hostedZoneId)) {
+        problems.push({
+            key: "vbr:hostedZoneId", value: cfg.hostedZoneId,
+            message: `is the stack file's placeholder: set the Route 53 hosted zone that holds vbr:domainName (pulumi config set vbr:hostedZoneId <id> -s ${stack}; ` +
+                "aws route53 list-hosted-zones-by-name --dns-name <zone> shows it)",
+        });
+    }
+    if (RESERVED_DOMAIN.test(cfg.domainName)) {
+        problems.push({
+            key: "vbr:domainName", value: cfg.domainName,
+            message: `is a reserved example name: set the service's public name (pulumi config set vbr:domainName app.<your domain> -s ${stack}); ` +
+                "both stacks of a pair use the same name",
+        });
+    }
+    return problems;
+}
+
+/**
+ * The placeholder rule: a real engine (pulumi preview, up) refuses placeholders before any resource is registered;
+ * under the SDK's mock monitor (the offline plan, unit tests) no AWS account is touched, so they are accepted and
+ * the returned warning says so. Returns undefined when there is nothing to say.
+ */
+export function checkPlaceholders(cfg: Pick<StackConfig, "hostedZoneId" | "domainName">, stack: string, realEngine: boolean): string | undefined {
+    const problems = placeholderProblems(cfg, stack);
+    if (problems.length === 0) return undefined;
+    if (realEngine) throw new ConfigError(stack, problems);
+    return formatProblems(stack, problems,
+        `stack "${stack}" still holds the stack files' placeholders (accepted offline; pulumi preview and up refuse them until set):`);
+}
+
 /** True when the stack runs the application tier: the primary always, the DR stack in drill or failover. */
 export function isActive(cfg: Pick<StackConfig, "role" | "drState">): boolean {
     return cfg.role === "primary" || cfg.drState !== "standby";
@@ -319,11 +433,16 @@ export function rdsRetentionDays(cfg: Pick<StackConfig, "backupRetentionDays">):
 }
 
 /** Reads every declared key from the engine's configuration and validates it (see parseStackConfig). */
-export function loadStackConfig(stack: string, get: (namespace: string, name: string) => string | undefined): StackConfig {
+export function loadStackConfig(stack: string, get: (namespace: string, name: string) => string | undefined, backend?: Backend): StackConfig {
+    return parseStackConfig(stack, readRawConfig(get), backend);
+}
+
+/** Every declared key's raw value from the engine's configuration. */
+export function readRawConfig(get: (namespace: string, name: string) => string | undefined): RawConfig {
     const raw: RawConfig = {};
     for (const key of CONFIG_KEYS) {
         const [namespace, name] = key.split(":");
         raw[key] = get(namespace, name);
     }
-    return parseStackConfig(stack, raw);
+    return raw;
 }

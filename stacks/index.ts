@@ -1,11 +1,19 @@
 // Program entry: read and validate the stack configuration, then build the platform from it.
 import * as pulumi from "@pulumi/pulumi";
-import { ConfigError, loadStackConfig, StackConfig } from "./config";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
+import { checkPlaceholders, ConfigError, deprecationWarnings, parseStackConfig, readRawConfig, StackConfig } from "./config";
 import { Platform } from "../components/platform";
 
 function readConfig(): StackConfig {
+    const stack = pulumi.getStack();
     try {
-        return loadStackConfig(pulumi.getStack(), (namespace, name) => new pulumi.Config(namespace).get(name));
+        const raw = readRawConfig((namespace, name) => new pulumi.Config(namespace).get(name));
+        const cfg = parseStackConfig(stack, raw, { organization: pulumi.getOrganization(), project: pulumi.getProject() });
+        for (const warning of deprecationWarnings(raw)) pulumi.log.warn(warning);
+        // Under the SDK's mock monitor (the offline plan, unit tests) no AWS account is touched.
+        const warning = checkPlaceholders(cfg, stack, !(pulumi.runtime.getMonitor() instanceof MockMonitor));
+        if (warning) pulumi.log.warn(warning);
+        return cfg;
     } catch (err) {
         // RunError ends the program with the message alone: no stack trace, no resource registered.
         if (err instanceof ConfigError) throw new pulumi.RunError(err.message);

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { parseStackConfig, ConfigError } from "../stacks/config";
+import { parseStackConfig, ConfigError, deprecationWarnings } from "../stacks/config";
 import { loadProject, stackConfig } from "../tools/lib/project";
 
 const project = loadProject(".");
@@ -69,7 +69,14 @@ describe("stack configuration: rejected cases name the key, the bad value and wh
         { what: "an upper-case domain name", stack: "primary", overrides: { "vbr:domainName": "App.Example.com" }, key: "vbr:domainName", message: /vbr:domainName = "App.Example.com": must be a lower-case DNS name/ },
         { what: "an alert address that is not one", stack: "primary", overrides: { "vbr:alertEmail": "oncall" }, key: "vbr:alertEmail", message: /vbr:alertEmail = "oncall": must be an e-mail address/ },
         { what: "an image tag with a slash", stack: "primary", overrides: { "vbr:appImageTag": "release/1" }, key: "vbr:appImageTag", message: /vbr:appImageTag = "release\/1": must be an image tag/ },
-        { what: "an environment with upper case", stack: "primary", overrides: { "vbr:environment": "Prod" }, key: "vbr:environment", message: /vbr:environment = "Prod": must be 2-16 lower-case letters/ },
+        { what: "an environment with upper case", stack: "primary", overrides: { "vbr:environment": "Prod" }, key: "vbr:environment", message: /vbr:environment = "Prod": must be 2-12 lower-case letters/ },
+        {
+            what: "an environment of 13 characters (the load balancer's generated name would pass 32)", stack: "primary", overrides: { "vbr:environment": "abcdefghijklm" },
+            key: "vbr:environment", message: /vbr:environment = "abcdefghijklm": must be 2-12 lower-case letters.*fit AWS's 32 characters/,
+        },
+        { what: "a minor engine version", stack: "primary", overrides: { "vbr:dbEngineVersion": "16.4" }, key: "vbr:dbEngineVersion", message: /vbr:dbEngineVersion = "16.4": must be a PostgreSQL major version such as 16/ },
+        { what: "serviceEnabled false on the DR stack", stack: "dr", overrides: { "vbr:serviceEnabled": "false" }, key: "vbr:serviceEnabled", message: /vbr:serviceEnabled = "false": applies to the primary's first install only/ },
+        { what: "a non-boolean serviceEnabled", stack: "primary", overrides: { "vbr:serviceEnabled": "no" }, key: "vbr:serviceEnabled", message: /vbr:serviceEnabled = "no": must be true or false/ },
         { what: "an RTO objective of 0", stack: "dr", overrides: { "vbr:rtoObjectiveMinutes": "0" }, key: "vbr:rtoObjectiveMinutes", message: /vbr:rtoObjectiveMinutes = "0": must be at least 5/ },
         { what: "storage that is not a number", stack: "primary", overrides: { "vbr:dbAllocatedStorageGiB": "100GB" }, key: "vbr:dbAllocatedStorageGiB", message: /vbr:dbAllocatedStorageGiB = "100GB": must be a whole number from 20 to 65536/ },
         { what: "a bad instance class", stack: "primary", overrides: { "vbr:dbInstanceClass": "r6g.large" }, key: "vbr:dbInstanceClass", message: /vbr:dbInstanceClass = "r6g.large": must be an RDS instance class/ },
@@ -106,11 +113,13 @@ describe("stack configuration: rejected cases name the key, the bad value and wh
         }
     });
 
-    it("reads vbr:restoredDbBackupsEnabled as a boolean, false when unset", () => {
-        expect(parseStackConfig("dr", stackConfig(project, "dr")).restoredDbBackupsEnabled).to.equal(false);
+    it("accepts the deprecated vbr:restoredDbBackupsEnabled with a warning that says why, and warns about nothing else", () => {
         const raw = stackConfig(project, "dr", { "vbr:restoredDbBackupsEnabled": "true" });
-        expect(parseStackConfig("dr", raw).restoredDbBackupsEnabled).to.equal(true);
-        delete raw["vbr:restoredDbBackupsEnabled"];
-        expect(parseStackConfig("dr", raw).restoredDbBackupsEnabled).to.equal(false);
+        expect(() => parseStackConfig("dr", raw)).to.not.throw();
+        expect(deprecationWarnings(raw)).to.deep.equal([
+            "vbr:restoredDbBackupsEnabled = \"true\" has no effect any more and can be removed: restores keep automated backups from the start, " +
+            "because RDS takes a baseline backup after every restore whatever the program asks (docs/aws-facts.md)",
+        ]);
+        expect(deprecationWarnings(stackConfig(project, "dr"))).to.deep.equal([]);
     });
 });

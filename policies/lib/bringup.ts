@@ -138,12 +138,11 @@ export function estimateFor(type: string, operation: Operation, inputs: Record<s
             source: `${r.source} [${gib} GiB]`,
             key: "restore",
         };
-        // Backups on at restore time: the provider also waits for RDS's baseline backup (hours).
-        const retention = Number(inputs.backupRetentionPeriod ?? 0);
-        if (retention > 0) {
-            const b = times.operations["rds-baseline-backup"];
-            est = { p50: est.p50 + b.p50, p90: est.p90 + b.p90, source: `${est.source} + ${b.source}`, key: "restore" };
-        }
+        // Every restore: the provider's restore call does not send BackupRetentionPeriod, so the instance inherits its
+        // source's retention, RDS takes a baseline backup at once and the provider waits for it, whatever
+        // backupRetentionPeriod the program asks for (hashicorp/terraform-provider-aws#44104).
+        const b = times.operations["rds-baseline-backup"];
+        est = { p50: est.p50 + b.p50, p90: est.p90 + b.p90, source: `${est.source} + ${b.source}`, key: "restore" };
         return est;
     }
     if (type === ECS_SERVICE && inputs.waitForSteadyState !== true) {
@@ -410,7 +409,7 @@ export function stepsFromTags(active: GraphResource[], times: ProvisioningTimes,
 // ---------------------------------------------------------------------------------------------------------------
 // Scheduling
 
-/** `pulumi up`'s default parallelism: 4 x the CPUs of the machine running it (DR-FACTS.md). */
+/** `pulumi up`'s default parallelism: 4 x the CPUs of the machine running it (docs/aws-facts.md). */
 export function defaultParallel(): number {
     return 4 * Math.max(1, os.cpus().length);
 }

@@ -34,12 +34,12 @@ describe("BackupPlan (serving: primary, or DR in failover)", () => {
         expect(lock.changeableForDays).to.equal(undefined);
     });
 
-    it("runs daily at 02:00 UTC for 35 days and weekly for 365 days, each copied to the peer's vault with the same lifecycle", async () => {
+    it("runs daily at 03:00 UTC (after the RDS backup window) for 35 days and weekly for 365 days, each copied to the peer's vault with the same lifecycle", async () => {
         const plan = await cap.inputs("bk-plan");
         const peer = "arn:aws:backup:us-west-2:123456789012:backup-vault:vbr-prod-vault";
         expect(plan.rules.map((r: Record<string, unknown>) => [r.ruleName, r.schedule, r.targetVaultName, r.lifecycle, r.copyActions])).to.deep.equal([
-            ["daily", "cron(0 2 * * ? *)", "vbr-prod-vault", { deleteAfter: 35 }, [{ destinationVaultArn: peer, lifecycle: { deleteAfter: 35 } }]],
-            ["weekly", "cron(0 2 ? * SUN *)", "vbr-prod-vault", { deleteAfter: 365 }, [{ destinationVaultArn: peer, lifecycle: { deleteAfter: 365 } }]],
+            ["daily", "cron(0 3 * * ? *)", "vbr-prod-vault", { deleteAfter: 35 }, [{ destinationVaultArn: peer, lifecycle: { deleteAfter: 35 } }]],
+            ["weekly", "cron(0 3 ? * SUN *)", "vbr-prod-vault", { deleteAfter: 365 }, [{ destinationVaultArn: peer, lifecycle: { deleteAfter: 365 } }]],
         ]);
     });
 
@@ -58,7 +58,7 @@ describe("BackupPlan (serving: primary, or DR in failover)", () => {
 
     it("restore-tests the database monthly from this vault's latest snapshot", async () => {
         const plan = await cap.inputs("bk-restore-testing");
-        expect(plan.scheduleExpression).to.equal("cron(0 4 1 * ? *)");
+        expect(plan.scheduleExpression).to.equal("cron(0 10 1 * ? *)");
         expect(plan.name).to.equal("vbr_prod_monthly");
         expect(plan.recoveryPointSelection).to.deep.include({ algorithm: "LATEST_WITHIN_WINDOW", includeVaults: ["arn:aws:backup:us-east-1:123456789012:backup-vault:vbr-prod-vault"] });
         const sel = await cap.inputs("bk-restore-testing-rds");

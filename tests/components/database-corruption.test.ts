@@ -161,9 +161,9 @@ describe("corruption runbook on the primary", () => {
         expect(inputs.restoreToPointInTime).to.deep.equal({ sourceDbInstanceIdentifier: "vbr-prod-postgres", restoreTime: T1 });
         expect(inputs).to.deep.include({
             identifier: R1, multiAz: true, deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: `${R1}-final`,
-            backupRetentionPeriod: 0,
+            backupRetentionPeriod: 35, applyImmediately: true,
         });
-        expect(inputs.tags).to.deep.equal({ "vbr:backups": "deferred" });
+        expect(inputs.tags).to.deep.equal({});
         expect(await promiseOf(first.db.identifier)).to.equal(R1);
     });
 
@@ -174,16 +174,13 @@ describe("corruption runbook on the primary", () => {
         expect(await replacements(plain, first)).to.deep.equal([]);
     });
 
-    it("the peer keeps replicating the original until the restore has backups, then the restore", async () => {
-        expect((await promiseOf(first.db.replicationSource))?.identifier).to.equal("vbr-prod-postgres");
-        const on = await build("primary", { "vbr:dbRestoreTime": T1, "vbr:restoredDbBackupsEnabled": "true" });
-        expect([(await on.cap.inputs("db-restored-20261129t1345", INSTANCE)).backupRetentionPeriod, (await promiseOf(on.db.replicationSource))?.arn])
-            .to.deep.equal([35, east(R1)]);
-        expect(await replacements(first, on)).to.deep.equal([]);
+    it("the peer replicates the restore at once: it has automated backups from the moment it exists", async () => {
+        expect(await promiseOf(first.db.replicationSource)).to.deep.equal({
+            arn: east(R1), identifier: R1, port: 5432, address: (await promiseOf(first.db.replicationSource))?.address,
+        });
     });
 
     it("second corruption: restores the serving restore (vbr:dbRestoreSource) as another new instance; nothing is replaced", async () => {
-        const before = await build("primary", { "vbr:dbRestoreTime": T1, "vbr:restoredDbBackupsEnabled": "true" });
         const second = await build("primary", { "vbr:dbRestoreTime": T2, "vbr:dbRestoreSource": R1 });
         // The first restore leaves the program: protect makes Pulumi refuse to delete it until it is unprotected.
         expect(rdsNames(second)).to.deep.equal(["db-postgres", "db-restored-20261203t0910"]);
@@ -191,16 +188,10 @@ describe("corruption runbook on the primary", () => {
         expect(flags(r)).to.deep.equal({ protect: true, retainOnDelete: true });
         const inputs = await second.cap.inputs(r.name, INSTANCE);
         expect(inputs.restoreToPointInTime).to.deep.equal({ sourceDbInstanceIdentifier: R1, restoreTime: T2 });
-        expect([inputs.identifier, inputs.finalSnapshotIdentifier]).to.deep.equal([R2, `${R2}-final`]);
+        expect([inputs.identifier, inputs.finalSnapshotIdentifier, inputs.backupRetentionPeriod]).to.deep.equal([R2, `${R2}-final`, 35]);
         expect(await promiseOf(second.db.identifier)).to.equal(R2);
-        expect(await replacements(before, second)).to.deep.equal([]);
-        // Until the new restore has backups the peer keeps replicating the source it already replicates (looked up
-        // by identifier: it left the program but, retained, still runs), so the DR stack changes nothing yet.
-        expect(await promiseOf(second.db.replicationSource)).to.deep.equal({
-            arn: east(R1), identifier: R1, port: 5432, address: (await promiseOf(second.db.replicationSource))?.address,
-        });
-        const on = await build("primary", { "vbr:dbRestoreTime": T2, "vbr:dbRestoreSource": R1, "vbr:restoredDbBackupsEnabled": "true" });
-        expect((await promiseOf(on.db.replicationSource))?.arn).to.equal(east(R2));
+        expect(await replacements(first, second)).to.deep.equal([]);
+        expect((await promiseOf(second.db.replicationSource))?.arn).to.equal(east(R2));
     });
 
     it("vbr:dbRestoreSource set to the original identifier reads the original, like the default", async () => {

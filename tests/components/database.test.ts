@@ -47,7 +47,7 @@ describe("Database (primary)", () => {
         expect([i.protect]).to.deep.equal([true]);
         const inputs = await b.cap.inputs(i.name, INSTANCE);
         expect(inputs).to.deep.include({
-            identifier: "vbr-prod-postgres", engine: "postgres", engineVersion: "16.4", instanceClass: "db.r6g.large",
+            identifier: "vbr-prod-postgres", engine: "postgres", engineVersion: "16", instanceClass: "db.r6g.large",
             allocatedStorage: 100, storageType: "gp3", multiAz: true, storageEncrypted: true, kmsKeyId: b.dataKey,
             backupRetentionPeriod: 35, backupWindow: "02:00-02:30", maintenanceWindow: "sun:05:00-sun:05:30",
             deletionProtection: true, copyTagsToSnapshot: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "vbr-prod-postgres-final",
@@ -108,7 +108,7 @@ describe("Database (dr)", () => {
         expect(replica.protect).to.equal(true);
         expect(await b.cap.inputs(replica.name, INSTANCE)).to.deep.include({
             identifier: "vbr-prod-postgres", replicateSourceDb: PRIMARY_DB_ARN, kmsKeyId: b.dataKey, storageEncrypted: true,
-            deletionProtection: true, multiAz: false, backupRetentionPeriod: 0,
+            deletionProtection: true, multiAz: false, backupRetentionPeriod: 35, applyImmediately: true,
         });
         expect(await promiseOf(b.db.serving)).to.equal(undefined);
         expect(await promiseOf(b.db.secretArn)).to.equal("arn:aws:secretsmanager:us-west-2:123456789012:secret:vbr-prod/database/master-a1b2c3");
@@ -131,10 +131,12 @@ describe("Database (dr)", () => {
             expect(inputs.restoreToPointInTime.sourceDbInstanceAutomatedBackupsArn).to.match(/^arn:aws:rds:us-west-2:123456789012:auto-backup:ab-/);
             expect(inputs.restoreToPointInTime.useLatestRestorableTime).to.equal(true);
             expect(inputs).to.deep.include({
-                identifier: "vbr-prod-postgres-drill", backupRetentionPeriod: 0, deletionProtection: false,
+                identifier: "vbr-prod-postgres-drill", backupRetentionPeriod: 35, deletionProtection: false, applyImmediately: true,
                 skipFinalSnapshot: false, finalSnapshotIdentifier: "vbr-prod-postgres-drill-final-manual", kmsKeyId: b.dataKey,
             });
-            expect(inputs.tags).to.deep.equal({ "vbr:lifecycle": "drill", "vbr:backups": "deferred" });
+            expect(inputs.tags).to.deep.equal({ "vbr:lifecycle": "drill" });
+            // RDS takes a baseline backup after the restore whatever the program asks; the timeout covers it.
+            expect(b.cap.named("db-drill", INSTANCE).customTimeouts).to.deep.equal({ create: "7h" });
             expect(await promiseOf(b.db.identifier)).to.equal("vbr-prod-postgres-drill");
         });
     }
@@ -163,18 +165,19 @@ describe("Database (dr)", () => {
         expect(await promiseOf(b.db.identifier)).to.equal("vbr-prod-postgres");
     });
 
-    it("failover (restore mode): a protected restore with backups deferred until vbr:restoredDbBackupsEnabled", async () => {
+    it("failover (restore mode): a protected restore with 35-day backups from the start and a create timeout for the baseline backup", async () => {
         const b = await build("dr", { "vbr:drState": "failover", "vbr:drDatabase": "restore" });
         const r = b.cap.named("db-failover", INSTANCE);
         expect(r.protect).to.equal(true);
+        expect(r.customTimeouts).to.deep.equal({ create: "7h" });
         const inputs = await b.cap.inputs(r.name, INSTANCE);
         // Production restores keep the stack-wide final snapshot name; vbr:drillId applies to drill copies only.
-        expect(inputs).to.deep.include({ identifier: "vbr-prod-postgres", multiAz: true, deletionProtection: true, backupRetentionPeriod: 0, finalSnapshotIdentifier: "vbr-prod-postgres-final" });
+        expect(inputs).to.deep.include({
+            identifier: "vbr-prod-postgres", multiAz: true, deletionProtection: true, backupRetentionPeriod: 35, applyImmediately: true,
+            finalSnapshotIdentifier: "vbr-prod-postgres-final",
+        });
         expect(inputs.restoreToPointInTime.useLatestRestorableTime).to.equal(true);
-        expect(inputs.tags).to.deep.equal({ "vbr:backups": "deferred" });
-        const on = await build("dr", { "vbr:drState": "failover", "vbr:drDatabase": "restore", "vbr:restoredDbBackupsEnabled": "true" });
-        const after = await on.cap.inputs("db-failover", INSTANCE);
-        expect([after.backupRetentionPeriod, after.tags]).to.deep.equal([35, {}]);
+        expect(inputs.tags).to.deep.equal({});
     });
 
     // The corruption runbook (primary and failover) and the per-source DR naming: database-corruption.test.ts.

@@ -1,5 +1,5 @@
 // Dns: the health check's detection time and which record each role and state owns.
-// What mocks cannot prove: Route 53's real failover timing (10 s x 3 + the 60 s alias TTL, see DR-FACTS.md).
+// What mocks cannot prove: Route 53's real failover timing (10 s x 3 + the 60 s alias TTL, see docs/aws-facts.md).
 import { expect } from "chai";
 import { useMocks, promiseOf } from "../helpers/pulumi";
 import { capture, Capture } from "../helpers/capture";

@@ -51,6 +51,21 @@ describe("KeyRing", () => {
         const logs = JSON.parse((await cap.inputs("k-logs", "aws:kms/key:Key")).policy);
         expect(logs.Statement[1].Principal).to.deep.equal({ Service: "logs.us-east-1.amazonaws.com" });
         expect(logs.Statement[1].Condition).to.deep.equal({ ArnLike: { "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:123456789012:log-group:*" } });
-        expect(logs.Statement[2].Principal.Service).to.deep.equal(["cloudwatch.amazonaws.com", "events.amazonaws.com"]);
+    });
+
+    it("lets CloudWatch alarms use the logs key for this account's alarms only, and EventBridge without source conditions", async () => {
+        const logs = JSON.parse((await cap.inputs("k-logs", "aws:kms/key:Key")).policy);
+        const bySid = (sid: string) => logs.Statement.find((st: { Sid: string }) => st.Sid === sid);
+        expect(bySid("IncidentTopicAlarms")).to.deep.equal({
+            Sid: "IncidentTopicAlarms", Effect: "Allow", Principal: { Service: "cloudwatch.amazonaws.com" },
+            Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "*",
+            Condition: { StringEquals: { "aws:SourceAccount": "123456789012" }, ArnLike: { "aws:SourceArn": "arn:aws:cloudwatch:us-east-1:123456789012:alarm:*" } },
+        });
+        // EventBridge's KMS requests for an SNS target carry no aws:SourceAccount/aws:SourceArn: any condition on
+        // them would drop every failure notification silently (docs/aws-facts.md).
+        expect(bySid("IncidentTopicEventRules")).to.deep.equal({
+            Sid: "IncidentTopicEventRules", Effect: "Allow", Principal: { Service: "events.amazonaws.com" },
+            Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "*",
+        });
     });
 });

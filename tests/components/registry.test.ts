@@ -26,7 +26,10 @@ describe("ContainerRegistry", () => {
         const life = JSON.parse((await cap.inputs("reg-app", "aws:ecr/lifecyclePolicy:LifecyclePolicy")).policy);
         expect(life.rules[0].selection).to.deep.equal({ tagStatus: "untagged", countType: "sinceImagePushed", countUnit: "days", countNumber: 14 });
         const repl = await cap.inputs("reg-replication");
-        expect(repl.replicationConfiguration).to.deep.equal({ rules: [{ destinations: [{ region: "us-west-2", registryId: "123456789012" }] }] });
+        // Only this environment's repositories: without a filter ECR would copy every repository of the account.
+        expect(repl.replicationConfiguration).to.deep.equal({ rules: [{
+            destinations: [{ region: "us-west-2", registryId: "123456789012" }], repositoryFilters: [{ filter: "vbr-prod/", filterType: "PREFIX_MATCH" }],
+        }] });
     });
 
     it("dr: the same repository, no replication configuration (one per registry; the primary owns it)", async () => {

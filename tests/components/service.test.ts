@@ -158,14 +158,14 @@ describe("Service", () => {
         }
     });
 
-    it("runs the region's own image with a health check, DB env, the secret's keys and logs to the logs-CMK group", async () => {
+    it("runs the region's own image without a container health check (the target group's decides), DB env, the secret's keys and logs to the logs-CMK group", async () => {
         const group = await inputsOf(active, "aws:cloudwatch/logGroup:LogGroup");
         expect([group.kmsKeyId, group.retentionInDays]).to.deep.equal([KEYS.logs, 365]);
         const td = await inputsOf(active, "aws:ecs/taskDefinition:TaskDefinition");
         expect([td.networkMode, td.requiresCompatibilities]).to.deep.equal(["awsvpc", ["FARGATE"]]);
         const [c] = JSON.parse(td.containerDefinitions);
         expect(c.image).to.equal(`${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/vbr-prod/app:stable`);
-        expect(c.healthCheck.command).to.deep.equal(["CMD-SHELL", "curl -fsS http://localhost:8080/health || exit 1"]);
+        expect(c.healthCheck).to.equal(undefined);
         expect(c.secrets).to.deep.equal([
             { name: "DB_USERNAME", valueFrom: `${SECRET}:username::` },
             { name: "DB_PASSWORD", valueFrom: `${SECRET}:password::` },

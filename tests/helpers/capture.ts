@@ -13,6 +13,7 @@ export interface CapturedResource {
     retainOnDelete: boolean;
     dependsOn: unknown[];
     ignoreChanges: string[];
+    customTimeouts?: pulumi.CustomTimeouts;
 }
 
 export interface Capture {
@@ -35,6 +36,7 @@ export function capture(): Capture {
             protect: args.opts.protect === true, retainOnDelete: args.opts.retainOnDelete === true,
             dependsOn: dependsOn === undefined ? [] : Array.isArray(dependsOn) ? dependsOn : [dependsOn],
             ignoreChanges: args.opts.ignoreChanges ?? [],
+            customTimeouts: (args.opts as pulumi.CustomResourceOptions).customTimeouts,
         });
         return undefined;
     };

@@ -5,7 +5,8 @@ import { AwsMocks, StackOutputs } from "../../tools/lib/mocks";
 /** Installs AwsMocks for a stack in `region`; call before constructing resources. */
 export function useMocks(region: string, stack = "test", stackOutputs: StackOutputs = {}, preview = false): AwsMocks {
     const mocks = new AwsMocks({ region, stackOutputs });
-    pulumi.runtime.setMocks(mocks, "vbr", stack, preview);
+    // "organization": what a self-managed backend reports, as in the offline plan.
+    pulumi.runtime.setMocks(mocks, "vbr", stack, preview, "organization");
     return mocks;
 }
 

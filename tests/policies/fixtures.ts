@@ -55,7 +55,7 @@ export function baseline(): RecordedResource[] {
     }, { kmsKeyId: [data] }, { protect: true, outputs: { arn: `arn:aws:rds:${REGION}:${ACCT}:db:vbr-db` } }));
     add(res("aws:secretsmanager/secret:Secret", "secret", { kmsKeyId: keyArn("secrets"), replicas: [{ region: PEER, kmsKeyId: `arn:aws:kms:${PEER}:${ACCT}:alias/vbr-secrets` }] }, { kmsKeyId: [secrets] }, { protect: true }));
     const vault = add(res("aws:backup/vault:Vault", "vault", { name: "vbr-vault", kmsKeyArn: keyArn("backup") }, { kmsKeyArn: [backup] }, { protect: true, outputs: { arn: `arn:aws:backup:${REGION}:${ACCT}:backup-vault:vbr-vault` } }));
-    add(res("aws:backup/vaultLockConfiguration:VaultLockConfiguration", "lock", { backupVaultName: "vbr-vault", minRetentionDays: 35 }, { backupVaultName: [vault] }));
+    add(res("aws:backup/vaultLockConfiguration:VaultLockConfiguration", "lock", { backupVaultName: "vbr-vault", minRetentionDays: 35, changeableForDays: 7 }, { backupVaultName: [vault] }));
     const peerVault = `arn:aws:backup:${PEER}:${ACCT}:backup-vault:vbr-vault`;
     const plan = add(res("aws:backup/plan:Plan", "plan", {
         name: "vbr-plan", rules: [

@@ -39,6 +39,7 @@ const EXPECTED_POLICIES: Array<[string, "mandatory" | "advisory"]> = [
     ["rds-backupreplication-retention", "mandatory"],
     ["backup-plan-retention", "mandatory"],
     ["backup-vaultlock-min-retention", "mandatory"],
+    ["backup-vaultlock-compliance-mode", "advisory"],
     ["s3-bucket-versioning-enabled", "mandatory"],
     ["s3-bucket-cross-region-replication", "mandatory"],
     ["backup-plan-cross-region-copy", "mandatory"],

@@ -5,13 +5,16 @@
 import { expect } from "chai";
 import * as path from "path";
 import { policies } from "../../policies/pack";
-import { analyze } from "../../tools/lib/analyzer";
+import { analyze, policyConfigFromStack } from "../../tools/lib/analyzer";
 import { STACK_OVERRIDES, StackId, stackLoader } from "../../tools/lib/mutations";
 import { synthesize, UNKNOWN } from "../../tools/lib/recorder";
 
 const projectDir = path.join(__dirname, "..", "..");
 const load = stackLoader(projectDir);
 
+/** The pack as the offline plan runs it on a stack: the policy config derived from the stack's config. */
+const judge = (s: { resources: Parameters<typeof analyze>[1]; config: Record<string, string> }) =>
+    analyze(policies, s.resources, { stackRegion: s.config["aws:region"], config: policyConfigFromStack(policies, s.config) });
 const summary = (vs: { policy: string; urn: string | null; message: string }[]) => vs.map((v) => `${v.policy} ${v.urn}: ${v.message}`);
 
 describe("policy pack on the project's stacks", () => {
@@ -19,7 +22,7 @@ describe("policy pack on the project's stacks", () => {
     for (const id of stacks) {
         it(`${id}: zero mandatory violations, and the data-guarantee policies all apply`, async () => {
             const s = await load(id);
-            const { violations, notApplicable } = await analyze(policies, s.resources, { stackRegion: s.config["aws:region"] });
+            const { violations, notApplicable } = await judge(s);
             expect(summary(violations.filter((v) => v.enforcementLevel === "mandatory"))).to.deep.equal([]);
             // The core policies judged something: a stack without buckets or keys would pass vacuously.
             const skipped = new Set(notApplicable.filter((n) => n.urn === null).map((n) => n.policy));
@@ -29,25 +32,33 @@ describe("policy pack on the project's stacks", () => {
         });
     }
 
-    it("dr-drill and dr-failover-restore: the only advisory is the deferred-backups reminder for the restored DB", async () => {
-        for (const [id, db] of [["dr-drill", "vbr-prod-db-drill"], ["dr-failover-restore", "vbr-prod-db-failover"]] as const) {
+    it("dr-drill and dr-failover-restore: no advisory (restores keep backups from the start), each judged against its own RTO objective", async () => {
+        for (const [id, objective] of [["dr-drill", 240], ["dr-failover-restore", 240], ["dr-failover-replica", 60]] as const) {
             const s = await load(id);
-            const vs = await analyze(policies, s.resources, { stackRegion: s.config["aws:region"] });
-            const adv = vs.violations.filter((v) => v.enforcementLevel === "advisory");
-            expect(adv.map((v) => [v.policy, v.urn?.split("::").pop()])).to.deep.equal([["rds-instance-backups-deferred", db]]);
+            expect(policyConfigFromStack(policies, s.config)["dr-bringup-rto-objective"].objectiveMinutes, id).to.equal(objective);
+            const vs = await judge(s);
+            expect(vs.violations.map((v) => [v.policy, v.urn?.split("::").pop()]), id).to.deep.equal([]);
+        }
+    });
+
+    it("the restore paths miss the 1-hour bar: the baseline backup RDS takes after every restore is on the critical path", async () => {
+        for (const id of ["dr-drill", "dr-failover-restore"] as const) {
+            const s = await load(id);
+            const vs = await analyze(policies, s.resources, { stackRegion: s.config["aws:region"], config: { "dr-bringup-rto-objective": { objectiveMinutes: 60, parallel: 8 } } });
+            expect(vs.violations.map((v) => v.policy), id).to.deep.equal(["dr-bringup-rto-objective"]);
+            expect(vs.violations[0].message, id).to.match(/\nEstimated DR bring-up p90 is 216\.5 min \(p50 142\.2 min\), above the objective of 60 min/);
         }
     });
 
     it("primary in the corruption runbook (vbr:dbRestoreTime): the kept damaged instance stays in the cross-region backup, in preview too", async () => {
         // The backup selection names both the restored instance and the damaged one kept for analysis, through
-        // property dependencies, so the policy decides even while the ARNs are unknown. Only the restore's
-        // deferred backups remain, as an advisory, until vbr:restoredDbBackupsEnabled.
+        // property dependencies, so the policy decides even while the ARNs are unknown.
         const overrides = { "vbr:dbRestoreTime": "2026-11-29T13:45:00Z" };
         for (const preview of [false, true]) {
             const s = await synthesize({ projectDir, stack: "primary", overrides, preview });
-            const vs = await analyze(policies, s.resources, { stackRegion: s.config["aws:region"] });
+            const vs = await judge(s);
             expect(vs.violations.map((v) => [v.policy, v.enforcementLevel, v.urn?.split("::").pop() ?? null]), `preview=${preview}`)
-                .to.deep.equal([["rds-instance-backups-deferred", "advisory", "vbr-prod-db-restored-20261129t1345"]]);
+                .to.deep.equal([]);
         }
     });
 
@@ -58,13 +69,12 @@ describe("policy pack on the project's stacks", () => {
         // The same verdict as after deployment: no policy needs a value only known after `up` (no "can't run" advisory).
         const expectedAdvisories: Record<StackId, Array<[string, string]>> = {
             "primary": [], "dr-standby": [], "dr-failover-replica": [],
-            "dr-drill": [["rds-instance-backups-deferred", "vbr-prod-db-drill"]],
-            "dr-failover-restore": [["rds-instance-backups-deferred", "vbr-prod-db-failover"]],
+            "dr-drill": [], "dr-failover-restore": [],
         };
         for (const id of stacks) {
             it(`${id}: zero mandatory violations and only the intended advisories`, async () => {
                 const s = await loadPreview(id);
-                const vs = await analyze(policies, s.resources, { stackRegion: s.config["aws:region"] });
+                const vs = await judge(s);
                 expect(summary(vs.violations.filter((v) => v.enforcementLevel === "mandatory"))).to.deep.equal([]);
                 const adv = vs.violations.filter((v) => v.enforcementLevel === "advisory");
                 expect(adv.map((v) => [v.policy, v.urn?.split("::").pop()]), summary(adv).join("\n")).to.deep.equal(expectedAdvisories[id]);

@@ -184,7 +184,7 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
                     outputs: { drill: drOut, default: { buckets: drOut.buckets } }, up: { drill: drillUp, standby: { events: standby } },
                     ...(more.standbyPreview ? { preview: { standby: { events: more.standbyPreview } } } : {}),
                 },
-                "virtualbackroom/vbr/primary": { outputs: { default: PRIMARY_OUT } },
+                primary: { outputs: { default: PRIMARY_OUT } },
             },
         }));
         if (more.current) fs.writeFileSync(process.env.FAKE_PULUMI_STATE!, JSON.stringify({ current: more.current }));
@@ -219,7 +219,8 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
             [SVC, "create", "ok", 500, { key: "aws:ecs/service:Service", p50: 420, p90: 650 }],
         ]);
         // Up ends at 1500 s, the endpoint is healthy 60 s later.
-        expect(report.rto).to.deep.equal({ minutes: 26, objectiveMinutes: 60, met: true, measuredTo: "drill endpoint healthy over HTTPS" });
+        // A drill is judged against vbr:drillRtoObjectiveMinutes (default 240): its copy is a restore, with RDS's baseline backup.
+        expect(report.rto).to.deep.equal({ minutes: 26, objectiveMinutes: 240, met: true, measuredTo: "drill endpoint healthy over HTTPS" });
         // Database: the replicated backups' latest restorable time read at the start (before up), 5 min before it;
         // documents: the canary's replication polled from its write on (also at the start), COMPLETED 45 s later.
         expect(checks!.calledAt).to.deep.equal({ latestRestorableTime: T0, canaryReplicated: T0 });
@@ -264,8 +265,8 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
         expect(md).to.contain("## Lessons learned");
         expect(md).to.contain("  - Database: replicated backups restorable to 2026-01-01T09:55:00.000Z at the start. ");
         expect(md).to.contain("  - Documents: canary s3://vbr-prod-documents-us-east-1/drill-canary/2026-01-01T10-00-00-000Z.txt written 2026-01-01T10:00:00.000Z, replication completed by 2026-01-01T10:00:45.000Z. ");
-        expect(stdout).to.contain("[25:00 / 60:00] 4/4 resources done");
-        expect(stdout).to.contain("[2:05 / 60:00] 1/4 resources done; slowest in flight: drill-db 1:53, alb 1:53");
+        expect(stdout).to.contain("[25:00 / 240:00] 4/4 resources done");
+        expect(stdout).to.contain("[2:05 / 240:00] 1/4 resources done; slowest in flight: drill-db 1:53, alb 1:53");
     });
 
     it("repeats the progress line while pulumi up runs, and stops repeating when it returns", async () => {
@@ -276,7 +277,7 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
         });
         // One heartbeat for the drill's `up`, stopped when it returns; its first beat shows the clock before any event.
         expect([beats.length, stopped]).to.deep.equal([1, 1]);
-        expect(stdout).to.contain("[0:00 / 60:00] 0/4 resources done\n");
+        expect(stdout).to.contain("[0:00 / 240:00] 0/4 resources done\n");
     });
 
     it("a failed resource: reported with its step and the engine's error, validation skipped, standby restored, exit 1", async () => {
@@ -294,12 +295,12 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
         expect(configCalls(calls)).to.deep.equal(CONFIG_CALLS);
     });
 
-    it("a missed objective: the service takes 45 min, RTO 62.7 min > 60, exit 1 and a lesson", async () => {
-        const { code, report } = await run({ events: drillEvents(2700) });
+    it("a missed objective: the service takes 225 min, RTO 242.7 min > 240, exit 1 and a lesson", async () => {
+        const { code, report } = await run({ events: drillEvents(13500) });
         expect(code).to.equal(1);
-        expect(report.rto).to.deep.include({ minutes: 62.7, met: false });
-        expect(report.failures).to.deep.equal([{ step: "validate", urn: null, message: "RTO 62.7 min missed the objective of 60 min" }]);
-        expect(report.lessonsLearned[0]).to.equal("aws:ecs/service:Service svc took 45.0 min, above the model's p90 of 10.8 min: run drill:learn and check why.");
+        expect(report.rto).to.deep.include({ minutes: 242.7, met: false });
+        expect(report.failures).to.deep.equal([{ step: "validate", urn: null, message: "RTO 242.7 min missed the objective of 240 min" }]);
+        expect(report.lessonsLearned[0]).to.equal("aws:ecs/service:Service svc took 225.0 min, above the model's p90 of 10.8 min: run drill:learn and check why.");
     });
 
     it("a failed validation (database not writable) fails the drill even within the objective", async () => {

@@ -224,7 +224,7 @@ describe("GitHub Actions workflows", () => {
         it("judges the DR stack in failover (both database modes) and in a restore drill, where the RTO policy bites", () => {
             const step = plan.steps.find((s) => s.id === "active");
             expect(step?.run).to.include("npm start -- --parallel 8 --stack dr $flags");
-            for (const scenario of ["vbr:drState=failover vbr:drDatabase=replica", "vbr:drState=failover vbr:drDatabase=restore", "vbr:drState=drill vbr:drDatabase=restore"]) {
+            for (const scenario of ["vbr:drState=failover vbr:drDatabase=replica", "vbr:drState=failover vbr:drDatabase=restore vbr:rtoObjectiveMinutes=240", "vbr:drState=drill vbr:drDatabase=restore"]) {
                 expect(step?.run).to.include(`"${scenario}"`);
             }
             expect(step?.run).to.include(`echo "exit=$worst" >> "$GITHUB_OUTPUT"`);

@@ -209,6 +209,8 @@ export interface PolicyConfigSource {
     stackKey?: string;
     /** A setting of the run: the offline plan's `--parallel`. */
     setting?: keyof PolicyConfigSettings;
+    /** Only when this stack config key has this value. The first source that applies to a property wins. */
+    when?: { stackKey: string; equals: string };
 }
 
 export interface PolicyConfigSettings {
@@ -218,10 +220,33 @@ export interface PolicyConfigSettings {
 
 /** This project's mapping: the RTO policy judges by the stack's objective and storage, at the plan's parallelism. */
 export const POLICY_CONFIG_SOURCES: readonly PolicyConfigSource[] = [
+    // A drill restores its own copy from backups (with RDS's baseline backup): it is judged against its own objective.
+    { policy: "dr-bringup-rto-objective", property: "objectiveMinutes", stackKey: "vbr:drillRtoObjectiveMinutes", when: { stackKey: "vbr:drState", equals: "drill" } },
     { policy: "dr-bringup-rto-objective", property: "objectiveMinutes", stackKey: "vbr:rtoObjectiveMinutes" },
     { policy: "dr-bringup-rto-objective", property: "allocatedStorageGiB", stackKey: "vbr:dbAllocatedStorageGiB" },
     { policy: "dr-bringup-rto-objective", property: "parallel", setting: "parallel" },
 ];
+
+const applies = (src: PolicyConfigSource, stackConfig: Record<string, string>): boolean =>
+    src.when === undefined || stackConfig[src.when.stackKey] === src.when.equals;
+
+/**
+ * The stack config key a policy property is read from for this stack config (the first source that applies and
+ * is set), e.g. the RTO objective's key for a stack in `drill`.
+ */
+export function stackKeyFor(policy: string, property: string, stackConfig: Record<string, string>,
+    sources: readonly PolicyConfigSource[] = POLICY_CONFIG_SOURCES): string | undefined {
+    return sources.find((s) => s.policy === policy && s.property === property && s.stackKey !== undefined && applies(s, stackConfig) &&
+        Object.prototype.hasOwnProperty.call(stackConfig, s.stackKey))?.stackKey;
+}
+
+/** The RTO objective a DR stack in `state` is judged against, from its stack config (the pack's default, 60, otherwise). */
+export function rtoObjectiveMinutes(stackConfig: Record<string, string>, state: string | undefined = stackConfig["vbr:drState"]): number {
+    const config = state === undefined ? stackConfig : { ...stackConfig, "vbr:drState": state };
+    const key = stackKeyFor("dr-bringup-rto-objective", "objectiveMinutes", config);
+    const value = key === undefined ? NaN : Number(config[key]);
+    return Number.isFinite(value) ? value : 60;
+}
 
 /** A stack config value (always a string, as in PULUMI_CONFIG) as the schema's type wants it. */
 function fromConfigString(raw: string, schema: JsonSchema): unknown {
@@ -253,7 +278,7 @@ export function policyConfigFromStack(policies: Policies, stackConfig: Record<st
     for (const src of sources) {
         const schema = (byName.get(src.policy)?.configSchema?.properties ?? {}) as Record<string, JsonSchema>;
         const prop = schema[src.property];
-        if (!prop) continue;
+        if (!prop || config[src.policy]?.[src.property] !== undefined || !applies(src, stackConfig)) continue;
         let value: unknown;
         if (src.stackKey !== undefined) {
             if (!Object.prototype.hasOwnProperty.call(stackConfig, src.stackKey)) continue;

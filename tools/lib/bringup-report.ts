@@ -6,6 +6,7 @@ import {
     BringUpEstimate, defaultParallel, estimateBringUp, loadProvisioningTimes, ProvisioningTimes, stepsFromDiff, toMinutes,
 } from "../../policies/lib/bringup";
 import { synthesize, SynthesisError } from "./recorder";
+import { rtoObjectiveMinutes } from "./analyzer";
 import type { SynthesizedStack } from "./records";
 import type { StackContext, StackExtension } from "./report";
 
@@ -135,8 +136,7 @@ export async function estimateScenario(opts: EstimateOptions, state: ActiveState
     const storage = Number(opts.config["vbr:dbAllocatedStorageGiB"]);
     const steps = stepsFromDiff(standby.resources, active.resources, times,
         Number.isFinite(storage) && storage > 0 ? { allocatedStorageGiB: storage } : {});
-    const objective = Number(opts.config["vbr:rtoObjectiveMinutes"] ?? 60);
-    return scenarioOf(state, database, objective, estimateBringUp(steps, times, opts.parallel ?? defaultParallel()));
+    return scenarioOf(state, database, rtoObjectiveMinutes(opts.config, state), estimateBringUp(steps, times, opts.parallel ?? defaultParallel()));
 }
 
 /**

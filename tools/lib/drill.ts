@@ -27,6 +27,7 @@ import type { BringUpScenario, TimelineEntry } from "./bringup-report";
 import type { Canary, CheckResult, DrillChecks } from "./drill-checks";
 import { ProvisioningTimes } from "../../policies/lib/bringup";
 import { Naming } from "../../stacks/naming";
+import { rtoObjectiveMinutes } from "./analyzer";
 
 export type DrillStep = "prepare" | "canary" | "up" | "validate" | "standby" | "report";
 
@@ -307,7 +308,7 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
     const now = deps.now ?? Date.now;
     const eventTime = deps.eventTime ?? (() => now());
     const cfg = opts.config;
-    const rtoObjective = Number(cfg["vbr:rtoObjectiveMinutes"] ?? 60);
+    const rtoObjective = rtoObjectiveMinutes(cfg, "drill");
     const rpoObjective = Number(cfg["vbr:rpoObjectiveMinutes"] ?? 15);
     const region = cfg["aws:region"];
     const peerRegion = cfg["vbr:peerRegion"];

@@ -5,7 +5,7 @@
 // inputs (what `Analyze` sees) and the echoed outputs (what `AnalyzeStack` sees); a removed link removes its
 // property dependency too. Stacks are synthesized once and copied per mutation.
 import type { Policies } from "@pulumi/policy";
-import { evaluatePolicies, Violation } from "./analyzer";
+import { evaluatePolicies, policyConfigFromStack, Violation } from "./analyzer";
 import { RecordedResource, synthesize, SynthesizedStack } from "./recorder";
 
 export type StackId = "primary" | "dr-standby" | "dr-drill" | "dr-failover-replica" | "dr-failover-restore";
@@ -35,7 +35,8 @@ export const STACK_OVERRIDES: Record<Exclude<StackId, "primary">, Record<string,
     "dr-standby": { "vbr:drState": "standby" },
     "dr-drill": { "vbr:drState": "drill" },
     "dr-failover-replica": { "vbr:drState": "failover", "vbr:drDatabase": "replica" },
-    "dr-failover-restore": { "vbr:drState": "failover", "vbr:drDatabase": "restore" },
+    // Every restore waits for RDS's baseline backup: a restore-mode stack is held to the DR plan's 4-hour RTO.
+    "dr-failover-restore": { "vbr:drState": "failover", "vbr:drDatabase": "restore", "vbr:rtoObjectiveMinutes": "240" },
 };
 
 /** Synthesizes the project's stacks (the DR ones reading the primary's outputs), once per StackId. */
@@ -185,8 +186,8 @@ export const MUTATIONS: Mutation[] = [
         apply: (rs) => set(find(rs, DB, "postgres"), ["backupRetentionPeriod"], 34) },
     { id: "db-retention-unset", area: "retention", stack: "dr-failover-replica", policy: "rds-instance-backup-retention",
         apply: (rs) => set(find(rs, DB, "replica"), ["backupRetentionPeriod"], DELETE) },
-    { id: "restored-db-retention-0-untagged", area: "retention", stack: "dr-failover-restore", policy: "rds-instance-backup-retention",
-        apply: (rs) => { const db = find(rs, DB, "failover"); set(db, ["tags", "vbr:backups"], DELETE); } },
+    { id: "restored-db-retention-0", area: "retention", stack: "dr-failover-restore", policy: "rds-instance-backup-retention",
+        apply: (rs) => set(find(rs, DB, "failover"), ["backupRetentionPeriod"], 0) },
     { id: "aurora-cluster-retention-7", area: "retention", stack: "primary", policy: "rds-instance-backup-retention",
         apply: (rs) => {
             const db = find(rs, DB, "postgres");
@@ -310,7 +311,7 @@ export async function runMutations(policies: Policies, load: (id: StackId) => Pr
             results.push({ mutation: m, caught: false, violations: [], error: e instanceof Error ? e.message : String(e) });
             continue;
         }
-        const vs = await evaluatePolicies(policies, resources, { stackRegion: stack.config["aws:region"] });
+        const vs = await evaluatePolicies(policies, resources, { stackRegion: stack.config["aws:region"], config: policyConfigFromStack(policies, stack.config) });
         const hits = vs.filter((v) => v.policy === m.policy && v.enforcementLevel === "mandatory");
         results.push({ mutation: m, caught: hits.length > 0, violations: hits });
     }

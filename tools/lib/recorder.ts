@@ -26,6 +26,11 @@ export interface SynthesizeOptions {
     preview?: boolean;
     /** Outputs of already synthesized stacks, keyed by stack name (`primary`) or fully qualified name. */
     stackOutputs?: Record<string, Record<string, unknown>>;
+    /**
+     * What `pulumi.getOrganization()` answers. @default "organization", what a self-managed (DIY) backend reports:
+     * with no backend at all, the offline plan behaves like the simplest one
+     */
+    organization?: string;
 }
 
 /** A log message the program wrote (`pulumi.log.warn` ...), as the CLI would print it under the resource tree. */
@@ -52,23 +57,39 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
 
+/** What a secret value becomes in reports (`redactSecrets`). */
+export const REDACTED = "[secret]";
+
 /**
- * A serialized property value as plain JSON the way an analyzer sees it: secrets unwrapped, resource
- * references replaced by their id (custom) or URN (component), unknowns kept as the UNKNOWN sentinel.
+ * A serialized property value as plain JSON the way an analyzer sees it: secrets unwrapped (or, with
+ * `redactSecrets`, replaced by REDACTED, for reports), resource references replaced by their id (custom) or URN
+ * (component), unknowns kept as the UNKNOWN sentinel.
  */
-export function plainValue(v: unknown): unknown {
+export function plainValue(v: unknown, redactSecrets = false): unknown {
     if (v === null || typeof v !== "object") return v;
-    if (Array.isArray(v)) return v.map(plainValue);
+    if (Array.isArray(v)) return v.map((x) => plainValue(x, redactSecrets));
     const obj = v as Record<string, unknown>;
     const sig = obj[SIG_KEY];
-    if (sig === SECRET_SIG) return plainValue(obj.value);
+    if (sig === SECRET_SIG) return redactSecrets ? REDACTED : plainValue(obj.value);
     if (sig === RESOURCE_SIG) return typeof obj.id === "string" && obj.id !== "" ? obj.id : obj.urn;
-    if (sig === OUTPUT_SIG) return "value" in obj ? plainValue(obj.value) : UNKNOWN;
+    if (sig === OUTPUT_SIG) {
+        if (redactSecrets && obj.secret === true) return REDACTED;
+        return "value" in obj ? plainValue(obj.value, redactSecrets) : UNKNOWN;
+    }
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(obj)) {
-        if (x !== undefined) out[k] = plainValue(x);
+        if (x !== undefined) out[k] = plainValue(x, redactSecrets);
     }
     return out;
+}
+
+/** True when a serialized value holds a secret anywhere. */
+function holdsSecret(v: unknown): boolean {
+    if (v === null || typeof v !== "object") return false;
+    if (Array.isArray(v)) return v.some(holdsSecret);
+    const obj = v as Record<string, unknown>;
+    if (obj[SIG_KEY] === SECRET_SIG || (obj[SIG_KEY] === OUTPUT_SIG && obj.secret === true)) return true;
+    return Object.values(obj).some(holdsSecret);
 }
 
 type SdkModules = {
@@ -260,7 +281,8 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
         const propertyDependencies: Record<string, string[]> = {};
         req.getPropertydependenciesMap().forEach((deps, key) => { propertyDependencies[key] = deps.getUrnsList(); });
         const type = req.getType();
-        const inputs = plainValue(req.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+        const serialized = req.getObject()?.toJavaScript() ?? {};
+        const inputs = plainValue(serialized) as Record<string, unknown>;
         const provider = req.getProvider() || null;
         let awsProvider = provider;
         if (!awsProvider) req.getProvidersMap().forEach((ref, pkg) => { if (pkg === "aws") awsProvider = ref; });
@@ -270,6 +292,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
             region: regionOf(type, inputs, awsProvider),
             protect: req.getProtect(), retainOnDelete: req.getRetainondelete(),
             dependencies: req.getDependenciesList(), propertyDependencies, inputs, outputs: {},
+            ...(holdsSecret(serialized) ? { reportInputs: plainValue(serialized, true) as Record<string, unknown> } : {}),
         };
     }
 
@@ -293,7 +316,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
 
     // Config as the language host passes it (PULUMI_CONFIG), then the monitor, as `pulumi.runtime.setMocks` does.
     pulumi.runtime.setAllConfig(config, []);
-    sdk.settings.setMockOptions(new RecordingMonitor(mocks), project.name, opts.stack, preview, "");
+    sdk.settings.setMockOptions(new RecordingMonitor(mocks), project.name, opts.stack, preview, opts.organization ?? "organization");
     Object.assign(sdk.state.getStore(), {
         supportsSecrets: true, supportsResourceReferences: true, supportsOutputValues: false,
         supportsDeletedWith: true, supportsReplaceWith: true, supportsAliasSpecs: true, supportsTransforms: false,

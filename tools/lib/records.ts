@@ -23,6 +23,8 @@ export interface RecordedResource {
     dependencies: string[];
     propertyDependencies: Record<string, string[]>;
     inputs: Record<string, unknown>;
+    /** The inputs with every secret replaced by "[secret]", present only when some input is secret: what reports show. */
+    reportInputs?: Record<string, unknown>;
     outputs: Record<string, unknown>;
 }
 

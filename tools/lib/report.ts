@@ -15,6 +15,8 @@ export type Run = "synthesized" | "preview";
 export interface ReportResource {
     urn: string; type: string; name: string; parent: string | null; custom: boolean; region: string | null;
     protect: boolean; retainOnDelete: boolean; dependencies: string[];
+    /** Extra: the inputs the engine would be sent, secret values replaced by "[secret]". */
+    inputs: Record<string, unknown>;
 }
 
 export interface ReportViolation {
@@ -81,6 +83,7 @@ export function reportResource(r: RecordedResource): ReportResource {
     return {
         urn: r.urn, type: r.type, name: r.name, parent: r.parent, custom: r.custom, region: r.region,
         protect: r.protect, retainOnDelete: r.retainOnDelete, dependencies: r.dependencies,
+        inputs: r.reportInputs ?? r.inputs,
     };
 }
 

@@ -1,6 +1,6 @@
 // `npm run bench`: how long the offline plan takes on this project, and how its cost grows with program size.
 //
-// (a) Wall time of `npm start` on this project's stacks (a process, as CI runs it: ts-node startup included).
+// (a) Wall time of `npm start` on this project's stacks (a process, as CI runs it: transpiler startup included).
 // (b) Generated Pulumi projects of 100, 1,000 and 5,000 resources of mixed types, checked in-process through
 //     the same path as `npm start` (synthesize twice, evaluate the pack twice); time per resource per size.
 // Targets (2 cores): both stacks < 10 s wall, 5,000 resources < 60 s, per-resource time at 5,000 <= 1.5 x at 1,000.

@@ -150,6 +150,25 @@ describe("offline plan (tools/plan.ts)", () => {
         });
     });
 
+    describe("on a JavaScript project (--project, main: index.js)", () => {
+        const jsFixture = path.join(__dirname, "..", "fixtures", "js-project");
+
+        it("runs the CommonJS program and records its resources", async () => {
+            const io = memoryIO();
+            const file = tmpFile("js.json");
+            expect(await main(["--project", jsFixture, "--json", file], io, { pack, extensions: [] }), io.err).to.equal(0);
+            const [dev] = JSON.parse(fs.readFileSync(file, "utf8")).stacks;
+            expect(dev.resources.map((r: { name: string }) => r.name)).to.deep.equal(["jsfixture-dev", "store", "store-bucket"]);
+            expect(io.out).to.include("PASS dev: 3 resources (2 components), 0 mandatory, 0 advisory violations");
+        });
+
+        it("names the JavaScript line and column the program threw from (the file is run as written)", async () => {
+            const io = memoryIO();
+            expect(await main(["--project", jsFixture, "--config", "mode=throw"], io, { pack, extensions: [] })).to.equal(2);
+            expect(io.err).to.include(`stack "dev": the program failed while constructing resources: js fixture program failed on purpose (at index.js:7:40)`);
+        });
+    });
+
     describe("on this project with the real pack", () => {
         it("judges both stacks, synthesized and in a first preview, with zero violations (bucket policies are known in preview)", async () => {
             const io = memoryIO();

@@ -323,7 +323,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
         supportsParameterization: true, supportsResourceHooks: true, supportsErrorHooks: true,
     });
 
-    ensureTypeScript(project.dir);
+    ensureTypeScript();
     for (const file of programModules) delete require.cache[file];
     delete require.cache[project.main];
 
@@ -404,8 +404,8 @@ function programFrame(err: Error, projectDir: string): string | undefined {
 
 /**
  * The SDK formats a stack trace for every promise and registration (`new Error().stack`, kept for leak reports
- * and the source positions sent to the engine), and ts-node's source-map support maps every frame: that was
- * most of the synthesis time. Those errors have no message and nothing here reads their frames, so they
+ * and the source positions sent to the engine), and the TypeScript hook's source-map support maps every frame:
+ * that was most of the synthesis time. Those errors have no message and nothing here reads their frames, so they
  * format to "Error" (the recorder records no source positions). Errors with a message (the program's own)
  * keep the source-mapped format, so error messages point at TypeScript lines.
  */
@@ -422,12 +422,17 @@ function cheapAnonymousStackTraces(): () => void {
     return () => { Error.prepareStackTrace = original; Error.stackTraceLimit = limit; };
 }
 
-/** Under plain node, compile the program's TypeScript on the fly (transpile only, like `npm start`). */
-function ensureTypeScript(projectDir: string): void {
+/**
+ * Under plain node, compile the program's TypeScript on the fly with the hook `npm start` and mocha use
+ * (@swc-node/register: transpile only, CommonJS), reading tsconfig.json from the working directory as
+ * `node -r @swc-node/register` does. Source maps are forced on so errors point at TypeScript lines.
+ */
+function ensureTypeScript(): void {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     if ((require.extensions as any)[".ts"]) return;
-    const tsnode = require(require.resolve("ts-node", { paths: [projectDir, __dirname] }));
-    tsnode.register({ transpileOnly: true });
+    const { register } = require("@swc-node/register/register");
+    const { readDefaultTsConfig } = require("@swc-node/register/read-default-tsconfig");
+    register({ ...readDefaultTsConfig(), sourceMap: true });
 }
 
 /** Collects the SDK's console fallback for `pulumi.log.*` (no engine is attached under mocks). */

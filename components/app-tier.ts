@@ -1,13 +1,15 @@
 // The application tier's composition: how the stack configuration and the data tier's outputs become the
 // network, service, DNS and monitoring components. Platform calls these two functions at its APP TIER marker.
 import * as pulumi from "@pulumi/pulumi";
-import { isActive, StackConfig } from "../stacks/config";
-import { DATA_BUCKETS, Naming } from "../stacks/naming";
+import { StackConfig } from "../stacks/config";
+import { isActive } from "../policies/model/states";
+import { STANDBY_KEPT, TAGS } from "../policies/model/tags";
+import { DATA_BUCKETS, Naming } from "../policies/model/naming";
 import { Dns } from "./dns";
 import { defaultMaxConnections, Monitoring, ReplicatedBucket } from "./monitoring";
 import { Network } from "./network";
 import { Service, ServiceBucket } from "./service";
-import type { DataBucket } from "../stacks/naming";
+import type { DataBucket } from "../policies/model/naming";
 
 /** What the application tier needs from the data tier (KeyRing, DocumentStore, Database, ContainerRegistry). */
 export interface AppTierData {
@@ -31,7 +33,7 @@ export interface AppTier {
 
 /** `vbr:standby = kept` on what the DR stack keeps in standby; the primary has no standby to mark. */
 export function keptTags(cfg: Pick<StackConfig, "role">): Record<string, string> {
-    return cfg.role === "dr" ? { "vbr:standby": "kept" } : {};
+    return cfg.role === "dr" ? { [TAGS.standby]: STANDBY_KEPT } : {};
 }
 
 /** The network first: the database's subnet group and security group come from it. */

@@ -2,7 +2,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { rdsRetentionDays, StackConfig } from "../stacks/config";
-import { Naming } from "../stacks/naming";
+import { REPLICATED_BACKUP_RETENTION_DAYS } from "../policies/model/plan";
+import { LIFECYCLE_DRILL, TAGS } from "../policies/model/tags";
+import { Naming } from "../policies/model/naming";
 import { PrimaryDatabase, PrimaryReference } from "../stacks/primary-reference";
 import provisioningTimes from "../policies/data/provisioning-times.json";
 
@@ -30,8 +32,6 @@ export interface DatabaseArgs {
 export const BACKUP_WINDOW = "02:00-02:30";
 export const MAINTENANCE_WINDOW = "sun:05:00-sun:05:30";
 export const MASTER_USERNAME = "vbr_admin";
-/** Retention of the replicated automated backups in the DR region (RDS maximum; the plan's 35 days). */
-export const REPLICATED_BACKUP_RETENTION_DAYS = 35;
 
 /**
  * The create timeout of a restored instance: twice the bring-up model's p90 for the restore and the baseline backup
@@ -261,9 +261,9 @@ export class Database extends pulumi.ComponentResource {
      * The bring-up model counts the wait, and the create timeout covers it.
      */
     private restored(resourceName: string, identifier: string, from: aws.types.input.rds.InstanceRestoreToPointInTime, production: boolean): aws.rds.Instance {
-        const tags = this.tags(production ? {} : { "vbr:lifecycle": "drill" });
+        const tags = this.tags(production ? {} : { [TAGS.lifecycle]: LIFECYCLE_DRILL });
         // Restores happen during bring-up, never in standby: the RTO model must count them.
-        delete tags["vbr:standby"];
+        delete tags[TAGS.standby];
         return new aws.rds.Instance(resourceName, {
             ...this.common(identifier),
             // A drill's final snapshot is named per drill (vbr:drillId): a fixed name would make the next drill's

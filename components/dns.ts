@@ -4,7 +4,7 @@
 // record only in `failover`, and in `drill` only its own `drill.<domain>` name, never a record that takes traffic.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DrState, Role } from "../stacks/config";
+import { DrState, Role } from "../policies/model/states";
 
 export interface DnsArgs {
     role: Role;

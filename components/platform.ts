@@ -4,8 +4,9 @@
 // backups, registry, network, service, DNS, monitoring), each of which creates AWS resources.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { isActive, StackConfig } from "../stacks/config";
-import { DATA_BUCKETS, DataBucket, Naming } from "../stacks/naming";
+import { StackConfig } from "../stacks/config";
+import { isActive } from "../policies/model/states";
+import { DATA_BUCKETS, DataBucket, Naming } from "../policies/model/naming";
 import { PrimaryReference } from "../stacks/primary-reference";
 import { AppTier, composeAppTier, createNetwork, keptTags } from "./app-tier";
 import { BackupPlan } from "./backups";

@@ -2,7 +2,8 @@
 // roles kept ready in every state and the billed pieces (ALB, listeners, tasks) created only when active.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DataBucket } from "../stacks/naming";
+import { DataBucket } from "../policies/model/naming";
+import { ACCESS_LOGS, TAGS } from "../policies/model/tags";
 import { SecureBucket } from "./secure-bucket";
 
 export interface ServiceBucket {
@@ -261,7 +262,7 @@ export class Service extends pulumi.ComponentResource {
         const elbAccount = aws.elb.getServiceAccountOutput({ region: args.region }, { parent: this });
         const logObjects = pulumi.interpolate`arn:aws:s3:::${args.accessLogBucketName}/alb/AWSLogs/${account}/*`;
         const store = new SecureBucket(`${name}-alb-logs`, {
-            bucketName: args.accessLogBucketName, region: args.region, tags: { ...tags, "vbr:data-class": "access-logs" },
+            bucketName: args.accessLogBucketName, region: args.region, tags: { ...tags, [TAGS.dataClass]: ACCESS_LOGS },
             policyStatements: [
                 // Regions opened before August 2022 deliver as the regional ELB account, newer ones as the service.
                 { Sid: "ElbLogDeliveryAccount", Effect: "Allow", Principal: { AWS: elbAccount.arn }, Action: "s3:PutObject", Resource: logObjects },

@@ -5,6 +5,8 @@
 // a stack file in one pass. Defaults are not repeated here: the Pulumi CLI applies the ones declared in
 // Pulumi.yaml, and the offline plan applies them the same way (tools/lib/project.ts).
 import { z } from "zod";
+import { DAILY_RETENTION_FLOOR_DAYS, RDS_MAX_BACKUP_RETENTION_DAYS, WEEKLY_RETENTION_FLOOR_DAYS } from "../policies/model/plan";
+import { DR_DATABASE_MODES, DR_STATES, DrDatabaseMode, DrState, Role, ROLES, VAULT_LOCK_MODES, VaultLockMode } from "../policies/model/states";
 
 /** AWS commercial regions this program may deploy to. */
 export const AWS_REGIONS = [
@@ -19,22 +21,7 @@ export const AWS_REGIONS = [
     "ap-southeast-5", "ap-southeast-7",
 ] as const;
 
-export const ROLES = ["primary", "dr"] as const;
-export const DR_STATES = ["standby", "drill", "failover"] as const;
-export const DR_DATABASE_MODES = ["replica", "restore"] as const;
-export const VAULT_LOCK_MODES = ["governance", "compliance"] as const;
-
-/** The DR plan's floors: operational retention 35 days, weekly copies kept a year. */
-export const MIN_BACKUP_RETENTION_DAYS = 35;
-export const MIN_WEEKLY_RETENTION_DAYS = 365;
-/** RDS keeps automated backups for at most 35 days; longer daily retention lives in AWS Backup only. */
-export const RDS_MAX_BACKUP_RETENTION_DAYS = 35;
-
 export type Region = (typeof AWS_REGIONS)[number];
-export type Role = (typeof ROLES)[number];
-export type DrState = (typeof DR_STATES)[number];
-export type DrDatabaseMode = (typeof DR_DATABASE_MODES)[number];
-export type VaultLockMode = (typeof VAULT_LOCK_MODES)[number];
 
 /** Where the program runs: the backend's organization and this project (StackReference names are qualified with them). */
 export interface Backend {
@@ -168,11 +155,11 @@ const KEY_SCHEMAS: Record<ConfigKey, { schema: z.ZodTypeAny; required: boolean }
         required: true,
     },
     "vbr:backupRetentionDays": {
-        schema: integer(MIN_BACKUP_RETENTION_DAYS, 3650, " (the DR plan's 35-day operational retention is a floor)"),
+        schema: integer(DAILY_RETENTION_FLOOR_DAYS, 3650, " (the DR plan's 35-day operational retention is a floor)"),
         required: true,
     },
     "vbr:weeklyRetentionDays": {
-        schema: integer(MIN_WEEKLY_RETENTION_DAYS, 3650, " (the DR plan keeps weekly copies for a year)"),
+        schema: integer(WEEKLY_RETENTION_FLOOR_DAYS, 3650, " (the DR plan keeps weekly copies for a year)"),
         required: true,
     },
     "vbr:dbInstanceClass": { schema: pattern(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS instance class such as db.r6g.large"), required: true },
@@ -420,11 +407,6 @@ export function checkPlaceholders(cfg: Pick<StackConfig, "hostedZoneId" | "domai
     if (realEngine) throw new ConfigError(stack, problems);
     return formatProblems(stack, problems,
         `stack "${stack}" still holds the stack files' placeholders (accepted offline; pulumi preview and up refuse them until set):`);
-}
-
-/** True when the stack runs the application tier: the primary always, the DR stack in drill or failover. */
-export function isActive(cfg: Pick<StackConfig, "role" | "drState">): boolean {
-    return cfg.role === "primary" || cfg.drState !== "standby";
 }
 
 /** RDS's own automated-backup retention: the configured days, capped at the RDS maximum. */

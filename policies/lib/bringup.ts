@@ -15,6 +15,8 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
+import { REPLICATION_DESTINATION, STANDBY_KEPT, TAGS } from "../model/tags";
 
 /** The fields of a recorded resource the model reads; tools/lib/recorder.ts's RecordedResource satisfies it. */
 export interface GraphResource {
@@ -96,13 +98,12 @@ export interface BringUpStep {
     estimate: Estimate;
 }
 
-export const ENGINE_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/** The engine's "unknown during preview" value, as a recorded or policy-read input may hold it. */
+export const ENGINE_UNKNOWN = unknownValue;
 
 const RDS_INSTANCE = "aws:rds/instance:Instance";
 const ECS_SERVICE = "aws:ecs/service:Service";
 const ROUTE53_RECORD = "aws:route53/record:Record";
-export const STANDBY_TAG = "vbr:standby";
-export const STANDBY_KEPT = "kept";
 
 export interface ModelOptions {
     /** Storage assumed for a restore whose `allocatedStorage` input is not set. @default times.restore.defaultAllocatedStorageGiB */
@@ -255,7 +256,7 @@ function tagsOf(r: GraphResource): Record<string, unknown> | undefined {
     return t !== null && typeof t === "object" && !Array.isArray(t) ? (t as Record<string, unknown>) : undefined;
 }
 
-export const isKept = (r: GraphResource): boolean => tagsOf(r)?.[STANDBY_TAG] === STANDBY_KEPT;
+export const isKept = (r: GraphResource): boolean => tagsOf(r)?.[TAGS.standby] === STANDBY_KEPT;
 
 /** All dependencies of a resource: `dependencies` plus every property dependency. */
 function allDependencies(r: GraphResource): string[] {
@@ -606,5 +607,5 @@ export const toMinutes = (seconds: number): number => Math.round(seconds / 6) / 
 /** A stack is a DR stack when it holds replication destinations or the database's backup replication. */
 export function isDrStack(resources: GraphResource[]): boolean {
     return resources.some((r) => r.type === "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
-        || tagsOf(r)?.["vbr:replication"] === "destination");
+        || tagsOf(r)?.[TAGS.replication] === REPLICATION_DESTINATION);
 }

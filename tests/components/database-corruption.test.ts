@@ -8,7 +8,7 @@ import { expect } from "chai";
 import { useMocks, promiseOf } from "../helpers/pulumi";
 import { capture, Capture, CapturedResource } from "../helpers/capture";
 import { MOCK_ACCOUNT_ID } from "../../tools/lib/mocks";
-import { Naming } from "../../stacks/naming";
+import { Naming } from "../../policies/model/naming";
 import { ConfigError, parseStackConfig } from "../../stacks/config";
 import { loadProject, stackConfig } from "../../tools/lib/project";
 import { PrimaryReference } from "../../stacks/primary-reference";

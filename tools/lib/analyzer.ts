@@ -10,6 +10,7 @@ import * as struct_pb from "google-protobuf/google/protobuf/struct_pb";
 import * as analyzer_pb from "@pulumi/pulumi/proto/analyzer_pb";
 import type { Policies, Policy, PolicyConfigSchema, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { RecordedResource, UNKNOWN } from "./records";
+import { RTO_OBJECTIVE_MINUTES } from "../../policies/model/plan";
 
 export { RecordedResource, UNKNOWN } from "./records";
 
@@ -240,12 +241,12 @@ export function stackKeyFor(policy: string, property: string, stackConfig: Recor
         Object.prototype.hasOwnProperty.call(stackConfig, s.stackKey))?.stackKey;
 }
 
-/** The RTO objective a DR stack in `state` is judged against, from its stack config (the pack's default, 60, otherwise). */
+/** The RTO objective a DR stack in `state` is judged against, from its stack config (the pack's default otherwise). */
 export function rtoObjectiveMinutes(stackConfig: Record<string, string>, state: string | undefined = stackConfig["vbr:drState"]): number {
     const config = state === undefined ? stackConfig : { ...stackConfig, "vbr:drState": state };
     const key = stackKeyFor("dr-bringup-rto-objective", "objectiveMinutes", config);
     const value = key === undefined ? NaN : Number(config[key]);
-    return Number.isFinite(value) ? value : 60;
+    return Number.isFinite(value) ? value : RTO_OBJECTIVE_MINUTES;
 }
 
 /** A stack config value (always a string, as in PULUMI_CONFIG) as the schema's type wants it. */

@@ -26,7 +26,9 @@ import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import type { BringUpScenario, TimelineEntry } from "./bringup-report";
 import type { Canary, CheckResult, DrillChecks } from "./drill-checks";
 import { ProvisioningTimes } from "../../policies/lib/bringup";
-import { Naming } from "../../stacks/naming";
+import { Naming } from "../../policies/model/naming";
+import { RPO_OBJECTIVE_MINUTES } from "../../policies/model/plan";
+import { LIFECYCLE_DRILL, TAGS } from "../../policies/model/tags";
 import { rtoObjectiveMinutes } from "./analyzer";
 
 export type DrillStep = "prepare" | "canary" | "up" | "validate" | "standby" | "report";
@@ -264,7 +266,7 @@ function dataStep(m: StepEventMetadata | undefined): { urn: string; type: string
     const inputs = (m.old?.inputs ?? {}) as Record<string, unknown>;
     const tags = (inputs.tags ?? {}) as Record<string, string>;
     const snapshot = inputs.skipFinalSnapshot === false && typeof inputs.finalSnapshotIdentifier === "string";
-    if (m.type === "aws:rds/instance:Instance" && tags["vbr:lifecycle"] === "drill" && snapshot) {
+    if (m.type === "aws:rds/instance:Instance" && tags[TAGS.lifecycle] === LIFECYCLE_DRILL && snapshot) {
         return { urn: m.urn, type: m.type, op: m.op, note: `drill copy; final snapshot ${String(inputs.finalSnapshotIdentifier)}`, drillCopy: true };
     }
     return { urn: m.urn, type: m.type, op: m.op, note: "DATA-BEARING RESOURCE DELETED", drillCopy: false };
@@ -309,7 +311,7 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps): Promise<Dri
     const eventTime = deps.eventTime ?? (() => now());
     const cfg = opts.config;
     const rtoObjective = rtoObjectiveMinutes(cfg, "drill");
-    const rpoObjective = Number(cfg["vbr:rpoObjectiveMinutes"] ?? 15);
+    const rpoObjective = Number(cfg["vbr:rpoObjectiveMinutes"] ?? RPO_OBJECTIVE_MINUTES);
     const region = cfg["aws:region"];
     const peerRegion = cfg["vbr:peerRegion"];
     const t0 = now();

@@ -7,6 +7,7 @@
 import type { Policies } from "@pulumi/policy";
 import { evaluatePolicies, policyConfigFromStack, Violation } from "./analyzer";
 import { RecordedResource, synthesize, SynthesizedStack } from "./recorder";
+import { DR_PLAN_RTO_MINUTES } from "../../policies/model/plan";
 
 export type StackId = "primary" | "dr-standby" | "dr-drill" | "dr-failover-replica" | "dr-failover-restore";
 export type Area = "encryption" | "retention" | "versioning" | "cross-region" | "no-data-loss" | "exposure";
@@ -36,7 +37,7 @@ export const STACK_OVERRIDES: Record<Exclude<StackId, "primary">, Record<string,
     "dr-drill": { "vbr:drState": "drill" },
     "dr-failover-replica": { "vbr:drState": "failover", "vbr:drDatabase": "replica" },
     // Every restore waits for RDS's baseline backup: a restore-mode stack is held to the DR plan's 4-hour RTO.
-    "dr-failover-restore": { "vbr:drState": "failover", "vbr:drDatabase": "restore", "vbr:rtoObjectiveMinutes": "240" },
+    "dr-failover-restore": { "vbr:drState": "failover", "vbr:drDatabase": "restore", "vbr:rtoObjectiveMinutes": String(DR_PLAN_RTO_MINUTES) },
 };
 
 /** Synthesizes the project's stacks (the DR ones reading the primary's outputs), once per StackId. */

@@ -1,8 +1,8 @@
 // The PostgreSQL database: the primary instance and its credentials, or the DR stack's replica/restore paths.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { rdsRetentionDays, StackConfig } from "../stacks/config";
-import { REPLICATED_BACKUP_RETENTION_DAYS } from "../policies/model/plan";
+import { StackConfig } from "../stacks/config";
+import { RDS_MAX_BACKUP_RETENTION_DAYS, REPLICATED_BACKUP_RETENTION_DAYS } from "../policies/model/plan";
 import { LIFECYCLE_DRILL, TAGS } from "../policies/model/tags";
 import { Naming } from "../policies/model/naming";
 import { PrimaryDatabase, PrimaryReference } from "../stacks/primary-reference";
@@ -32,6 +32,11 @@ export interface DatabaseArgs {
 export const BACKUP_WINDOW = "02:00-02:30";
 export const MAINTENANCE_WINDOW = "sun:05:00-sun:05:30";
 export const MASTER_USERNAME = "vbr_admin";
+
+/** RDS's own automated-backup retention: the daily retention, capped at the RDS maximum. */
+export function rdsRetentionDays(days: number): number {
+    return Math.min(days, RDS_MAX_BACKUP_RETENTION_DAYS);
+}
 
 /**
  * The create timeout of a restored instance: twice the bring-up model's p90 for the restore and the baseline backup
@@ -226,7 +231,7 @@ export class Database extends pulumi.ComponentResource {
         const instance = new aws.rds.Instance(`${name}-postgres`, {
             ...this.common(naming.dbIdentifier()),
             engine: "postgres", engineVersion: cfg.dbEngineVersion, allocatedStorage: cfg.dbAllocatedStorageGiB,
-            multiAz: true, backupRetentionPeriod: rdsRetentionDays(cfg), deletionProtection: true,
+            multiAz: true, backupRetentionPeriod: rdsRetentionDays(cfg.backupRetentionDays), deletionProtection: true,
             username: MASTER_USERNAME, password,
             tags: this.tags(),
         }, { parent: this, protect: true, ignoreChanges: ["password"] });
@@ -272,7 +277,7 @@ export class Database extends pulumi.ComponentResource {
             ...(production ? {} : { finalSnapshotIdentifier: `${identifier}-final-${this.args.config.drillId}` }),
             restoreToPointInTime: from,
             multiAz: production,
-            backupRetentionPeriod: rdsRetentionDays(this.args.config),
+            backupRetentionPeriod: rdsRetentionDays(this.args.config.backupRetentionDays),
             deletionProtection: production,
             tags,
         }, { parent: this, protect: production, retainOnDelete: production, customTimeouts: { create: restoreCreateTimeout(this.args.config.dbAllocatedStorageGiB) } });

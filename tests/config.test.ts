@@ -1,5 +1,8 @@
+import * as fs from "fs";
 import { expect } from "chai";
-import { parseStackConfig, ConfigError, deprecationWarnings } from "../stacks/config";
+import { parse } from "yaml";
+import { z } from "zod";
+import { CONFIG_SCHEMA, ConfigField, configKey, parseStackConfig, ConfigError, deprecationWarnings } from "../stacks/config";
 import { loadProject, stackConfig } from "../tools/lib/project";
 
 const project = loadProject(".");
@@ -121,5 +124,45 @@ describe("stack configuration: rejected cases name the key, the bad value and wh
             "because RDS takes a baseline backup after every restore whatever the program asks (docs/aws-facts.md)",
         ]);
         expect(deprecationWarnings(stackConfig(project, "dr"))).to.deep.equal([]);
+    });
+});
+
+/** The Pulumi.yaml type a key's schema reads: integer and boolean keys convert the engine's string first. */
+function declaredType(schema: z.ZodTypeAny): string {
+    let s = schema;
+    for (;;) {
+        if (s instanceof z.ZodDefault) s = s.removeDefault();
+        else if (s instanceof z.ZodOptional) s = s.unwrap();
+        else if (s instanceof z.ZodEffects) s = s.innerType();
+        else break;
+    }
+    if (s instanceof z.ZodNumber) return s.isInt ? "integer" : "number";
+    return s instanceof z.ZodBoolean ? "boolean" : "string";
+}
+
+interface Declaration { key: string; type: string; default?: unknown }
+
+const byKey = (a: Declaration, b: Declaration) => a.key.localeCompare(b.key);
+
+describe("Pulumi.yaml declares the config schema", () => {
+    const yaml = parse(fs.readFileSync("Pulumi.yaml", "utf8")) as { name: string; config: Record<string, { type: string; default?: unknown }> };
+
+    it("exactly the schema's keys with the same types and defaults (aws:region is the provider's, set in each stack file)", () => {
+        const declared: Declaration[] = Object.entries(yaml.config).map(([name, d]) => ({
+            key: `${yaml.name}:${name}`, type: d.type, ...(d.default !== undefined ? { default: d.default } : {}),
+        }));
+        const schema: Declaration[] = Object.entries(CONFIG_SCHEMA.shape).map(([field, s]: [string, z.ZodTypeAny]) => ({
+            key: configKey(field as ConfigField), type: declaredType(s),
+            ...(s instanceof z.ZodDefault ? { default: s._def.defaultValue() } : {}),
+        }));
+        expect(schema.filter((d) => !d.key.startsWith("vbr:")).map((d) => d.key)).to.deep.equal(["aws:region"]);
+        expect(declared.sort(byKey)).to.deep.equal(schema.filter((d) => d.key.startsWith("vbr:")).sort(byKey));
+    });
+
+    it("reads each type the way the engine passes it (strings), and applies a default only to an absent key", () => {
+        const raw = stackConfig(project, "primary");
+        expect(raw["vbr:backupRetentionDays"]).to.equal("35");
+        const defaults = parseStackConfig("primary", Object.fromEntries(Object.entries(raw).filter(([k]) => !Object.keys(yaml.config).some((n) => k === `vbr:${n}` && yaml.config[n].default !== undefined))));
+        expect(defaults).to.deep.equal(parseStackConfig("primary", raw));
     });
 });

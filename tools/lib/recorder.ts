@@ -220,6 +220,9 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
         },
     };
 
+    /** Registrations the monitor has been sent and not answered yet. */
+    let answering = 0;
+
     // The SDK's own mock monitor, with every registration recorded on the way through.
     class RecordingMonitor extends sdk.mocksModule.MockMonitor {
         /** URNs as the engine builds them (see engineUrn), not the SDK mock's one-level chain. */
@@ -234,7 +237,12 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
             } catch (err) {
                 errors.push(err);
             }
+            // The engine answers over gRPC, after the program's pending work; answering on the next macrotask keeps
+            // the recorded order that of the program's registrations, not of how many awaits each one's inputs took.
+            answering++;
+            await new Promise((resolve) => setImmediate(resolve));
             return super.registerResource(req, (err, resp) => {
+                answering--;
                 if (err) errors.push(err);
                 else if (recorded && resp) {
                     const r = resp as { getUrn(): string; getObject(): Struct | undefined };
@@ -358,8 +366,10 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
         }
         if (programError instanceof SynthesisError && programError.reference !== undefined) {
             // Registrations waiting on the reference never complete: do not wait for them, and do not let the SDK
-            // report them as leaked at exit (the next run resets the runtime's state anyway).
+            // report them as leaked at exit (the next run resets the runtime's state anyway). The ones the monitor was
+            // sent are answered first, so none reaches the next run's monitor.
             sdk.state.getStore().leakCandidates = new Set();
+            while (answering > 0) await new Promise((resolve) => setImmediate(resolve));
         } else {
             await sdk.settings.waitForRPCs();
         }

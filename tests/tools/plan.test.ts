@@ -140,6 +140,15 @@ describe("offline plan (tools/plan.ts)", () => {
             expect(JSON.parse(fs.readFileSync(file, "utf8")).stacks.map((s: { stack: string }) => s.stack)).to.deep.equal(["east"]);
         });
 
+        it("runs any Pulumi program: a TypeScript one with an async entry, a JavaScript one (exit 0)", async () => {
+            for (const [dir, stack] of [["async-project", "asyncfix/dev"], ["js-project", "jsfix/dev"]]) {
+                const one = memoryIO();
+                expect(await main(["--project", path.join(fixture, "..", dir)], one, { pack, extensions: [] }), one.err).to.equal(0);
+                expect(one.out).to.include(`Stack ${stack}`);
+                expect(one.out).to.match(/PASS dev: 2 resources/);
+            }
+        });
+
         it("adds extension fields per stack without touching the core fields", async () => {
             const file = tmpFile("ext.json");
             const ext = { field: "bringUp", compute: () => ({ p90Minutes: 42 }), text: () => ["bring-up: 42 min"] };

@@ -183,3 +183,20 @@ describe("recorder: synthesize", () => {
         });
     });
 });
+
+describe("recorder: programs that export a function (the language host's rule)", () => {
+    const fixtures = path.join(__dirname, "..", "fixtures");
+
+    it("runs a TypeScript program's async `export =` function; what it returns are the stack's outputs", async () => {
+        const s = await synthesize({ projectDir: path.join(fixtures, "async-project"), stack: "dev" });
+        expect(s.resources.map((r) => `${r.type}::${r.name}`)).to.deep.equal(["pulumi:pulumi:Stack::asyncfix-dev", "aws:sns/topic:Topic::topic-events"]);
+        expect(byName(s, "topic-events")).to.deep.include({ region: "eu-west-1", inputs: { name: "fixture-events" } });
+        expect(s.outputs).to.deep.equal({ topicName: "fixture-events", answer: 42 });
+    });
+
+    it("runs a JavaScript program whose module.exports is its function", async () => {
+        const s = await synthesize({ projectDir: path.join(fixtures, "js-project"), stack: "dev" });
+        expect(s.resources.map((r) => `${r.type}::${r.name}`)).to.deep.equal(["pulumi:pulumi:Stack::jsfix-dev", "aws:sqs/queue:Queue::jobs"]);
+        expect(s.outputs).to.deep.equal({ queueName: "fixture-jobs" });
+    });
+});

@@ -352,9 +352,10 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
                 try {
                     // eslint-disable-next-line @typescript-eslint/no-require-imports
                     const mod = require(project.main);
-                    // The language host's rule: a default export that is a function is the program.
-                    const result = mod && typeof mod.default === "function" ? await mod.default() : mod;
-                    return result;
+                    // The language host's rule: a module that exports a function (`export =`, or a default export)
+                    // is that function, and what it returns are the stack's outputs.
+                    const program = typeof mod === "function" ? mod : typeof mod?.default === "function" ? mod.default : undefined;
+                    return program ? await program() : mod;
                 } finally {
                     for (const file of Object.keys(require.cache)) {
                         if (!before.has(file) && isProgramFile(file, project.dir)) programModules.add(file);

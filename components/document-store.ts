@@ -28,6 +28,21 @@ export interface DocumentStoreArgs {
     tags?: Record<string, string>;
 }
 
+/** A data bucket's replication rule, which the primary owns: its source, its twin in the peer region and the rule's id. */
+export interface ReplicationRule {
+    bucket: DataBucket;
+    source: string;
+    destination: string;
+    ruleId: string;
+}
+
+/** The primary's replication rules, one per data bucket (the monitoring's RTC alarms name the same ones). */
+export function replicationRules(naming: Naming, region: string, peerRegion: string): ReplicationRule[] {
+    return DATA_BUCKETS.map((bucket) => ({
+        bucket, source: naming.bucketName(bucket, region), destination: naming.bucketName(bucket, peerRegion), ruleId: `${bucket}-to-${peerRegion}`,
+    }));
+}
+
 export class DocumentStore extends pulumi.ComponentResource {
     readonly buckets: Record<DataBucket, aws.s3.Bucket>;
     /** name and ARN per bucket: the stack output `buckets`. */
@@ -54,8 +69,8 @@ export class DocumentStore extends pulumi.ComponentResource {
             this.replicationRole = replicateBuckets(this, name, {
                 region, destinationRegion: peerRegion, sourceKeyArn: args.dataKeyArn,
                 replicaKey: { aliasArn: naming.keyAliasArn("data", peerRegion, args.accountId), aliasName: naming.keyAlias("data"), accountId: args.accountId },
-                links: DATA_BUCKETS.map((b) => ({
-                    resourceName: `${name}-${b}`, ruleId: `${b}-to-${peerRegion}`, source: stores[b], destinationBucketName: naming.bucketName(b, peerRegion),
+                links: replicationRules(naming, region, peerRegion).map((r) => ({
+                    resourceName: `${name}-${r.bucket}`, ruleId: r.ruleId, source: stores[r.bucket], destinationBucketName: r.destination,
                 })),
                 tags: args.tags,
             });

@@ -5,7 +5,7 @@ import type { RecordedResource, SynthesizedStack } from "../tools/lib/recorder";
 import { ConfigError, parseStackConfig, qualifyStack } from "../stacks/config";
 import { loadProject, stackConfig } from "../tools/lib/project";
 import { drStack, everyStackState, primaryStack } from "./helpers/stacks";
-import { restoreCreateTimeout } from "../components/database";
+import { restoreCreateTimeout } from "../components/database-instance";
 import { checkPlaceholders } from "../stacks/config";
 
 const project = loadProject(".");

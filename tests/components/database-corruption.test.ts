@@ -5,14 +5,18 @@
 // resource name, between two configurations), that `pulumi preview` refuses to delete a protected resource that
 // left the program (engine behaviour, pulumi/pulumi#11816), or that RDS accepts the restore.
 import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
 import { useMocks, promiseOf } from "../helpers/pulumi";
 import { capture, Capture, CapturedResource } from "../helpers/capture";
 import { MOCK_ACCOUNT_ID } from "../../tools/lib/mocks";
 import { Naming } from "../../policies/model/naming";
 import { ConfigError, parseStackConfig } from "../../stacks/config";
 import { loadProject, stackConfig } from "../../tools/lib/project";
-import { PrimaryReference } from "../../stacks/primary-reference";
-import { checkRdsIdentifier, Database, drSourceSuffix, restoreStamp } from "../../components/database";
+import { readPrimary } from "../../stacks/primary-reference";
+import { platformArgs } from "../../stacks/platform-args";
+import { Database } from "../../components/database";
+import { drSourceSuffix } from "../../components/database-dr";
+import { checkRdsIdentifier, restoreStamp } from "../../components/database-instance";
 
 const project = loadProject(".");
 const PRIMARY = "virtualbackroom/vbr/primary";
@@ -41,10 +45,11 @@ async function build(stack: "primary" | "dr", overrides: Record<string, string> 
     const original = console.warn;
     console.warn = (...args: unknown[]) => { warnings.push(args.map(String).join(" ")); };
     try {
+        const primary = stack === "dr" ? await readPrimary(new pulumi.StackReference("primary", { name: PRIMARY }), PRIMARY) : undefined;
         const db = new Database("db", {
-            naming: new Naming(config.environment), config, accountId: MOCK_ACCOUNT_ID,
+            ...platformArgs(config).database, naming: new Naming(config.environment), accountId: MOCK_ACCOUNT_ID,
             dataKeyArn: `arn:aws:kms:${config.region}:123456789012:key/data`, secretsKeyArn: `arn:aws:kms:${config.region}:123456789012:key/secrets`,
-            primary: stack === "dr" ? new PrimaryReference("primary", PRIMARY) : undefined, tags: {},
+            primary, tags: {},
         }, cap.opts);
         await promiseOf(db.serving);
         await promiseOf(db.replicationSource);

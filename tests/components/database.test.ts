@@ -1,11 +1,13 @@
 import { expect } from "chai";
+import * as pulumi from "@pulumi/pulumi";
 import { useMocks, promiseOf } from "../helpers/pulumi";
 import { capture, Capture } from "../helpers/capture";
 import { MOCK_ACCOUNT_ID } from "../../tools/lib/mocks";
 import { Naming } from "../../policies/model/naming";
 import { parseStackConfig } from "../../stacks/config";
 import { loadProject, stackConfig } from "../../tools/lib/project";
-import { PrimaryReference } from "../../stacks/primary-reference";
+import { readPrimary } from "../../stacks/primary-reference";
+import { platformArgs } from "../../stacks/platform-args";
 import { Database } from "../../components/database";
 
 const project = loadProject(".");
@@ -19,23 +21,33 @@ const PRIMARY_OUTPUTS = {
 };
 const INSTANCE = "aws:rds/instance:Instance";
 
-interface Built { cap: Capture; db: Database; dataKey: string }
+interface Built { cap: Capture; db: Database; dataKey: string; warnings: string[] }
 
-/** Builds the Database for a stack file plus overrides; waits for the DR pieces created from the reference. */
+/**
+ * Builds the Database for a stack file plus overrides, as the program does: the DR stack reads the primary's outputs
+ * through a StackReference first. Returns the warnings it logged (pulumi.log.warn's console fallback under mocks).
+ */
 async function build(stack: "primary" | "dr", overrides: Record<string, string> = {}, primaryOutputs: Record<string, unknown> = PRIMARY_OUTPUTS, subnets = false): Promise<Built> {
     const config = parseStackConfig(stack, stackConfig(project, stack, overrides));
     useMocks(config.region, stack, { [PRIMARY]: primaryOutputs });
     const cap = capture();
     const dataKey = `arn:aws:kms:${config.region}:123456789012:key/data`;
-    const db = new Database("db", {
-        naming: new Naming(config.environment), config, accountId: MOCK_ACCOUNT_ID,
-        dataKeyArn: dataKey, secretsKeyArn: `arn:aws:kms:${config.region}:123456789012:key/secrets`,
-        primary: stack === "dr" ? new PrimaryReference("primary", PRIMARY) : undefined,
-        subnetIds: subnets ? ["subnet-1", "subnet-2"] : undefined, vpcSecurityGroupIds: subnets ? ["sg-1"] : undefined,
-        tags: { "vbr:standby": "kept" },
-    }, cap.opts);
-    await promiseOf(db.serving);
-    return { cap, db, dataKey };
+    const warnings: string[] = [];
+    const original = console.warn;
+    console.warn = (...args: unknown[]) => { warnings.push(args.map(String).join(" ")); };
+    try {
+        const primary = stack === "dr" ? await readPrimary(new pulumi.StackReference("primary", { name: PRIMARY }), PRIMARY) : undefined;
+        const db = new Database("db", {
+            ...platformArgs(config).database, naming: new Naming(config.environment), accountId: MOCK_ACCOUNT_ID,
+            dataKeyArn: dataKey, secretsKeyArn: `arn:aws:kms:${config.region}:123456789012:key/secrets`, primary,
+            subnetIds: subnets ? ["subnet-1", "subnet-2"] : undefined, vpcSecurityGroupIds: subnets ? ["sg-1"] : undefined,
+            tags: { "vbr:standby": "kept" },
+        }, cap.opts);
+        await promiseOf(db.serving);
+        return { cap, db, dataKey, warnings };
+    } finally {
+        console.warn = original;
+    }
 }
 
 describe("Database (primary)", () => {
@@ -93,7 +105,10 @@ describe("Database (dr)", () => {
         const b = await build("dr", {}, { secretArn: PRIMARY_OUTPUTS.secretArn });
         expect(b.cap.resources.filter((r) => r.type.startsWith("aws:rds/"))).to.deep.equal([]);
         expect(await promiseOf(b.db.serving)).to.equal(undefined);
-        // A mock cannot observe pulumi.log.warn; the message names the missing output ("replicationSource").
+        expect(b.warnings).to.deep.equal([
+            `warning: [runtime] stack ${PRIMARY} has not exported "replicationSource" yet: skipping the automated backups ` +
+            "replication, read replica and restores. Run `pulumi up -s primary`, then this stack again.",
+        ]);
     });
 
     it("standby (replica mode): replicates automated backups for 35 days with the DR key and keeps a read replica", async () => {

@@ -20,9 +20,9 @@ export interface DatabaseArgs extends InstanceSettings {
     secretsKeyArn: pulumi.Input<string>;
     /** Corruption runbook, on the stack that serves (the primary, or dr in failover). @default - no restore */
     restore?: CorruptionRestore;
-    /** Required for the dr role: what it runs. */
+    /** Required for the dr role: what it runs. @default - none (the primary role) */
     dr?: DrDatabaseSettings;
-    /** Required for the dr role: the primary's exports, read before anything is built. */
+    /** Required for the dr role: the primary's exports, read before anything is built. @default - none (the primary role) */
     primary?: PrimarySource;
     /** Private subnets from the network. @default - no subnet group (the account's default VPC) */
     subnetIds?: pulumi.Input<pulumi.Input<string>[]>;

@@ -12,7 +12,7 @@ export interface DnsArgs {
     /** The public name customers use; the drill name is `drill.<domainName>`. */
     domainName: string;
     hostedZoneId: pulumi.Input<string>;
-    /** This stack's load balancer; required whenever a record is created (primary, or dr in drill/failover). */
+    /** This stack's load balancer; required whenever a record is created (primary, or dr in drill/failover). @default - none (DR standby) */
     alb?: { dnsName: pulumi.Input<string>; zoneId: pulumi.Input<string> };
     /** Seconds between health checks: 10 (fast) or 30. @default 10 */
     healthCheckIntervalSeconds?: 10 | 30;

@@ -9,15 +9,15 @@ import { Command, InvalidArgumentError } from "commander";
 import pc from "picocolors";
 import type { Policies } from "@pulumi/policy";
 import { CliIO, EXIT_USAGE, parseArgs, processIO, runMain } from "./lib/cli";
-import { loadProject, Project, ProjectError } from "./lib/project";
-import { synthesize, SynthesisError } from "./lib/recorder";
-import type { SynthesizedStack } from "./lib/records";
+import { loadProject, Project, ProjectError } from "./harness/project";
+import { synthesize, SynthesisError } from "./harness/recorder";
+import type { SynthesizedStack } from "./harness/records";
 import {
     buildStackReport, mergeViolations, PlanReport, renderMarkdown, renderText, StackExtension,
     StackReport,
-} from "./lib/report";
-import { BringUpField, bringUpExtension } from "./lib/bringup-report";
-import { renderGantt } from "./lib/chart";
+} from "./plan/report";
+import { BringUpField, bringUpExtension } from "./bringup/bringup-report";
+import { renderGantt } from "./bringup/chart";
 import { defaultParallel } from "../policies/lib/bringup";
 
 export const EXIT_OK = 0;
@@ -138,9 +138,9 @@ function loadEvaluator(io: PlanIO, given?: PlanDeps["pack"]): Evaluator | null {
         }
     };
     const pack = given ?? tryRequire(path.join(__dirname, "..", "policies", "pack"));
-    const analyzer = tryRequire(path.join(__dirname, "lib", "analyzer"));
+    const analyzer = tryRequire(path.join(__dirname, "harness", "analyzer"));
     if (!pack || !analyzer || typeof analyzer.evaluatePolicies !== "function" || !Array.isArray(pack.policies)) {
-        io.stderr(`warning: ${!pack ? "policies/pack.ts" : "tools/lib/analyzer.ts"} is not available yet: ` +
+        io.stderr(`warning: ${!pack ? "policies/pack.ts" : "tools/harness/analyzer.ts"} is not available yet: ` +
             "the stacks are synthesized but not judged by any policy\n");
         return null;
     }

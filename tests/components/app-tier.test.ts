@@ -11,7 +11,7 @@ useMocks("us-west-2", "dr");
 import { composeAppTier, createNetwork, AppTierData } from "../../components/app-tier";
 import { parseStackConfig, StackConfig } from "../../stacks/config";
 import { platformArgs } from "../../stacks/platform-args";
-import { loadProject, stackConfig } from "../../tools/lib/project";
+import { loadProject, stackConfig } from "../../tools/harness/project";
 
 const project = loadProject(".");
 class Root extends pulumi.ComponentResource {

@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { useMocks } from "../helpers/pulumi";
 import { capture, Capture } from "../helpers/capture";
-import { MOCK_ACCOUNT_ID } from "../../tools/lib/mocks";
+import { MOCK_ACCOUNT_ID } from "../../tools/harness/mocks";
 import { Naming } from "../../policies/model/naming";
 import { ContainerRegistry } from "../../components/registry";
 

@@ -1,8 +1,8 @@
-// The whole program per DR state, synthesized offline (tools/lib/recorder.ts): identical stacks, safe drills, and
+// The whole program per DR state, synthesized offline (tools/harness/recorder.ts): identical stacks, safe drills, and
 // every state for both database modes. What this cannot see: awsx's children (NAT gateways, subnets; the Vpc's
 // natGateways input is checked instead) and provider-side replacement decisions beyond the inputs listed below.
 import { expect } from "chai";
-import { RecordedResource, synthesize, SynthesizedStack } from "../../tools/lib/recorder";
+import { RecordedResource, synthesize, SynthesizedStack } from "../../tools/harness/recorder";
 
 const DR_STATES = ["standby", "drill", "failover"] as const;
 const MODES = ["replica", "restore"] as const;

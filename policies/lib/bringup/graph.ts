@@ -3,7 +3,7 @@
 import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import type { Estimate } from "./durations";
 
-/** The fields of a recorded resource the model reads; tools/lib/recorder.ts's RecordedResource satisfies it. */
+/** The fields of a recorded resource the model reads; tools/harness/recorder.ts's RecordedResource satisfies it. */
 export interface GraphResource {
     urn: string;
     type: string;

@@ -1,6 +1,6 @@
 // The recorded shape of a resource registration: what the offline plan records and the policy harness replays.
 //
-// tools/lib/recorder.ts re-exports these names; they live here so the analyzer harness does not depend on the
+// tools/harness/recorder.ts re-exports these names; they live here so the analyzer harness does not depend on the
 // recorder's engine code. Keep the field names exactly as in /work/design.md.
 
 /** The engine's "unknown during preview" sentinel (`UnknownStringValue`), as it may appear in recorded inputs. */

@@ -2,7 +2,7 @@
 // engine events through the real Automation API, with the AWS checks faked: exact report numbers and exit codes.
 // The fake streams events the way the Automation API expects for the version it reports: a tailed --event-log file
 // up to 3.205, the SDK's gRPC EventsService above (both run below). What this cannot prove: the real engine's event
-// contents beyond the recorded ones, and the AWS checks themselves (AwsDrillChecks; see drill-checks.test.ts).
+// contents beyond the recorded ones, and the AWS checks themselves (AwsDrillChecks; see checks.test.ts).
 import { expect } from "chai";
 import * as fs from "fs";
 import * as os from "os";
@@ -10,12 +10,12 @@ import * as path from "path";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { main as drill } from "../../tools/drill";
 import { main as learn } from "../../tools/drill-learn";
-import type { BringUpScenario } from "../../tools/lib/bringup-report";
-import type { DatabaseTarget, DrillChecks } from "../../tools/lib/drill-checks";
-import { DrillDeps, DrillReport, InterruptHandler, estimateIndex, EventTimer, mergeMeasurements, quantile, RPO_METHOD } from "../../tools/lib/drill";
+import type { BringUpScenario } from "../../tools/bringup/bringup-report";
+import type { DatabaseTarget, DrillChecks } from "../../tools/drill/checks";
+import { DrillDeps, DrillReport, InterruptHandler, estimateIndex, EventTimer, mergeMeasurements, quantile, RPO_METHOD } from "../../tools/drill/run";
 import { loadProvisioningTimes } from "../../policies/lib/bringup";
 import { parseStackConfig } from "../../stacks/config";
-import { loadProject, stackConfig } from "../../tools/lib/project";
+import { loadProject, stackConfig } from "../../tools/harness/project";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const FAKE_DIR = path.join(ROOT, "tests", "fixtures", "fake-pulumi");
@@ -481,7 +481,7 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
     });
 
     it("matches engine events to the model by the full-chain URN the offline recorder also builds", async () => {
-        // `pulumi up` names every ancestor; so does the recorder (tests/tools/recorder.test.ts pins it).
+        // `pulumi up` names every ancestor; so does the recorder (tests/harness/recorder.test.ts pins it).
         const realDb = `${S}vbr:platform:Platform$vbr:database:Database$aws:rds/instance:Instance::vbr-prod-db-drill`;
         const index = estimateIndex([{ ...MODEL.timeline[2], urn: realDb }]);
         const timer = new EventTimer(2, T0, 3_600_000, index, () => undefined);

@@ -10,8 +10,8 @@ import { spawnSync } from "child_process";
 import { expect } from "chai";
 import type { Policies, PolicyResource } from "@pulumi/policy";
 import { main, PlanIO } from "../../tools/plan";
-import { GITHUB_COMMENT_LIMIT, PlanReport, renderMarkdown, reportResource, StackReport } from "../../tools/lib/report";
-import { REDACTED } from "../../tools/lib/recorder";
+import { GITHUB_COMMENT_LIMIT, PlanReport, renderMarkdown, reportResource, StackReport } from "../../tools/plan/report";
+import { REDACTED } from "../../tools/harness/recorder";
 import { primaryStack } from "../helpers/stacks";
 import { missedTargets } from "../../tools/bench";
 

@@ -2,8 +2,8 @@ import * as fs from "fs";
 import { expect } from "chai";
 import { parse } from "yaml";
 import { z } from "zod";
-import { CONFIG_SCHEMA, ConfigField, configKey, parseStackConfig, ConfigError, deprecationWarnings } from "../stacks/config";
-import { loadProject, stackConfig } from "../tools/lib/project";
+import { CONFIG_SCHEMA, ConfigField, configKey, parseStackConfig, ConfigError, deprecationWarnings } from "../../stacks/config";
+import { loadProject, stackConfig } from "../../tools/harness/project";
 
 const project = loadProject(".");
 

@@ -5,10 +5,10 @@ import type { Colors } from "picocolors/types";
 import {
     BringUpEstimate, defaultParallel, estimateBringUp, loadProvisioningTimes, ProvisioningTimes, stepsFromDiff, toMinutes,
 } from "../../policies/lib/bringup";
-import { synthesize, SynthesisError } from "./recorder";
-import { rtoObjectiveMinutes } from "./analyzer";
-import type { SynthesizedStack } from "./records";
-import type { StackContext, StackExtension } from "./report";
+import { synthesize, SynthesisError } from "../harness/recorder";
+import { rtoObjectiveMinutes } from "../harness/analyzer";
+import type { SynthesizedStack } from "../harness/records";
+import type { StackContext, StackExtension } from "../plan/report";
 
 export type ActiveState = "drill" | "failover";
 export type DatabaseMode = "replica" | "restore";

@@ -23,13 +23,13 @@ import * as fs from "fs";
 import * as path from "path";
 import type { EngineEvent, StepEventMetadata } from "@pulumi/pulumi/automation";
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
-import type { BringUpScenario, TimelineEntry } from "./bringup-report";
-import type { Canary, CheckResult, DrillChecks } from "./drill-checks";
+import type { BringUpScenario, TimelineEntry } from "../bringup/bringup-report";
+import type { Canary, CheckResult, DrillChecks } from "./checks";
 import { ProvisioningTimes } from "../../policies/lib/bringup";
 import { Naming } from "../../policies/model/naming";
 import { RPO_OBJECTIVE_MINUTES } from "../../policies/model/plan";
 import { LIFECYCLE_DRILL, TAGS } from "../../policies/model/tags";
-import { rtoObjectiveMinutes } from "./analyzer";
+import { rtoObjectiveMinutes } from "../harness/analyzer";
 
 export type DrillStep = "prepare" | "canary" | "up" | "validate" | "standby" | "report";
 

@@ -6,11 +6,11 @@ import { expect } from "chai";
 import * as path from "path";
 import { drBringupRtoObjective, RTO_POLICY_NAME } from "../../policies/dr-bringup-rto-objective";
 import { estimateBringUp, loadProvisioningTimes, stepsFromDiff, stepsFromTags, toMinutes } from "../../policies/lib/bringup";
-import { evaluatePolicies } from "../../tools/lib/analyzer";
-import { estimateScenario } from "../../tools/lib/bringup-report";
-import { stackConfig, loadProject } from "../../tools/lib/project";
-import { synthesize } from "../../tools/lib/recorder";
-import type { SynthesizedStack } from "../../tools/lib/records";
+import { evaluatePolicies } from "../../tools/harness/analyzer";
+import { estimateScenario } from "../../tools/bringup/bringup-report";
+import { stackConfig, loadProject } from "../../tools/harness/project";
+import { synthesize } from "../../tools/harness/recorder";
+import type { SynthesizedStack } from "../../tools/harness/records";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const times = loadProvisioningTimes();
@@ -58,7 +58,7 @@ describe("bring-up model on the project's DR stack", function () {
 
     describe("pinned estimates at the default config (parallel 8, 100 GiB)", () => {
         // The engine's URNs: every ancestor's type chained (`vbr:platform:Platform$vbr:database:Database$aws:rds/...`),
-        // as the recorder builds them (tools/lib/recorder.ts engineUrn) and `npm start -- --stack dr` prints them.
+        // as the recorder builds them (tools/harness/recorder.ts engineUrn) and `npm start -- --stack dr` prints them.
         const U = (component: string, type: string, name: string) => `urn:pulumi:dr::vbr::vbr:platform:Platform$${component}$${type}::${name}`;
         const db = (name: string) => U("vbr:database:Database", "aws:rds/instance:Instance", name);
         const APP = [

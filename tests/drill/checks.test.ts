@@ -4,7 +4,7 @@ import { expect } from "chai";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DescribeDBInstanceAutomatedBackupsCommand, DescribeDBSnapshotsCommand, RDSClient } from "@aws-sdk/client-rds";
-import { AwsDrillChecks } from "../../tools/lib/drill-checks";
+import { AwsDrillChecks } from "../../tools/drill/checks";
 
 const ARN = "arn:aws:secretsmanager:us-west-2:123456789012:secret:vbr-prod/database/master-a1b2c3";
 

@@ -3,7 +3,7 @@
 // What a mock cannot prove: that AWS accepts these requests, or what a remote component (awsx) creates inside.
 import * as path from "path";
 import { expect } from "chai";
-import { engineUrn, RecordedResource, synthesize, SynthesisError, SynthesizedStack, UNKNOWN } from "../../tools/lib/recorder";
+import { engineUrn, RecordedResource, synthesize, SynthesisError, SynthesizedStack, UNKNOWN } from "../../tools/harness/recorder";
 
 const projectDir = path.join(__dirname, "..", "fixtures", "offline-project");
 // Engine URNs: the stack's type never prefixes its children's; a component's child chains the component's type.

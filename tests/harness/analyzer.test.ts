@@ -9,7 +9,7 @@ import { s3BucketTlsOnly } from "../../policies/s3-bucket-tls-only";
 import {
     analyze, evaluatePolicies, HARNESS_PACK, packIdentityOf, parseProviderRef, POLICY_CONFIG_SOURCES, policyConfigFromStack, PolicyConfigError,
     RecordedResource, UNKNOWN,
-} from "../../tools/lib/analyzer";
+} from "../../tools/harness/analyzer";
 
 const urnOf = (type: string, name: string) => `urn:pulumi:test::vbr::${type}::${name}`;
 
@@ -27,7 +27,7 @@ const readsBucket: Policies = [{
     }),
 }];
 
-describe("tools/lib/analyzer", () => {
+describe("tools/harness/analyzer", () => {
     it("turns the UNKNOWN sentinel into the engine's can't-run-during-preview advisory", async () => {
         const vs = await evaluatePolicies(readsBucket, [res("aws:s3/bucket:Bucket", "docs", { bucket: UNKNOWN })]);
         expect(vs).to.have.length(1);

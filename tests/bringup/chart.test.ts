@@ -1,8 +1,8 @@
 // The bring-up chart and report rendering on a hand-built scenario: exact bars, the objective line, the critical path.
 import { expect } from "chai";
-import { BringUpField, BringUpScenario, bringUpMarkdown, bringUpText } from "../../tools/lib/bringup-report";
-import { renderGantt } from "../../tools/lib/chart";
-import { identityColors } from "../../tools/lib/report";
+import { BringUpField, BringUpScenario, bringUpMarkdown, bringUpText } from "../../tools/bringup/bringup-report";
+import { renderGantt } from "../../tools/bringup/chart";
+import { identityColors } from "../../tools/plan/report";
 
 const U = (t: string, n: string) => `urn:pulumi:dr::vbr::${t}::${n}`;
 const scenario: BringUpScenario = {

@@ -10,6 +10,7 @@
 // (awsx's plugin is not running), exactly as in unit tests with mocks.
 import * as path from "path";
 import type * as pulumiSdk from "@pulumi/pulumi";
+import { specialOutputValueSig, specialResourceSig, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { AwsMocks } from "./mocks";
 import { loadProject, ProjectError, stackConfig } from "./project";
 import { RecordedResource, SynthesizedStack, UNKNOWN } from "./records";
@@ -51,12 +52,6 @@ export class SynthesisError extends Error {
     }
 }
 
-// Signatures the SDK uses in serialized property values (runtime/rpc.ts).
-const SIG_KEY = "4dabf18193072939515e22adb298388d";
-const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
-const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
-const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
-
 /** What a secret value becomes in reports (`redactSecrets`). */
 export const REDACTED = "[secret]";
 
@@ -69,10 +64,10 @@ export function plainValue(v: unknown, redactSecrets = false): unknown {
     if (v === null || typeof v !== "object") return v;
     if (Array.isArray(v)) return v.map((x) => plainValue(x, redactSecrets));
     const obj = v as Record<string, unknown>;
-    const sig = obj[SIG_KEY];
-    if (sig === SECRET_SIG) return redactSecrets ? REDACTED : plainValue(obj.value);
-    if (sig === RESOURCE_SIG) return typeof obj.id === "string" && obj.id !== "" ? obj.id : obj.urn;
-    if (sig === OUTPUT_SIG) {
+    const sig = obj[specialSigKey];
+    if (sig === specialSecretSig) return redactSecrets ? REDACTED : plainValue(obj.value);
+    if (sig === specialResourceSig) return typeof obj.id === "string" && obj.id !== "" ? obj.id : obj.urn;
+    if (sig === specialOutputValueSig) {
         if (redactSecrets && obj.secret === true) return REDACTED;
         return "value" in obj ? plainValue(obj.value, redactSecrets) : UNKNOWN;
     }
@@ -88,7 +83,7 @@ function holdsSecret(v: unknown): boolean {
     if (v === null || typeof v !== "object") return false;
     if (Array.isArray(v)) return v.some(holdsSecret);
     const obj = v as Record<string, unknown>;
-    if (obj[SIG_KEY] === SECRET_SIG || (obj[SIG_KEY] === OUTPUT_SIG && obj.secret === true)) return true;
+    if (obj[specialSigKey] === specialSecretSig || (obj[specialSigKey] === specialOutputValueSig && obj.secret === true)) return true;
     return Object.values(obj).some(holdsSecret);
 }
 

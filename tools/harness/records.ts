@@ -1,10 +1,11 @@
 // The recorded shape of a resource registration: what the offline plan records and the policy harness replays.
 //
 // tools/harness/recorder.ts re-exports these names; they live here so the analyzer harness does not depend on the
-// recorder's engine code. Keep the field names exactly as in /work/design.md.
+// recorder's engine code. The field names are part of the plan's JSON report: keep them.
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 
 /** The engine's "unknown during preview" sentinel (`UnknownStringValue`), as it may appear in recorded inputs. */
-export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+export const UNKNOWN = unknownValue;
 
 export interface RecordedResource {
     urn: string;

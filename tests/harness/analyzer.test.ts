@@ -6,10 +6,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { packName, packVersion, policies as realPolicies } from "../../policies/pack";
 import { s3BucketTlsOnly } from "../../policies/s3-bucket-tls-only";
-import {
-    analyze, evaluatePolicies, HARNESS_PACK, packIdentityOf, parseProviderRef, POLICY_CONFIG_SOURCES, policyConfigFromStack, PolicyConfigError,
-    RecordedResource, UNKNOWN,
-} from "../../tools/harness/analyzer";
+import { analyze, evaluatePolicies, HARNESS_PACK, packIdentityOf, parseProviderRef, RecordedResource, UNKNOWN } from "../../tools/harness/analyzer";
+import { POLICY_CONFIG_SOURCES, policyConfigFromStack, PolicyConfigError } from "../../tools/harness/policy-config";
 
 const urnOf = (type: string, name: string) => `urn:pulumi:test::vbr::${type}::${name}`;
 
@@ -148,6 +146,15 @@ describe("tools/harness/analyzer", () => {
             ]);
             const typeErr = await evaluatePolicies(withConfig, [db], { config: { retention: { minimumDays: "40" } } }).then(() => undefined, (e: unknown) => e);
             expect((typeErr as PolicyConfigError).problems).to.deep.equal(['retention.minimumDays: "40" is not of type "integer"']);
+        });
+
+        it("checks every JSON Schema keyword a policy's config uses (a full validator, not a subset)", async () => {
+            const named: Policies = [{ ...withConfig[0], configSchema: { properties: { prefix: { type: "string", pattern: "^vbr-", maxLength: 8 } } } }];
+            const err = await evaluatePolicies(named, [db], { config: { retention: { prefix: "acme-production" } } }).then(() => undefined, (e: unknown) => e);
+            expect((err as PolicyConfigError).problems).to.deep.equal([
+                'retention.prefix: "acme-production" must NOT have more than 8 characters',
+                'retention.prefix: "acme-production" must match pattern "^vbr-"',
+            ]);
         });
 
         it("lets config change the enforcement level", async () => {

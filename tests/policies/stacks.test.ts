@@ -5,7 +5,8 @@
 import { expect } from "chai";
 import * as path from "path";
 import { policies } from "../../policies/pack";
-import { analyze, policyConfigFromStack } from "../../tools/harness/analyzer";
+import { analyze } from "../../tools/harness/analyzer";
+import { policyConfigFromStack } from "../../tools/harness/policy-config";
 import { STACK_OVERRIDES, StackId, stackLoader } from "../../tools/harness/mutations";
 import { synthesize, UNKNOWN } from "../../tools/harness/recorder";
 

@@ -6,7 +6,7 @@ import {
     BringUpEstimate, defaultParallel, estimateBringUp, loadProvisioningTimes, ProvisioningTimes, stepsFromDiff, toMinutes,
 } from "../../policies/lib/bringup";
 import { synthesize, SynthesisError } from "../harness/recorder";
-import { rtoObjectiveMinutes } from "../harness/analyzer";
+import { rtoObjectiveMinutes } from "../harness/policy-config";
 import type { SynthesizedStack } from "../harness/records";
 import type { StackContext, StackExtension } from "../plan/report";
 

@@ -29,7 +29,7 @@ import { ProvisioningTimes } from "../../policies/lib/bringup";
 import { Naming } from "../../policies/model/naming";
 import { RPO_OBJECTIVE_MINUTES } from "../../policies/model/plan";
 import { LIFECYCLE_DRILL, TAGS } from "../../policies/model/tags";
-import { rtoObjectiveMinutes } from "../harness/analyzer";
+import { rtoObjectiveMinutes } from "../harness/policy-config";
 
 export type DrillStep = "prepare" | "canary" | "up" | "validate" | "standby" | "report";
 

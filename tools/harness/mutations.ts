@@ -5,7 +5,8 @@
 // inputs (what `Analyze` sees) and the echoed outputs (what `AnalyzeStack` sees); a removed link removes its
 // property dependency too. Stacks are synthesized once and copied per mutation.
 import type { Policies } from "@pulumi/policy";
-import { evaluatePolicies, policyConfigFromStack, Violation } from "./analyzer";
+import { evaluatePolicies, Violation } from "./analyzer";
+import { policyConfigFromStack } from "./policy-config";
 import { RecordedResource, synthesize, SynthesizedStack } from "./recorder";
 import { DR_PLAN_RTO_MINUTES } from "../../policies/model/plan";
 

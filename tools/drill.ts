@@ -9,7 +9,9 @@ import { Command, InvalidArgumentError } from "commander";
 import { CliIO, parseArgs, processIO, runMain } from "./lib/cli";
 import { estimateScenario } from "./bringup/bringup-report";
 import { AwsDrillChecks } from "./drill/checks";
-import { DrillDeps, processInterrupts, runDrill, writeDrillReport } from "./drill/run";
+import { writeDrillReport } from "./drill/report";
+import { processInterrupts, runDrill } from "./drill/run";
+import type { DrillDeps } from "./drill/session";
 import { loadProject, ProjectError, stackConfig } from "./harness/project";
 
 export type DrillIO = CliIO;

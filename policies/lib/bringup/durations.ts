@@ -2,7 +2,7 @@
 // allocated storage with the baseline backup that follows it, ECS steady state), from policies/data/provisioning-times.json.
 import * as fs from "fs";
 import * as path from "path";
-import { ECS_SERVICE, isRestore, ModelOptions, Operation, RDS_INSTANCE } from "./graph";
+import { ECS_SERVICE, ModelOptions, Operation, RDS_INSTANCE } from "./graph";
 
 export type Quantile = "p50" | "p90";
 

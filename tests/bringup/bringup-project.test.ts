@@ -84,7 +84,7 @@ describe("bring-up model on the project's DR stack", function () {
         ] as const;
         const scenario = async (state: "drill" | "failover", database: "replica" | "restore") => {
             const cfg = stackConfig(loadProject(ROOT), "dr");
-            // Issue 6's targets are stated for the default storage.
+            // The targets are stated for the default storage.
             expect(cfg["vbr:dbAllocatedStorageGiB"]).to.equal("100");
             return estimateScenario({ projectDir: ROOT, stack: "dr", config: cfg, stackOutputs: outputs, parallel: 8 }, state, database);
         };

@@ -77,7 +77,7 @@ describe("offline plan (tools/plan.ts)", () => {
             expect(code, io.err).to.equal(1);
         });
 
-        it("writes the JSON report with the exact schema of issue 3", () => {
+        it("writes the JSON report with its exact schema (a contract CI and scripts read)", () => {
             const report = JSON.parse(fs.readFileSync(json, "utf8"));
             expect(report.project).to.equal("fixture");
             expect(report.stacks.map((s: { stack: string }) => s.stack)).to.deep.equal(["east", "west"]);

@@ -119,7 +119,7 @@ describe("policy pack entry (policies/index.ts under the nodejs policy runtime)"
 });
 
 describe("PulumiPolicy.yaml (what the CLI reads before starting the pack)", () => {
-    // github.com/pulumi/pulumi sdk/go/common/workspace/project.go, PolicyPackProject.
+    // The keys the Pulumi CLI knows in a policy pack project (PolicyPackProject).
     const KNOWN = ["runtime", "version", "main", "description", "author", "website", "license"];
     const doc = parse(fs.readFileSync(path.join(packDir, "PulumiPolicy.yaml"), "utf8")) as Record<string, unknown>;
 

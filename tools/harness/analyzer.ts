@@ -59,7 +59,7 @@ export interface AnalysisResult {
     notApplicable: NotApplicable[];
 }
 
-// ---- the pack's handlers (server.js ships without typings for them) --------------------------------------
+// ---- the pack's handlers (@pulumi/policy/server ships without typings for them) ---------------------------
 
 type Callback<T> = (err: Error | null | undefined, resp?: T) => void;
 type Handler<Req, Resp> = (call: { request: Req }, callback: Callback<Resp>) => Promise<void>;

@@ -153,10 +153,8 @@ export function resolveStackReference(name: string, project: string, known: Reco
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
 
 /**
- * The URN the engine gives a registration (sdk/go/common/resource/urn.go NewURN, fed the parent's
- * QualifiedType by the resource monitor; @pulumi/pulumi resource.ts createUrn builds alias URNs the same way):
- * the qualified type is the parent's qualified type (its whole ancestor chain) + `$` + the type, except under the
- * root stack, whose type is never a prefix. Providers follow the same rule. The SDK's MockMonitor.newUrn chains
+ * The URN the engine gives a registration: the parent's qualified type (its whole ancestor chain) + `$` + the type,
+ * except under the root stack, whose type is never a prefix; providers alike. The SDK's MockMonitor.newUrn chains
  * only the parent's own type (`Platform$Keys$Key` becomes `Keys$Key`), and prefixes the stack's type.
  */
 export function engineUrn(stack: string, project: string, parent: string | null, type: string, name: string): string {
@@ -409,11 +407,9 @@ function programFrame(err: Error, projectDir: string): string | undefined {
 }
 
 /**
- * The SDK formats a stack trace for every promise and registration (`new Error().stack`, kept for leak reports
- * and the source positions sent to the engine), and ts-node's source-map support maps every frame: that was
- * most of the synthesis time. Those errors have no message and nothing here reads their frames, so they
- * format to "Error" (the recorder records no source positions). Errors with a message (the program's own)
- * keep the source-mapped format, so error messages point at TypeScript lines.
+ * The SDK formats a stack trace for every promise and registration, and ts-node maps every frame: that was most of
+ * the synthesis time. Those errors have no message and nothing reads their frames, so they format to "Error";
+ * errors with a message (the program's own) keep the source-mapped format, pointing at TypeScript lines.
  */
 function cheapAnonymousStackTraces(): () => void {
     const original = Error.prepareStackTrace;

@@ -1,6 +1,6 @@
 // The offline plan's report: one shape for the JSON file, the Markdown PR comment and the terminal view.
 //
-// The JSON field names are a contract (issue 3; CI and scripts read them): never rename or remove one. New
+// The JSON field names are a contract (CI and scripts read them): never rename or remove one. New
 // per-stack fields (the bring-up estimate, ...) come in as StackExtensions: each computes its field from the
 // stack's synthesized resources and may render itself in text and Markdown; nothing else here changes.
 import pc from "picocolors";

@@ -28,21 +28,12 @@ export interface DnsServes {
 
 /**
  * When DNS serves from the DR region in one schedule, in seconds from the start of `pulumi up`:
- *
  *     max(finish of every Route 53 record step, ready time of every ECS service behind a record's target) + TTL
- *
- * - A record answers once its change is INSYNC (its step's finish).
- * - It answers with a target that can serve only once that target is healthy: the alias records set
- *   evaluateTargetHealth, so Route 53 skips a load balancer without healthy targets. A record's target is what it
- *   depends on directly (an alias: the load balancer); an ECS service is behind it when it depends on that target,
- *   directly or through other steps (service -> listener -> load balancer). A service is ready when its step
- *   finishes with waitForSteadyState (the tasks passed the target group's health checks); without it the step is
- *   only the API call, so the steady-state estimate (the service type's entry) is added after it.
- * - Resolvers that cached the previous answer switch within one TTL (60 s for an alias to an ALB).
- * The failover SECONDARY record takes traffic only when the primary's Route 53 health check fails, which is
- * outside this stack: the number is the earliest DNS can serve from DR, assuming the primary is already failing
- * (detection, about 90 s or 30 s fast, runs in parallel with the bring-up in a real regional outage).
- * Returns null when no record is among the steps.
+ * A record answers once INSYNC, but its alias evaluates target health, so it serves only once an ECS service behind
+ * its target (directly or through other steps: service -> listener -> load balancer) is steady; a service without
+ * waitForSteadyState gets the steady-state estimate added. Cached answers switch within one TTL. The SECONDARY record
+ * takes traffic only once the primary's health check fails, outside this stack: this is the earliest DNS can serve
+ * from DR. Null when no record is among the steps.
  */
 export function dnsServesAt(steps: BringUpStep[], schedule: Schedule, times: ProvisioningTimes): { seconds: number; gatedBy: string } | null {
     const records = steps.filter((s) => s.type === ROUTE53_RECORD);

@@ -1,10 +1,11 @@
 // Shared helpers for the pack's stack policies: safe reads through the engine's unknown-checking proxy,
 // links between resources (propertyDependencies first, then known names), effective regions, ARNs and tags.
 import { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
+import * as proxy from "@pulumi/policy/proxy";
 import { ACCESS_LOGS, LIFECYCLE_DRILL, REPLICATION_DESTINATION, TAGS } from "../model/tags";
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { UnknownValueError } = require("@pulumi/policy/proxy") as { UnknownValueError: new (...a: unknown[]) => Error };
+// What the engine's unknown-checking proxy throws; the module ships without typings for it.
+const { UnknownValueError } = proxy as unknown as { UnknownValueError: new (...a: unknown[]) => Error };
 
 export const T = {
     bucket: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],

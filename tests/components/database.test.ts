@@ -1,17 +1,6 @@
 import { expect } from "chai";
-import * as pulumi from "@pulumi/pulumi";
-import { useMocks, promiseOf } from "../helpers/pulumi";
-import { capture, Capture } from "../helpers/capture";
-import { MOCK_ACCOUNT_ID } from "../../tools/harness/mocks";
-import { Naming } from "../../policies/model/naming";
-import { parseStackConfig } from "../../stacks/config";
-import { loadProject, stackConfig } from "../../tools/harness/project";
-import { readPrimary } from "../../stacks/primary-reference";
-import { platformArgs } from "../../stacks/platform-args";
-import { Database } from "../../components/database";
-
-const project = loadProject(".");
-const PRIMARY = "virtualbackroom/vbr/primary";
+import { promiseOf } from "../helpers/pulumi";
+import { buildDatabase, BuiltDatabase, PRIMARY_STACK as PRIMARY } from "../helpers/database";
 const PRIMARY_DB_ARN = "arn:aws:rds:us-east-1:123456789012:db:vbr-prod-postgres";
 const PRIMARY_DB = { arn: PRIMARY_DB_ARN, identifier: "vbr-prod-postgres", address: "vbr-prod-postgres.cabc.us-east-1.rds.amazonaws.com", port: 5432 };
 const PRIMARY_OUTPUTS = {
@@ -21,33 +10,13 @@ const PRIMARY_OUTPUTS = {
 };
 const INSTANCE = "aws:rds/instance:Instance";
 
-interface Built { cap: Capture; db: Database; dataKey: string; warnings: string[] }
+type Built = BuiltDatabase;
 
-/**
- * Builds the Database for a stack file plus overrides, as the program does: the DR stack reads the primary's outputs
- * through a StackReference first. Returns the warnings it logged (pulumi.log.warn's console fallback under mocks).
- */
-async function build(stack: "primary" | "dr", overrides: Record<string, string> = {}, primaryOutputs: Record<string, unknown> = PRIMARY_OUTPUTS, subnets = false): Promise<Built> {
-    const config = parseStackConfig(stack, stackConfig(project, stack, overrides));
-    useMocks(config.region, stack, { [PRIMARY]: primaryOutputs });
-    const cap = capture();
-    const dataKey = `arn:aws:kms:${config.region}:123456789012:key/data`;
-    const warnings: string[] = [];
-    const original = console.warn;
-    console.warn = (...args: unknown[]) => { warnings.push(args.map(String).join(" ")); };
-    try {
-        const primary = stack === "dr" ? await readPrimary(new pulumi.StackReference("primary", { name: PRIMARY }), PRIMARY) : undefined;
-        const db = new Database("db", {
-            ...platformArgs(config).database, naming: new Naming(config.environment), accountId: MOCK_ACCOUNT_ID,
-            dataKeyArn: dataKey, secretsKeyArn: `arn:aws:kms:${config.region}:123456789012:key/secrets`, primary,
-            subnetIds: subnets ? ["subnet-1", "subnet-2"] : undefined, vpcSecurityGroupIds: subnets ? ["sg-1"] : undefined,
-            tags: { "vbr:standby": "kept" },
-        }, cap.opts);
-        await promiseOf(db.serving);
-        return { cap, db, dataKey, warnings };
-    } finally {
-        console.warn = original;
-    }
+/** The Database for a stack file plus overrides, tagged as DR keeps it; with the network's subnets when asked. */
+function build(stack: "primary" | "dr", overrides: Record<string, string> = {}, primaryOutputs: Record<string, unknown> = PRIMARY_OUTPUTS, subnets = false): Promise<Built> {
+    return buildDatabase(stack, overrides, primaryOutputs, {
+        tags: { "vbr:standby": "kept" }, ...(subnets ? { subnetIds: ["subnet-1", "subnet-2"], vpcSecurityGroupIds: ["sg-1"] } : {}),
+    });
 }
 
 describe("Database (primary)", () => {

@@ -1,13 +1,25 @@
-// The application tier's composition: how the stack configuration and the data tier's outputs become the
-// network, service, DNS and monitoring components. Platform calls these two functions at its APP TIER marker.
+// The application tier's composition: the network, and the service, DNS and monitoring wired to the network and to
+// the data tier's outputs. Platform calls these two functions.
 import * as pulumi from "@pulumi/pulumi";
-import { isActive, StackConfig } from "../stacks/config";
-import { DATA_BUCKETS, Naming } from "../stacks/naming";
-import { Dns } from "./dns";
-import { defaultMaxConnections, Monitoring, ReplicatedBucket } from "./monitoring";
-import { Network } from "./network";
-import { Service, ServiceBucket } from "./service";
-import type { DataBucket } from "../stacks/naming";
+import { DataBucket } from "../policies/model/naming";
+import { Dns, DnsArgs } from "./dns";
+import { Monitoring, MonitoringArgs } from "./monitoring";
+import { Network, NetworkArgs } from "./network";
+import { Service, ServiceArgs, ServiceBucket } from "./service";
+
+/** The network's args but the logs key, which the platform's KeyRing gives. */
+export type NetworkSettings = Omit<NetworkArgs, "logsKeyArn">;
+
+/** What the service, DNS and monitoring are told by the stack config; composeAppTier adds the network and the data. */
+export interface AppTierSettings {
+    service: Omit<ServiceArgs, "vpcId" | "publicSubnetIds" | "privateSubnetIds" | "albSecurityGroupId" | "taskSecurityGroupId" | "appPort" |
+        "logsKeyArn" | "dataKeyArn" | "secretsKeyArn" | "buckets" | "secretArn" | "database" | "repositoryUrl" | "repositoryArn">;
+    dns: Omit<DnsArgs, "alb">;
+    monitoring: Omit<MonitoringArgs, "topicKeyArn" | "alb" | "database"> & {
+        /** The database alarms' settings, used when the data tier has a database to serve from. */
+        database: Omit<NonNullable<MonitoringArgs["database"]>, "identifier">;
+    };
+}
 
 /** What the application tier needs from the data tier (KeyRing, DocumentStore, Database, ContainerRegistry). */
 export interface AppTierData {
@@ -29,58 +41,33 @@ export interface AppTier {
     endpoint: pulumi.Output<string | undefined>;
 }
 
-/** `vbr:standby = kept` on what the DR stack keeps in standby; the primary has no standby to mark. */
-export function keptTags(cfg: Pick<StackConfig, "role">): Record<string, string> {
-    return cfg.role === "dr" ? { "vbr:standby": "kept" } : {};
-}
-
 /** The network first: the database's subnet group and security group come from it. */
-export function createNetwork(parent: pulumi.Resource, name: string, cfg: StackConfig, logsKeyArn: pulumi.Input<string>): Network {
-    return new Network(`${name}-net`, {
-        region: cfg.region, availabilityZoneCount: cfg.availabilityZoneCount, active: isActive(cfg),
-        logsKeyArn, keptTags: keptTags(cfg),
-    }, { parent });
+export function createNetwork(parent: pulumi.Resource, name: string, settings: NetworkSettings, logsKeyArn: pulumi.Input<string>): Network {
+    return new Network(`${name}-net`, { ...settings, logsKeyArn }, { parent });
 }
 
 /** Service, DNS and monitoring over the network and the data tier. */
-export function composeAppTier(parent: pulumi.Resource, name: string, cfg: StackConfig, network: Network, data: AppTierData): AppTier {
-    const naming = new Naming(cfg.environment);
-    const active = isActive(cfg);
-    const kept = keptTags(cfg);
+export function composeAppTier(parent: pulumi.Resource, name: string, settings: AppTierSettings, network: Network, data: AppTierData): AppTier {
     const service = new Service(`${name}-app`, {
-        region: cfg.region, active, runTasks: cfg.serviceEnabled, domainName: cfg.domainName, hostedZoneId: cfg.hostedZoneId,
-        accessLogBucketName: naming.bucketName("alb-logs", cfg.region),
+        ...settings.service,
         vpcId: network.vpcId, publicSubnetIds: network.publicSubnetIds, privateSubnetIds: network.privateSubnetIds,
         albSecurityGroupId: network.albSecurityGroupId, taskSecurityGroupId: network.taskSecurityGroupId,
         appPort: network.appPort,
         logsKeyArn: data.keys.logs, dataKeyArn: data.keys.data, secretsKeyArn: data.keys.secrets,
         buckets: data.buckets, secretArn: data.secretArn,
         database: data.database && { address: data.database.address, port: data.database.port },
-        repositoryUrl: data.repository.url, repositoryArn: data.repository.arn, imageTag: cfg.appImageTag,
-        desiredCount: cfg.serviceDesiredCount, maxCount: cfg.serviceMaxCount,
-        // Only the primary's first install may wait for ACM; the DR stack validated its certificate in standby.
-        waitForCertificateValidation: cfg.role === "primary",
-        // A drill serves from the DR copies of production's data: it must not write into them.
-        documentAccess: cfg.drState === "drill" ? "read-only" : "read-write",
-        keptTags: kept,
+        repositoryUrl: data.repository.url, repositoryArn: data.repository.arn,
     }, { parent });
     const dns = new Dns(`${name}-dns`, {
-        role: cfg.role, drState: cfg.drState, domainName: cfg.domainName, hostedZoneId: cfg.hostedZoneId,
+        ...settings.dns,
         alb: service.alb && { dnsName: service.alb.dnsName, zoneId: service.alb.zoneId },
     }, { parent });
-    // The primary owns the replication rules (DocumentStore names them `<bucket>-to-<peerRegion>`).
-    const replicatedBuckets: ReplicatedBucket[] = cfg.role === "primary"
-        ? DATA_BUCKETS.map((b) => ({
-            key: b, source: naming.bucketName(b, cfg.region), destination: naming.bucketName(b, cfg.peerRegion), ruleId: `${b}-to-${cfg.peerRegion}`,
-        }))
-        : [];
-    const monitoring = new Monitoring(`${name}-monitoring`, {
-        topicKeyArn: data.keys.logs, alertEmail: cfg.alertEmail,
+    const { database: databaseAlarms, ...monitoring } = settings.monitoring;
+    const alarms = new Monitoring(`${name}-monitoring`, {
+        ...monitoring,
+        topicKeyArn: data.keys.logs,
         alb: service.alb && { arnSuffix: service.alb.arnSuffix, targetGroupArnSuffix: service.alb.targetGroupArnSuffix },
-        database: data.database && {
-            identifier: data.database.identifier, allocatedStorageGiB: cfg.dbAllocatedStorageGiB, maxConnections: defaultMaxConnections(cfg.dbInstanceClass),
-        },
-        replicatedBuckets, keptTags: kept,
+        database: data.database && { identifier: data.database.identifier, ...databaseAlarms },
     }, { parent });
-    return { network, service, dns, monitoring, endpoint: service.alb ? service.alb.dnsName : pulumi.output(undefined) };
+    return { network, service, dns, monitoring: alarms, endpoint: service.alb ? service.alb.dnsName : pulumi.output(undefined) };
 }

@@ -1,8 +1,9 @@
 // AWS Backup: a locked vault per region and, in the serving stack, the daily/weekly plan that copies to the peer.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { MIN_BACKUP_RETENTION_DAYS } from "../stacks/config";
-import { Naming } from "../stacks/naming";
+import { Naming } from "../policies/model/naming";
+import { DAILY_RETENTION_FLOOR_DAYS, VAULT_LOCK_GRACE_DAYS } from "../policies/model/plan";
+import { TAGS } from "../policies/model/tags";
 
 export interface BackupPlanArgs {
     naming: Naming;
@@ -80,9 +81,9 @@ export class BackupPlan extends pulumi.ComponentResource {
         const compliance = args.lockMode === "compliance";
         new aws.backup.VaultLockConfiguration(`${name}-lock`, {
             backupVaultName: this.vault.name,
-            minRetentionDays: MIN_BACKUP_RETENTION_DAYS,
+            minRetentionDays: DAILY_RETENTION_FLOOR_DAYS,
             maxRetentionDays: Math.max(args.weeklyRetentionDays, args.backupRetentionDays),
-            changeableForDays: compliance ? args.lockGraceDays ?? 7 : undefined,
+            changeableForDays: compliance ? args.lockGraceDays ?? VAULT_LOCK_GRACE_DAYS : undefined,
         }, { parent: this });
         if (args.serving) this.plan = this.schedule(name, args);
         this.registerOutputs({ vaultArn: this.vault.arn });
@@ -91,13 +92,13 @@ export class BackupPlan extends pulumi.ComponentResource {
     private schedule(name: string, args: BackupPlanArgs): aws.backup.Plan {
         // The plan exists only in the serving state (DR: from failover on), never in standby: no `vbr:standby` marker,
         // so the bring-up model and the RTO policy count it as created.
-        const { "vbr:standby": _kept, ...tags } = args.tags ?? {};
+        const { [TAGS.standby]: _kept, ...tags } = args.tags ?? {};
         const peerVault = args.naming.vaultArn(args.peerRegion, args.accountId);
         const rule = (ruleName: string, schedule: string, deleteAfter: number): aws.types.input.backup.PlanRule => ({
             ruleName, schedule, targetVaultName: this.vault.name, startWindow: START_WINDOW_MINUTES, completionWindow: COMPLETION_WINDOW_MINUTES,
             lifecycle: { deleteAfter },
             copyActions: [{ destinationVaultArn: peerVault, lifecycle: { deleteAfter } }],
-            recoveryPointTags: { ...tags, "vbr:backup-rule": ruleName },
+            recoveryPointTags: { ...tags, [TAGS.backupRule]: ruleName },
         });
         const plan = new aws.backup.Plan(`${name}-plan`, {
             name: `${args.naming.prefix}-plan`,

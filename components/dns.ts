@@ -4,7 +4,7 @@
 // record only in `failover`, and in `drill` only its own `drill.<domain>` name, never a record that takes traffic.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DrState, Role } from "../stacks/config";
+import { DrState, Role } from "../policies/model/states";
 
 export interface DnsArgs {
     role: Role;
@@ -12,7 +12,7 @@ export interface DnsArgs {
     /** The public name customers use; the drill name is `drill.<domainName>`. */
     domainName: string;
     hostedZoneId: pulumi.Input<string>;
-    /** This stack's load balancer; required whenever a record is created (primary, or dr in drill/failover). */
+    /** This stack's load balancer; required whenever a record is created (primary, or dr in drill/failover). @default - none (DR standby) */
     alb?: { dnsName: pulumi.Input<string>; zoneId: pulumi.Input<string> };
     /** Seconds between health checks: 10 (fast) or 30. @default 10 */
     healthCheckIntervalSeconds?: 10 | 30;

@@ -1,8 +1,10 @@
 // The document store: customer documents, analysis reports and the audit trail, each replicated to its DR twin.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Role } from "../stacks/config";
-import { DATA_BUCKETS, DataBucket, Naming } from "../stacks/naming";
+import { Role } from "../policies/model/states";
+import { DATA_BUCKETS, DataBucket, Naming } from "../policies/model/naming";
+import { DAILY_RETENTION_FLOOR_DAYS } from "../policies/model/plan";
+import { REPLICATION_DESTINATION, TAGS } from "../policies/model/tags";
 import { replicateBuckets } from "./replication";
 import { SecureBucket } from "./secure-bucket";
 
@@ -26,7 +28,20 @@ export interface DocumentStoreArgs {
     tags?: Record<string, string>;
 }
 
-export { RTC_MINUTES } from "./replication";
+/** A data bucket's replication rule, which the primary owns: its source, its twin in the peer region and the rule's id. */
+export interface ReplicationRule {
+    bucket: DataBucket;
+    source: string;
+    destination: string;
+    ruleId: string;
+}
+
+/** The primary's replication rules, one per data bucket (the monitoring's RTC alarms name the same ones). */
+export function replicationRules(naming: Naming, region: string, peerRegion: string): ReplicationRule[] {
+    return DATA_BUCKETS.map((bucket) => ({
+        bucket, source: naming.bucketName(bucket, region), destination: naming.bucketName(bucket, peerRegion), ruleId: `${bucket}-to-${peerRegion}`,
+    }));
+}
 
 export class DocumentStore extends pulumi.ComponentResource {
     readonly buckets: Record<DataBucket, aws.s3.Bucket>;
@@ -40,12 +55,12 @@ export class DocumentStore extends pulumi.ComponentResource {
         const { naming, region, peerRegion } = args;
         const stores = {} as Record<DataBucket, SecureBucket>;
         for (const b of DATA_BUCKETS) {
-            const tags: Record<string, string> = { ...args.tags, "vbr:data-class": b };
-            if (args.role === "dr") tags["vbr:replication"] = "destination";
+            const tags: Record<string, string> = { ...args.tags, [TAGS.dataClass]: b };
+            if (args.role === "dr") tags[TAGS.replication] = REPLICATION_DESTINATION;
             stores[b] = new SecureBucket(`${name}-${b}`, {
                 bucketName: naming.bucketName(b, region), region, kmsKeyArn: args.dataKeyArn, tags,
                 // Both twins of the audit trail are locked: S3 replicates locked objects only into a locked bucket.
-                objectLockDays: b === "audit" ? args.auditRetentionDays ?? 35 : undefined,
+                objectLockDays: b === "audit" ? args.auditRetentionDays ?? DAILY_RETENTION_FLOOR_DAYS : undefined,
             }, { parent: this });
         }
         this.buckets = Object.fromEntries(DATA_BUCKETS.map((b) => [b, stores[b].bucket])) as Record<DataBucket, aws.s3.Bucket>;
@@ -54,8 +69,8 @@ export class DocumentStore extends pulumi.ComponentResource {
             this.replicationRole = replicateBuckets(this, name, {
                 region, destinationRegion: peerRegion, sourceKeyArn: args.dataKeyArn,
                 replicaKey: { aliasArn: naming.keyAliasArn("data", peerRegion, args.accountId), aliasName: naming.keyAlias("data"), accountId: args.accountId },
-                links: DATA_BUCKETS.map((b) => ({
-                    resourceName: `${name}-${b}`, ruleId: `${b}-to-${peerRegion}`, source: stores[b], destinationBucketName: naming.bucketName(b, peerRegion),
+                links: replicationRules(naming, region, peerRegion).map((r) => ({
+                    resourceName: `${name}-${r.bucket}`, ruleId: r.ruleId, source: stores[r.bucket], destinationBucketName: r.destination,
                 })),
                 tags: args.tags,
             });

@@ -1,7 +1,9 @@
 // Customer-managed KMS keys, one per data class, each usable only by the AWS services that need it.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { KEY_CLASSES, KeyClass, Naming } from "../stacks/naming";
+import { KEY_CLASSES, KeyClass, Naming } from "../policies/model/naming";
+import { KMS_DELETION_WINDOW_DAYS } from "../policies/model/plan";
+import { TAGS } from "../policies/model/tags";
 
 export interface KeyRingArgs<C extends KeyClass = KeyClass> {
     naming: Naming;
@@ -89,9 +91,9 @@ export class KeyRing<C extends KeyClass = KeyClass> extends pulumi.ComponentReso
                 description: `${args.naming.prefix} ${keyClass} key (${args.region})`,
                 region: args.region,
                 enableKeyRotation: true,
-                deletionWindowInDays: 30,
+                deletionWindowInDays: KMS_DELETION_WINDOW_DAYS,
                 policy,
-                tags: { ...args.tags, "vbr:key-class": keyClass },
+                tags: { ...args.tags, [TAGS.keyClass]: keyClass },
             }, { parent: this, protect: true, retainOnDelete: true });
             new aws.kms.Alias(`${name}-${keyClass}`, { name: args.naming.keyAlias(keyClass), targetKeyId: key.keyId, region: args.region }, { parent: this });
             keys[keyClass] = key;

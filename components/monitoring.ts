@@ -4,6 +4,7 @@
 // alarms for the database this stack runs, replication alarms for the buckets this stack replicates.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { RTC_MINUTES } from "../policies/model/plan";
 
 export interface ReplicatedBucket {
     /** Stable key for resource names (`documents`). */
@@ -36,7 +37,7 @@ export const MTTD_SECONDS = 300;
 /** Thresholds, in one place for the README's alarm table. */
 export const THRESHOLDS = {
     alb5xxPercent: 5, alb5xxMinRequests: 20, unhealthyHosts: 1, dbCpuPercent: 80, dbFreeStorageFraction: 0.1,
-    dbConnectionsFraction: 0.8, replicationLatencySeconds: 900, failedReplications: 0,
+    dbConnectionsFraction: 0.8, replicationLatencySeconds: RTC_MINUTES * 60, failedReplications: 0,
 };
 /** PostgreSQL's default max_connections for db.r6g.large (LEAST(memory/9531392, 5000)); override per class. */
 export const DEFAULT_MAX_CONNECTIONS = 1800;
@@ -176,7 +177,7 @@ export class Monitoring extends pulumi.ComponentResource {
     private replicationAlarms(alarm: AlarmFactory, b: ReplicatedBucket, tags: Record<string, string>): void {
         const dimensions = { SourceBucket: b.source, DestinationBucket: b.destination, RuleId: b.ruleId };
         alarm(`s3-${b.key}-replication-latency`, {
-            alarmDescription: `Replication of ${b.key} slower than the 15-minute RTC threshold for 5 minutes`,
+            alarmDescription: `Replication of ${b.key} slower than the ${RTC_MINUTES}-minute RTC threshold for 5 minutes`,
             namespace: "AWS/S3", metricName: "ReplicationLatency", statistic: "Maximum", dimensions,
             period: 60, evaluationPeriods: 5, comparisonOperator: "GreaterThanThreshold",
             threshold: THRESHOLDS.replicationLatencySeconds, treatMissingData: "notBreaching",

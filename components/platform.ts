@@ -1,100 +1,126 @@
-// The platform: one component that turns the stack configuration into the whole stack.
-//
-// Config flows in here and nowhere else; this composes the small components (keys, storage, database,
-// backups, registry, network, service, DNS, monitoring), each of which creates AWS resources.
+// The platform: one component that composes the whole stack from each component's args and wires their outputs
+// together (keys into everything, the network under the database and the service, the data tier into the app tier).
+// stacks/platform-args.ts maps the stack config to these args.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { isActive, StackConfig } from "../stacks/config";
-import { DATA_BUCKETS, DataBucket, Naming } from "../stacks/naming";
-import { PrimaryReference } from "../stacks/primary-reference";
-import { AppTier, composeAppTier, createNetwork, keptTags } from "./app-tier";
-import { BackupPlan } from "./backups";
-import { Database } from "./database";
-import { DocumentStore } from "./document-store";
-import { KeyRing } from "./keys";
+import { DATA_BUCKETS, DataBucket, Naming } from "../policies/model/naming";
+import { AppTier, AppTierSettings, composeAppTier, createNetwork, NetworkSettings } from "./app-tier";
+import { BackupPlan, BackupPlanArgs } from "./backups";
+import { Database, DatabaseArgs } from "./database";
+import { PrimarySource } from "./database-dr";
+import { ServingDatabase } from "./database-instance";
+import { DocumentStore, DocumentStoreArgs } from "./document-store";
+import { KeyRing, KeyRingArgs } from "./keys";
 import { Network } from "./network";
-import { ContainerRegistry } from "./registry";
+import { ContainerRegistry, ContainerRegistryArgs } from "./registry";
 
+/** How the DR stack reads the primary stack: which stack, and how its outputs become plain values. */
+export interface PrimaryReader {
+    /** The primary's fully qualified stack name, `<org>/<project>/<stack>`. */
+    stackName: string;
+    read(reference: pulumi.StackReference): Promise<PrimarySource>;
+}
+
+/** Each component's args, less what the platform wires in from the other components. */
 export interface PlatformArgs {
-    config: StackConfig;
+    naming: Naming;
+    /** The DR stack's primary, referenced as `<name>-primary` and read before anything else is built. @default - none: the primary */
+    primary?: PrimaryReader;
+    keys: Omit<KeyRingArgs, "naming" | "accountId">;
+    network: NetworkSettings;
+    documents: Omit<DocumentStoreArgs, "naming" | "accountId" | "dataKeyArn">;
+    database: Omit<DatabaseArgs, "naming" | "accountId" | "dataKeyArn" | "secretsKeyArn" | "subnetIds" | "vpcSecurityGroupIds" | "primary">;
+    backups: Omit<BackupPlanArgs, "naming" | "accountId" | "backupKeyArn" | "databaseArns" | "bucketArns" | "restoreTestNetwork">;
+    registry: Omit<ContainerRegistryArgs, "naming" | "accountId" | "dataKeyArn">;
+    app: AppTierSettings;
 }
 
 /** What a stack exports; the DR stack reads the primary's through a StackReference. */
 export interface PlatformExports {
-    database: pulumi.Output<{ arn: string; identifier: string; address: string; port: number } | undefined>;
+    database: pulumi.Output<ServingDatabase | undefined>;
     buckets: pulumi.Output<Record<DataBucket, { name: string; arn: string }>>;
     secretArn: pulumi.Output<string | undefined>;
     endpoint: pulumi.Output<string | undefined>;
     /** The instance the peer stack replicates from (see Database.replicationSource). */
-    replicationSource: pulumi.Output<{ arn: string; identifier: string; address: string; port: number } | undefined>;
+    replicationSource: pulumi.Output<ServingDatabase | undefined>;
+}
+
+export interface PlatformComponents {
+    keys: KeyRing;
+    /** Created with the data tier because the database's subnet group and security group come from it. */
+    network: Network;
+    documents: DocumentStore;
+    database: Database;
+    backups: BackupPlan;
+    registry: ContainerRegistry;
+    /** Service, DNS and monitoring (the network above is shared with the data tier). */
+    app: AppTier;
 }
 
 export class Platform extends pulumi.ComponentResource {
-    readonly exports: PlatformExports;
-    readonly keys: KeyRing;
-    /** Created with the data tier because the database's subnet group and security group come from it. */
-    readonly network: Network;
-    readonly documents: DocumentStore;
-    readonly database: Database;
-    readonly backups: BackupPlan;
-    readonly registry: ContainerRegistry;
-    /** Service, DNS and monitoring (the network above is shared with the data tier). */
-    readonly app: AppTier;
-    /** The DR stack's view of the primary (dr role only). */
-    readonly primary?: PrimaryReference;
+    /** The DR stack's reference to the primary stack; undefined on the primary. */
+    readonly primaryReference?: pulumi.StackReference;
+    /** The components, composed by create() once the primary's exports are known. */
+    declare readonly components: PlatformComponents;
+    /** The stack's outputs, set by create(). */
+    declare readonly exports: PlatformExports;
 
-    constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
+    /**
+     * Registers the platform (and the DR stack's reference to the primary), reads the primary's exports as plain
+     * values, then composes the components: what they create never depends on a value only known in an `apply`, so
+     * a preview shows exactly what `pulumi up` does.
+     */
+    static async create(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions): Promise<Platform> {
+        const platform = new Platform(name, args, opts);
+        const primary = platform.primaryReference && args.primary ? await args.primary.read(platform.primaryReference) : undefined;
+        platform.compose(name, args, primary);
+        return platform;
+    }
+
+    private constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vbr:platform:Platform", name, {}, opts);
-        // DATA TIER (issue 2) composes here.
-        const cfg = args.config;
-        const naming = new Naming(cfg.environment);
+        if (args.primary) this.primaryReference = new pulumi.StackReference(`${name}-primary`, { name: args.primary.stackName }, { parent: this });
+    }
+
+    private compose(name: string, args: PlatformArgs, primary: PrimarySource | undefined): void {
+        const { naming } = args;
         const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-        const kept = keptTags(cfg);
         const child = { parent: this };
-        this.keys = new KeyRing(`${name}-keys`, { naming, region: cfg.region, accountId, tags: kept }, child);
+        const keys = new KeyRing(`${name}-keys`, { ...args.keys, naming, accountId }, child);
         // The network first: the database's subnet group and security group come from it; the app tier reuses it.
-        this.network = createNetwork(this, name, cfg, this.keys.arns.logs);
-        this.documents = new DocumentStore(`${name}-docs`, {
-            naming, role: cfg.role, region: cfg.region, peerRegion: cfg.peerRegion, accountId, dataKeyArn: this.keys.arns.data, tags: kept,
+        const network = createNetwork(this, name, args.network, keys.arns.logs);
+        const documents = new DocumentStore(`${name}-docs`, { ...args.documents, naming, accountId, dataKeyArn: keys.arns.data }, child);
+        const database = new Database(`${name}-db`, {
+            ...args.database, naming, accountId, dataKeyArn: keys.arns.data, secretsKeyArn: keys.arns.secrets,
+            subnetIds: network.privateSubnetIds, vpcSecurityGroupIds: [network.dbSecurityGroupId], primary,
         }, child);
-        // parseStackConfig guarantees primaryStack on the dr role.
-        this.primary = cfg.role === "dr" ? new PrimaryReference(`${name}-primary`, cfg.primaryStack as string, child) : undefined;
-        this.database = new Database(`${name}-db`, {
-            naming, config: cfg, accountId, dataKeyArn: this.keys.arns.data, secretsKeyArn: this.keys.arns.secrets,
-            subnetIds: this.network.privateSubnetIds, vpcSecurityGroupIds: [this.network.dbSecurityGroupId],
-            primary: this.primary, tags: kept,
+        const backups = new BackupPlan(`${name}-backup`, {
+            ...args.backups, naming, accountId, backupKeyArn: keys.arns.backup,
+            databaseArns: database.backupArns, bucketArns: DATA_BUCKETS.map((b) => documents.buckets[b].arn),
+            restoreTestNetwork: { dbSubnetGroupName: naming.dbIdentifier("subnets"), securityGroupIds: [network.dbSecurityGroupId] },
         }, child);
-        // The stack that serves traffic runs the plan (the DR stack from failover on: the same service, copying back).
-        this.backups = new BackupPlan(`${name}-backup`, {
-            naming, serving: cfg.role === "primary" || cfg.drState === "failover", peerRegion: cfg.peerRegion, accountId,
-            backupKeyArn: this.keys.arns.backup, backupRetentionDays: cfg.backupRetentionDays, weeklyRetentionDays: cfg.weeklyRetentionDays,
-            lockMode: cfg.vaultLockMode, lockGraceDays: cfg.vaultLockGraceDays,
-            databaseArns: this.database.backupArns, bucketArns: DATA_BUCKETS.map((b) => this.documents.buckets[b].arn), tags: kept,
-            restoreTestNetwork: { dbSubnetGroupName: naming.dbIdentifier("subnets"), securityGroupIds: [this.network.dbSecurityGroupId] },
-        }, child);
-        this.registry = new ContainerRegistry(`${name}-registry`, {
-            naming, role: cfg.role, peerRegion: cfg.peerRegion, accountId, dataKeyArn: this.keys.arns.data, tags: kept,
-        }, child);
-        // APP TIER (issue 5): only an active stack has a database to serve from and a secret to read.
-        const serving = isActive(cfg) ? this.database.serving : undefined;
-        this.app = composeAppTier(this, name, cfg, this.network, {
-            keys: this.keys.arns,
-            buckets: mapBuckets((b) => ({ name: this.documents.buckets[b].bucket, arn: this.documents.buckets[b].arn })),
-            secretArn: serving && this.database.secretArn.apply((arn) => arn as string),
+        const registry = new ContainerRegistry(`${name}-registry`, { ...args.registry, naming, accountId, dataKeyArn: keys.arns.data }, child);
+        // Only an active stack has a database to serve from and a secret to read.
+        const serving = args.app.service.active ? database.serving : undefined;
+        const app = composeAppTier(this, name, args.app, network, {
+            keys: keys.arns,
+            buckets: mapBuckets((b) => ({ name: documents.buckets[b].bucket, arn: documents.buckets[b].arn })),
+            secretArn: serving && database.secretArn.apply((arn) => arn as string),
             database: serving && {
                 identifier: serving.apply((db) => db?.identifier as string),
                 address: serving.apply((db) => db?.address as string),
                 port: serving.apply((db) => db?.port as number),
             },
-            repository: { url: this.registry.url, arn: this.registry.arn },
+            repository: { url: registry.url, arn: registry.arn },
         });
-        this.exports = {
-            database: this.database.serving,
-            buckets: this.documents.exports,
-            secretArn: this.database.secretArn,
-            endpoint: this.app.endpoint,
-            replicationSource: this.database.replicationSource,
+        const exports: PlatformExports = {
+            database: database.serving,
+            buckets: documents.exports,
+            secretArn: database.secretArn,
+            endpoint: app.endpoint,
+            replicationSource: database.replicationSource,
         };
+        Object.assign(this, { components: { keys, network, documents, database, backups, registry, app }, exports });
         this.registerOutputs({});
     }
 }

@@ -1,8 +1,8 @@
 // The container registry: this region's repository and, on the primary, registry-wide replication to the peer.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Role } from "../stacks/config";
-import { Naming } from "../stacks/naming";
+import { Role } from "../policies/model/states";
+import { Naming } from "../policies/model/naming";
 
 export interface ContainerRegistryArgs {
     naming: Naming;

@@ -2,9 +2,7 @@
 // Control, delete-marker replication and SSE-KMS object selection, encrypting replicas with the peer's key.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-
-/** S3 Replication Time Control: 15 minutes is the only valid value, and RTC requires metrics (docs/aws-facts.md). */
-export const RTC_MINUTES = 15;
+import { RTC_MINUTES } from "../policies/model/plan";
 
 /** The key replicas are encrypted with, in the destination region. */
 export type ReplicaKey =

@@ -1,7 +1,8 @@
 // A self-managed Pulumi state backend that outlives either region: a CMK-encrypted, versioned state bucket in
 // each region, the first replicating to the second with Replication Time Control.
 import * as pulumi from "@pulumi/pulumi";
-import { Naming } from "../stacks/naming";
+import { Naming } from "../policies/model/naming";
+import { REPLICATION_DESTINATION, TAGS } from "../policies/model/tags";
 import { KeyRing } from "./keys";
 import { replicateBuckets } from "./replication";
 import { SecureBucket } from "./secure-bucket";
@@ -28,7 +29,7 @@ export class StateBackend extends pulumi.ComponentResource {
             const keys = new KeyRing(`${name}-keys-${region}`, { naming, region, accountId, classes: ["data"] as const }, { parent: this });
             const bucket = new SecureBucket(`${name}-${region}`, {
                 bucketName: naming.stateBucketName(region), region, kmsKeyArn: keys.arns.data,
-                tags: region === args.peerRegion ? { "vbr:replication": "destination" } : {},
+                tags: region === args.peerRegion ? { [TAGS.replication]: REPLICATION_DESTINATION } : {},
             }, { parent: this });
             return { keys, bucket };
         });

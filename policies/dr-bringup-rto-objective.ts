@@ -12,6 +12,7 @@ import {
     defaultParallel, ENGINE_UNKNOWN, estimateBringUp, GraphResource, isDrStack, loadProvisioningTimes, ScheduledStep,
     stepsFromTags, toMinutes,
 } from "./lib/bringup";
+import { DR_PLAN_RTO_MINUTES, RTO_OBJECTIVE_MINUTES } from "./model/plan";
 
 export const RTO_POLICY_NAME = "dr-bringup-rto-objective";
 
@@ -87,7 +88,7 @@ export const drBringupRtoObjective: StackValidationPolicy = {
     configSchema: {
         properties: {
             objectiveMinutes: {
-                type: "integer", default: 60, minimum: 1, maximum: 240,
+                type: "integer", default: RTO_OBJECTIVE_MINUTES, minimum: 1, maximum: DR_PLAN_RTO_MINUTES,
                 description: "RTO objective for the DR bring-up in minutes; mirrors the stack config vbr:rtoObjectiveMinutes, or vbr:drillRtoObjectiveMinutes for a drill (the DR plan's RTO is 4 h, our bar 1 h).",
             },
             allocatedStorageGiB: {

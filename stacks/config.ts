@@ -1,10 +1,14 @@
 // The typed stack configuration: every key the program reads, validated once, before any resource exists.
 //
-// Pulumi.yaml declares each key (type, description, default). This module reads the raw values, checks
-// their shapes and the rules that tie keys together, and reports every problem at once so a user fixes
-// a stack file in one pass. Defaults are not repeated here: the Pulumi CLI applies the ones declared in
-// Pulumi.yaml, and the offline plan applies them the same way (tools/lib/project.ts).
+// One zod schema (CONFIG_SCHEMA) holds each key's shape and default; the types derive from it. Pulumi.yaml declares
+// the same keys with the same types and defaults for the CLI (a test holds the two together). Every problem, of a
+// key's shape or of the rules that tie keys together, is reported at once, so a user fixes a stack file in one pass.
 import { z } from "zod";
+import {
+    DAILY_RETENTION_FLOOR_DAYS, DR_PLAN_RTO_MINUTES, RPO_OBJECTIVE_MINUTES, RTO_OBJECTIVE_MINUTES, VAULT_LOCK_GRACE_DAYS,
+    WEEKLY_RETENTION_FLOOR_DAYS,
+} from "../policies/model/plan";
+import { DR_DATABASE_MODES, DR_STATES, ROLES, VAULT_LOCK_MODES, VaultLockMode } from "../policies/model/states";
 
 /** AWS commercial regions this program may deploy to. */
 export const AWS_REGIONS = [
@@ -19,22 +23,7 @@ export const AWS_REGIONS = [
     "ap-southeast-5", "ap-southeast-7",
 ] as const;
 
-export const ROLES = ["primary", "dr"] as const;
-export const DR_STATES = ["standby", "drill", "failover"] as const;
-export const DR_DATABASE_MODES = ["replica", "restore"] as const;
-export const VAULT_LOCK_MODES = ["governance", "compliance"] as const;
-
-/** The DR plan's floors: operational retention 35 days, weekly copies kept a year. */
-export const MIN_BACKUP_RETENTION_DAYS = 35;
-export const MIN_WEEKLY_RETENTION_DAYS = 365;
-/** RDS keeps automated backups for at most 35 days; longer daily retention lives in AWS Backup only. */
-export const RDS_MAX_BACKUP_RETENTION_DAYS = 35;
-
 export type Region = (typeof AWS_REGIONS)[number];
-export type Role = (typeof ROLES)[number];
-export type DrState = (typeof DR_STATES)[number];
-export type DrDatabaseMode = (typeof DR_DATABASE_MODES)[number];
-export type VaultLockMode = (typeof VAULT_LOCK_MODES)[number];
 
 /** Where the program runs: the backend's organization and this project (StackReference names are qualified with them). */
 export interface Backend {
@@ -45,68 +34,6 @@ export interface Backend {
 
 /** What a self-managed (S3, file) backend reports as its organization: every stack there is `organization/<project>/<stack>`. */
 export const DIY_ORGANIZATION = "organization";
-
-export interface StackConfig {
-    /** `aws:region`: where this stack's own resources live. */
-    region: Region;
-    /** `vbr:role`: `primary` serves traffic; `dr` holds the pilot light in the peer region. */
-    role: Role;
-    /** `vbr:peerRegion`: the other stack's region, where copies of this stack's data go. */
-    peerRegion: Region;
-    /** `vbr:drState`: what the DR stack runs; always `standby` on the primary. */
-    drState: DrState;
-    /** `vbr:drDatabase`: how an active DR stack gets a writable database. */
-    drDatabase: DrDatabaseMode;
-    /** `vbr:environment`: the name fragment every resource name starts from (`vbr-<environment>-...`). */
-    environment: string;
-    backupRetentionDays: number;
-    weeklyRetentionDays: number;
-    dbInstanceClass: string;
-    dbAllocatedStorageGiB: number;
-    /** `vbr:dbEngineVersion`: the PostgreSQL major version; RDS applies minor upgrades itself. */
-    dbEngineVersion: string;
-    /**
-     * `vbr:primaryStack`, fully qualified (`<org>/<project>/<stack>`): the primary stack the DR stack reads. A bare
-     * stack name in the stack file is qualified with the backend's organization and this project.
-     */
-    primaryStack?: string;
-    /** `vbr:rtoObjectiveMinutes`: the failover bring-up objective the RTO policy judges. */
-    rtoObjectiveMinutes: number;
-    /** `vbr:drillRtoObjectiveMinutes`: a drill's objective (its copy is a restore, with the baseline backup). */
-    drillRtoObjectiveMinutes: number;
-    rpoObjectiveMinutes: number;
-    /** `vbr:domainName`: the public name customers use; failover records live under it. */
-    domainName: string;
-    hostedZoneId: string;
-    appImageTag: string;
-    /** `vbr:serviceEnabled`: false only for the primary's first install, before the first image is in ECR. */
-    serviceEnabled: boolean;
-    serviceDesiredCount: number;
-    serviceMaxCount: number;
-    availabilityZoneCount: number;
-    /**
-     * `vbr:dbRestoreTime`: corruption runbook; restore the database to this instant as a new instance named after
-     * it (`vbr-<env>-postgres-r<stamp>`), so a later restore time adds an instance and never replaces this one.
-     */
-    dbRestoreTime?: string;
-    /**
-     * `vbr:dbRestoreSource`: the RDS instance the corruption restore reads (with vbr:dbRestoreTime only). Unset
-     * means the stack's original instance; a second corruption names the restore that serves now, so the writes
-     * made since the first restore are kept.
-     */
-    dbRestoreSource?: string;
-    /** `vbr:alertEmail`: optional address subscribed to the incident topic. */
-    alertEmail?: string;
-    /** `vbr:vaultLockMode`, with its default applied: compliance for `prod`, governance otherwise. */
-    vaultLockMode: VaultLockMode;
-    /** `vbr:vaultLockGraceDays`: compliance mode's changeableForDays. */
-    vaultLockGraceDays: number;
-    /**
-     * `vbr:drillId`: names this drill's leftovers (the drill copy's final snapshot), so every drill can be torn
-     * down without deleting the previous drill's snapshot first. `npm run drill` sets a UTC timestamp id.
-     */
-    drillId: string;
-}
 
 /** One thing wrong with the configuration: the key, the bad value, and what is allowed. */
 export interface ConfigProblem {
@@ -128,107 +55,124 @@ export function formatProblems(stack: string, problems: ConfigProblem[], heading
     return [heading ?? `Invalid configuration for stack "${stack}" (${problems.length} ${noun}):`, ...lines].join("\n");
 }
 
-/** Every key the program reads, with the namespace it lives in. Pulumi.yaml declares the same set. */
-export const CONFIG_KEYS = [
-    "aws:region", "vbr:role", "vbr:peerRegion", "vbr:drState", "vbr:drDatabase", "vbr:environment",
-    "vbr:backupRetentionDays", "vbr:weeklyRetentionDays", "vbr:dbInstanceClass", "vbr:dbAllocatedStorageGiB",
-    "vbr:dbEngineVersion", "vbr:primaryStack", "vbr:rtoObjectiveMinutes", "vbr:drillRtoObjectiveMinutes", "vbr:rpoObjectiveMinutes",
-    "vbr:domainName", "vbr:hostedZoneId", "vbr:appImageTag", "vbr:serviceDesiredCount", "vbr:serviceMaxCount",
-    "vbr:availabilityZoneCount", "vbr:dbRestoreTime", "vbr:dbRestoreSource", "vbr:alertEmail",
-    "vbr:restoredDbBackupsEnabled", "vbr:drillId", "vbr:serviceEnabled", "vbr:vaultLockMode", "vbr:vaultLockGraceDays",
-] as const;
-export type ConfigKey = (typeof CONFIG_KEYS)[number];
-export type RawConfig = Partial<Record<string, string>>;
-
 const oneOf = <T extends readonly [string, ...string[]]>(values: T) =>
     z.enum(values, { errorMap: () => ({ message: `must be one of: ${values.join(", ")}` }) });
 
-const integer = (min: number, max: number, why = "") =>
-    z.string().trim()
-        .regex(/^-?\d+$/, { message: `must be a whole number from ${min} to ${max}` })
-        .transform(Number)
-        .pipe(z.number().min(min, { message: `must be at least ${min}${why}` }).max(max, { message: `must be at most ${max}` }));
+/** A whole number: the engine passes config values as strings, so a string of digits is read as one. */
+const integer = (min: number, max: number, why = "") => {
+    const shape = `must be a whole number from ${min} to ${max}`;
+    return z.preprocess((v) => (typeof v === "string" && /^-?\d+$/.test(v.trim()) ? Number(v.trim()) : v),
+        z.number({ invalid_type_error: shape }).int(shape).min(min, { message: `must be at least ${min}${why}` }).max(max, { message: `must be at most ${max}` }));
+};
+
+/** `true` or `false`, as the engine passes them. */
+const boolean = () => z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean({ invalid_type_error: "must be true or false" }));
 
 const pattern = (re: RegExp, what: string) => z.string().trim().regex(re, { message: what });
 
-const region = oneOf(AWS_REGIONS as unknown as [Region, ...Region[]]);
-
-/** Shape of each key on its own; the rules that tie keys together follow in `crossChecks`. */
-const KEY_SCHEMAS: Record<ConfigKey, { schema: z.ZodTypeAny; required: boolean }> = {
-    "aws:region": { schema: region, required: true },
-    "vbr:role": { schema: oneOf(ROLES), required: true },
-    "vbr:peerRegion": { schema: region, required: true },
-    "vbr:drState": { schema: oneOf(DR_STATES), required: true },
-    "vbr:drDatabase": { schema: oneOf(DR_DATABASE_MODES), required: true },
-    "vbr:environment": {
+/**
+ * Every key the program reads, by its name in the key (`vbr:peerRegion` is `peerRegion`), in the order problems are
+ * reported. Unset (absent or empty) is allowed only for `.optional()` keys; a `.default()` applies to an absent key, as
+ * the CLI applies Pulumi.yaml's, or to an empty one too when it wraps `.optional()`. The provider's key: PROVIDER_KEYS.
+ */
+export const CONFIG_SCHEMA = z.object({
+    /** Where this stack's own resources live. */
+    region: oneOf(AWS_REGIONS),
+    role: oneOf(ROLES),
+    /** The other stack's region, where copies of this stack's data go. */
+    peerRegion: oneOf(AWS_REGIONS),
+    /** What the DR stack runs; always `standby` on the primary. */
+    drState: oneOf(DR_STATES).default("standby"),
+    /** How an active DR stack gets a writable database. */
+    drDatabase: oneOf(DR_DATABASE_MODES).default("replica"),
+    /** The name fragment every resource name starts from (`vbr-<environment>-...`). */
+    environment: pattern(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/,
         // The longest generated name: the load balancer `vbr-<environment>-app-alb-<7 random>`, at most 32 characters (ELB).
-        schema: pattern(/^[a-z][a-z0-9-]{0,10}[a-z0-9]$/,
-            "must be 2-12 lower-case letters, digits or hyphens, starting with a letter (it is part of S3 bucket names, and the " +
-            "load balancer's generated name vbr-<environment>-app-alb-<7 random characters> must fit AWS's 32 characters)"),
-        required: true,
-    },
-    "vbr:backupRetentionDays": {
-        schema: integer(MIN_BACKUP_RETENTION_DAYS, 3650, " (the DR plan's 35-day operational retention is a floor)"),
-        required: true,
-    },
-    "vbr:weeklyRetentionDays": {
-        schema: integer(MIN_WEEKLY_RETENTION_DAYS, 3650, " (the DR plan keeps weekly copies for a year)"),
-        required: true,
-    },
-    "vbr:dbInstanceClass": { schema: pattern(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS instance class such as db.r6g.large"), required: true },
-    "vbr:dbAllocatedStorageGiB": { schema: integer(20, 65536), required: true },
-    "vbr:dbEngineVersion": {
-        schema: pattern(/^\d+$/, "must be a PostgreSQL major version such as 16: RDS applies minor upgrades itself (autoMinorVersionUpgrade), " +
-            "and a pinned minor such as 16.4 makes every pulumi up after the first automatic upgrade plan a downgrade that RDS refuses " +
-            "(hashicorp/terraform-provider-aws#39579); change the major version deliberately"),
-        required: true,
-    },
-    "vbr:primaryStack": {
-        schema: pattern(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)?$/,
-            "must be the primary's stack name (primary), qualified with this stack's organization and project, or <org>/<project>/<stack>"),
-        required: false,
-    },
-    "vbr:rtoObjectiveMinutes": { schema: integer(5, 240, ""), required: true },
-    "vbr:drillRtoObjectiveMinutes": { schema: integer(5, 240, ""), required: true },
-    "vbr:rpoObjectiveMinutes": { schema: integer(1, 1440, ""), required: true },
-    "vbr:domainName": {
-        schema: pattern(/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case DNS name such as app.example.com"),
-        required: true,
-    },
-    "vbr:hostedZoneId": { schema: pattern(/^Z[A-Z0-9]{4,32}$/, "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ"), required: true },
-    "vbr:appImageTag": { schema: pattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be an image tag (letters, digits, _ . -)"), required: true },
-    "vbr:serviceDesiredCount": { schema: integer(1, 100), required: true },
-    "vbr:serviceMaxCount": { schema: integer(1, 200), required: true },
-    "vbr:availabilityZoneCount": { schema: integer(2, 3, " (the load balancer and Multi-AZ database need two AZs)"), required: true },
-    "vbr:dbRestoreTime": {
-        schema: z.string().trim().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, { message: "must be a UTC instant such as 2026-11-29T13:45:00Z" })
-            .refine((s) => !Number.isNaN(Date.parse(s)), { message: "is not a real date and time" }),
-        required: false,
-    },
-    "vbr:dbRestoreSource": {
-        // RDS DB instance identifier rules: 1-63 letters, digits, hyphens; a letter first; no "--"; no trailing hyphen.
-        schema: pattern(/^(?!.*--)[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/,
-            "must be an RDS DB instance identifier: 1-63 lower-case letters, digits or hyphens, starting with a letter, not ending with a hyphen and without \"--\" (the instance to restore from, e.g. the serving restore vbr-prod-postgres-r20261129t1345)"),
-        required: false,
-    },
-    "vbr:alertEmail": { schema: pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "must be an e-mail address"), required: false },
-    "vbr:restoredDbBackupsEnabled": {
-        schema: z.enum(["true", "false"], { errorMap: () => ({ message: "must be true or false" }) }).transform((v) => v === "true"),
-        required: false,
-    },
-    "vbr:serviceEnabled": {
-        schema: z.enum(["true", "false"], { errorMap: () => ({ message: "must be true or false" }) }).transform((v) => v === "true"),
-        required: false,
-    },
-    "vbr:vaultLockMode": { schema: oneOf(VAULT_LOCK_MODES), required: false },
-    "vbr:vaultLockGraceDays": { schema: integer(3, 36500, " (AWS Backup's minimum changeableForDays)"), required: true },
-    "vbr:drillId": {
-        // It ends an RDS snapshot identifier (`<db>-final-<drillId>`): RDS allows no trailing hyphen and no "--".
-        schema: pattern(/^(?!.*--)[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/,
-            "must be 1-20 lower-case letters, digits or hyphens, not starting or ending with a hyphen and without \"--\" (it ends the drill copy's final snapshot identifier), e.g. 20261129t2015"),
-        required: true,
-    },
+        "must be 2-12 lower-case letters, digits or hyphens, starting with a letter (it is part of S3 bucket names, and the " +
+        "load balancer's generated name vbr-<environment>-app-alb-<7 random characters> must fit AWS's 32 characters)").default("prod"),
+    backupRetentionDays: integer(DAILY_RETENTION_FLOOR_DAYS, 3650, " (the DR plan's 35-day operational retention is a floor)").default(DAILY_RETENTION_FLOOR_DAYS),
+    weeklyRetentionDays: integer(WEEKLY_RETENTION_FLOOR_DAYS, 3650, " (the DR plan keeps weekly copies for a year)").default(WEEKLY_RETENTION_FLOOR_DAYS),
+    dbInstanceClass: pattern(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "must be an RDS instance class such as db.r6g.large").default("db.r6g.large"),
+    dbAllocatedStorageGiB: integer(20, 65536).default(100),
+    /** The PostgreSQL major version; RDS applies minor upgrades itself. */
+    dbEngineVersion: pattern(/^\d+$/, "must be a PostgreSQL major version such as 16: RDS applies minor upgrades itself (autoMinorVersionUpgrade), " +
+        "and a pinned minor such as 16.4 makes every pulumi up after the first automatic upgrade plan a downgrade that RDS refuses " +
+        "(hashicorp/terraform-provider-aws#39579); change the major version deliberately").default("16"),
+    /** The primary stack the DR stack reads (required on `dr`): a bare stack name is qualified with the backend's organization and this project. */
+    primaryStack: pattern(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)?$/,
+        "must be the primary's stack name (primary), qualified with this stack's organization and project, or <org>/<project>/<stack>").optional(),
+    /** The failover bring-up objective the RTO policy judges. */
+    rtoObjectiveMinutes: integer(5, DR_PLAN_RTO_MINUTES).default(RTO_OBJECTIVE_MINUTES),
+    /** A drill's objective (its copy is a restore, with the baseline backup). */
+    drillRtoObjectiveMinutes: integer(5, DR_PLAN_RTO_MINUTES).default(DR_PLAN_RTO_MINUTES),
+    rpoObjectiveMinutes: integer(1, 1440).default(RPO_OBJECTIVE_MINUTES),
+    /** The public name customers use; failover records live under it. */
+    domainName: pattern(/^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, "must be a lower-case DNS name such as app.example.com"),
+    hostedZoneId: pattern(/^Z[A-Z0-9]{4,32}$/, "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ"),
+    appImageTag: pattern(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, "must be an image tag (letters, digits, _ . -)").default("stable"),
+    serviceDesiredCount: integer(1, 100).default(3),
+    serviceMaxCount: integer(1, 200).default(12),
+    availabilityZoneCount: integer(2, 3, " (the load balancer and Multi-AZ database need two AZs)").default(3),
+    /**
+     * Corruption runbook: restore the database to this instant as a new instance named after it
+     * (`vbr-<env>-postgres-r<stamp>`), so a later restore time adds an instance and never replaces this one.
+     */
+    dbRestoreTime: z.string().trim().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, { message: "must be a UTC instant such as 2026-11-29T13:45:00Z" })
+        .refine((s) => !Number.isNaN(Date.parse(s)), { message: "is not a real date and time" }).optional(),
+    /**
+     * The instance the corruption restore reads (with dbRestoreTime only); unset means the stack's original one. A second
+     * corruption names the restore that serves now, so the writes made since the first restore are kept.
+     */
+    dbRestoreSource: pattern(/^(?!.*--)[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/, // RDS DB instance identifier rules
+        "must be an RDS DB instance identifier: 1-63 lower-case letters, digits or hyphens, starting with a letter, not ending with a hyphen and without \"--\" (the instance to restore from, e.g. the serving restore vbr-prod-postgres-r20261129t1345)").optional(),
+    /** Optional address subscribed to the incident topic. */
+    alertEmail: pattern(/^[^@\s]+@[^@\s]+\.[^@\s]+$/, "must be an e-mail address").optional(),
+    /** Deprecated: no effect (DEPRECATED). */
+    restoredDbBackupsEnabled: boolean().optional(),
+    /**
+     * Names this drill's leftovers (the drill copy's final snapshot `<db>-final-<drillId>`), so every drill can be torn
+     * down without deleting the previous drill's snapshot first; RDS allows no trailing hyphen and no "--" there.
+     */
+    drillId: pattern(/^(?!.*--)[a-z0-9](?:[a-z0-9-]{0,18}[a-z0-9])?$/,
+        "must be 1-20 lower-case letters, digits or hyphens, not starting or ending with a hyphen and without \"--\" (it ends the drill copy's final snapshot identifier), e.g. 20261129t2015").default("manual"),
+    /** False only for the primary's first install, before the first image is in ECR. */
+    serviceEnabled: boolean().optional().default(true),
+    /** Unset: compliance for `prod`, governance otherwise (defaultVaultLockMode). */
+    vaultLockMode: oneOf(VAULT_LOCK_MODES).optional(),
+    /** Compliance mode's changeableForDays. */
+    vaultLockGraceDays: integer(3, 36500, " (AWS Backup's minimum changeableForDays)").default(VAULT_LOCK_GRACE_DAYS),
+});
+
+export type ConfigField = keyof typeof CONFIG_SCHEMA.shape;
+/** Every key's value once parsed. */
+export type ConfigValues = z.output<typeof CONFIG_SCHEMA>;
+
+/** The keys of another namespace than the project's: the AWS provider's region. */
+const PROVIDER_KEYS: Partial<Record<ConfigField, string>> = { region: "aws" };
+const FIELDS = Object.keys(CONFIG_SCHEMA.shape) as ConfigField[];
+
+/** The fully qualified key of a field: `vbr:peerRegion`, `aws:region`. */
+export const configKey = (field: ConfigField): string => `${PROVIDER_KEYS[field] ?? "vbr"}:${field}`;
+
+/** Every key the program reads, with the namespace it lives in. Pulumi.yaml declares the same set (but `aws:region`). */
+export const CONFIG_KEYS: readonly string[] = FIELDS.map(configKey);
+export type RawConfig = Partial<Record<string, string>>;
+
+type Settings = Omit<ConfigValues, "role" | "primaryStack" | "vaultLockMode" | "restoredDbBackupsEnabled"> & {
+    /** With its default applied: compliance for `prod`, governance otherwise. */
+    vaultLockMode: VaultLockMode;
 };
+/** The validated configuration of a stack: `dr` carries the fully qualified `<org>/<project>/<stack>` of the primary it reads. */
+export type StackConfig = (Settings & { role: "primary"; primaryStack?: undefined }) | (Settings & { role: "dr"; primaryStack: string });
+
+const REQUIRED = "is required; set it in Pulumi.<stack>.yaml or with `pulumi config set`";
+
+/** Whether a key may be left unset (absent or empty), and whether it may be absent (a default applies). */
+function unsetAllowed(schema: z.ZodTypeAny, value: string | undefined): boolean {
+    if (schema instanceof z.ZodOptional) return true;
+    if (!(schema instanceof z.ZodDefault)) return false;
+    return value === undefined || schema.removeDefault() instanceof z.ZodOptional;
+}
 
 /**
  * Validates raw configuration (key -> string, as the engine passes it) and returns the typed config.
@@ -236,52 +180,27 @@ const KEY_SCHEMAS: Record<ConfigKey, { schema: z.ZodTypeAny; required: boolean }
  */
 export function parseStackConfig(stack: string, raw: RawConfig, backend: Backend = { organization: DIY_ORGANIZATION, project: "vbr" }): StackConfig {
     const problems: ConfigProblem[] = [];
-    const values: Partial<Record<ConfigKey, unknown>> = {};
-    for (const key of CONFIG_KEYS) {
-        const { schema, required } = KEY_SCHEMAS[key];
+    const values: Partial<ConfigValues> = {};
+    for (const field of FIELDS) {
+        const key = configKey(field);
+        const schema: z.ZodTypeAny = CONFIG_SCHEMA.shape[field];
         const value = raw[key];
-        if (value === undefined || value === "") {
-            if (required) problems.push({ key, value, message: "is required; set it in Pulumi.<stack>.yaml or with `pulumi config set`" });
+        const unset = value === undefined || value === "";
+        if (unset && !unsetAllowed(schema, value)) {
+            problems.push({ key, value, message: REQUIRED });
             continue;
         }
-        const result = schema.safeParse(value);
-        if (result.success) values[key] = result.data;
-        else problems.push({ key, value, message: result.error.issues[0].message });
+        const result = schema.safeParse(unset ? undefined : value);
+        if (!result.success) problems.push({ key, value, message: result.error.issues[0].message });
+        else if (result.data !== undefined) (values as Record<string, unknown>)[field] = result.data;
     }
     problems.push(...crossChecks(raw, values, backend));
     if (problems.length > 0) throw new ConfigError(stack, problems);
 
-    const v = values as Record<ConfigKey, never>;
-    return {
-        region: v["aws:region"],
-        role: v["vbr:role"],
-        peerRegion: v["vbr:peerRegion"],
-        drState: v["vbr:drState"],
-        drDatabase: v["vbr:drDatabase"],
-        environment: v["vbr:environment"],
-        backupRetentionDays: v["vbr:backupRetentionDays"],
-        weeklyRetentionDays: v["vbr:weeklyRetentionDays"],
-        dbInstanceClass: v["vbr:dbInstanceClass"],
-        dbAllocatedStorageGiB: v["vbr:dbAllocatedStorageGiB"],
-        dbEngineVersion: v["vbr:dbEngineVersion"],
-        primaryStack: v["vbr:primaryStack"] === undefined ? undefined : qualifyStack(v["vbr:primaryStack"], backend),
-        rtoObjectiveMinutes: v["vbr:rtoObjectiveMinutes"],
-        drillRtoObjectiveMinutes: v["vbr:drillRtoObjectiveMinutes"],
-        rpoObjectiveMinutes: v["vbr:rpoObjectiveMinutes"],
-        domainName: v["vbr:domainName"],
-        hostedZoneId: v["vbr:hostedZoneId"],
-        appImageTag: v["vbr:appImageTag"],
-        serviceEnabled: v["vbr:serviceEnabled"] ?? true,
-        serviceDesiredCount: v["vbr:serviceDesiredCount"],
-        serviceMaxCount: v["vbr:serviceMaxCount"],
-        availabilityZoneCount: v["vbr:availabilityZoneCount"],
-        dbRestoreTime: v["vbr:dbRestoreTime"],
-        dbRestoreSource: v["vbr:dbRestoreSource"],
-        alertEmail: v["vbr:alertEmail"],
-        vaultLockMode: v["vbr:vaultLockMode"] ?? defaultVaultLockMode(v["vbr:environment"]),
-        vaultLockGraceDays: v["vbr:vaultLockGraceDays"],
-        drillId: v["vbr:drillId"],
-    };
+    // Every key parsed: the required ones have values, and crossChecks guarantees primaryStack on `dr`.
+    const { role, primaryStack, vaultLockMode, restoredDbBackupsEnabled: _deprecated, ...settings } = values as ConfigValues;
+    const common = { ...settings, vaultLockMode: vaultLockMode ?? defaultVaultLockMode(settings.environment) };
+    return role === "dr" ? { ...common, role, primaryStack: qualifyStack(primaryStack as string, backend) } : { ...common, role };
 }
 
 /** A bare stack name, qualified as the engine resolves it: `<organization>/<project>/<stack>`. */
@@ -295,90 +214,56 @@ export function defaultVaultLockMode(environment: string): VaultLockMode {
 }
 
 /** Keys that are still accepted but no longer do anything: set -> a warning that says why. */
-const DEPRECATED: Partial<Record<ConfigKey, string>> = {
-    "vbr:restoredDbBackupsEnabled": "has no effect any more and can be removed: restores keep automated backups from the start, because RDS takes " +
+const DEPRECATED: Partial<Record<ConfigField, string>> = {
+    restoredDbBackupsEnabled: "has no effect any more and can be removed: restores keep automated backups from the start, because RDS takes " +
         "a baseline backup after every restore whatever the program asks (docs/aws-facts.md)",
 };
 
 /** One warning per deprecated key that is set. */
 export function deprecationWarnings(raw: RawConfig): string[] {
     return Object.entries(DEPRECATED)
+        .map(([field, why]) => [configKey(field as ConfigField), why])
         .filter(([key]) => (raw[key] ?? "") !== "")
         .map(([key, why]) => `${key} = ${JSON.stringify(raw[key])} ${why}`);
 }
 
 /** Rules that relate keys to each other; only checked for keys whose own shape was valid. */
-function crossChecks(raw: RawConfig, v: Partial<Record<ConfigKey, unknown>>, backend: Backend): ConfigProblem[] {
+function crossChecks(raw: RawConfig, v: Partial<ConfigValues>, backend: Backend): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
-    const primaryStack = v["vbr:primaryStack"] as string | undefined;
-    if (primaryStack?.includes("/") && backend.organization === DIY_ORGANIZATION && !primaryStack.startsWith(`${DIY_ORGANIZATION}/`)) {
-        problems.push({
-            key: "vbr:primaryStack", value: raw["vbr:primaryStack"],
-            message: `names organization "${primaryStack.split("/")[0]}", but this stack runs on a self-managed (DIY) backend, where every stack is ` +
-                `${DIY_ORGANIZATION}/<project>/<stack>: set the stack name alone (primary) or ${DIY_ORGANIZATION}/${backend.project}/<stack>`,
-        });
+    const problem = (key: string, message: string) => problems.push({ key, value: raw[key], message });
+    if (v.primaryStack?.includes("/") && backend.organization === DIY_ORGANIZATION && !v.primaryStack.startsWith(`${DIY_ORGANIZATION}/`)) {
+        problem("vbr:primaryStack", `names organization "${v.primaryStack.split("/")[0]}", but this stack runs on a self-managed (DIY) backend, where every stack is ` +
+            `${DIY_ORGANIZATION}/<project>/<stack>: set the stack name alone (primary) or ${DIY_ORGANIZATION}/${backend.project}/<stack>`);
     }
-    if (v["vbr:role"] === "dr" && v["vbr:serviceEnabled"] === false) {
-        problems.push({
-            key: "vbr:serviceEnabled", value: raw["vbr:serviceEnabled"],
-            message: "applies to the primary's first install only: the DR stack runs no service in standby and must run it in drill and failover",
-        });
+    if (v.role === "dr" && v.serviceEnabled === false) {
+        problem("vbr:serviceEnabled", "applies to the primary's first install only: the DR stack runs no service in standby and must run it in drill and failover");
     }
-    const region = v["aws:region"];
-    const peer = v["vbr:peerRegion"];
-    if (region !== undefined && peer !== undefined && region === peer) {
-        problems.push({
-            key: "vbr:peerRegion", value: raw["vbr:peerRegion"],
-            message: `must differ from aws:region ("${region}"): copies in the same region do not survive a regional outage`,
-        });
+    if (v.region !== undefined && v.peerRegion !== undefined && v.region === v.peerRegion) {
+        problem("vbr:peerRegion", `must differ from aws:region ("${v.region}"): copies in the same region do not survive a regional outage`);
     }
-    const daily = v["vbr:backupRetentionDays"] as number | undefined;
-    const weekly = v["vbr:weeklyRetentionDays"] as number | undefined;
-    if (daily !== undefined && weekly !== undefined && weekly < daily) {
-        problems.push({
-            key: "vbr:weeklyRetentionDays", value: raw["vbr:weeklyRetentionDays"],
-            message: `must be at least vbr:backupRetentionDays (${daily}): weekly copies outlive daily ones`,
-        });
+    if (v.backupRetentionDays !== undefined && v.weeklyRetentionDays !== undefined && v.weeklyRetentionDays < v.backupRetentionDays) {
+        problem("vbr:weeklyRetentionDays", `must be at least vbr:backupRetentionDays (${v.backupRetentionDays}): weekly copies outlive daily ones`);
     }
-    const role = v["vbr:role"];
-    const state = v["vbr:drState"];
     // An empty value counts as unset; a malformed one already has its own problem.
-    if (role === "dr" && v["vbr:primaryStack"] === undefined && (raw["vbr:primaryStack"] ?? "") === "") {
+    if (v.role === "dr" && v.primaryStack === undefined && (raw["vbr:primaryStack"] ?? "") === "") {
         problems.push({
             key: "vbr:primaryStack", value: undefined,
             message: "is required when vbr:role is dr: the DR stack reads the primary's database and secret from it (e.g. acme/vbr/primary)",
         });
     }
-    if (role === "primary" && state !== undefined && state !== "standby") {
-        problems.push({
-            key: "vbr:drState", value: raw["vbr:drState"],
-            message: "must be standby when vbr:role is primary: drill and failover apply to the dr stack only",
-        });
+    if (v.role === "primary" && v.drState !== undefined && v.drState !== "standby") {
+        problem("vbr:drState", "must be standby when vbr:role is primary: drill and failover apply to the dr stack only");
     }
-    const desired = v["vbr:serviceDesiredCount"] as number | undefined;
-    const max = v["vbr:serviceMaxCount"] as number | undefined;
-    if (desired !== undefined && max !== undefined && max < desired) {
-        problems.push({
-            key: "vbr:serviceMaxCount", value: raw["vbr:serviceMaxCount"],
-            message: `must be at least vbr:serviceDesiredCount (${desired})`,
-        });
+    if (v.serviceDesiredCount !== undefined && v.serviceMaxCount !== undefined && v.serviceMaxCount < v.serviceDesiredCount) {
+        problem("vbr:serviceMaxCount", `must be at least vbr:serviceDesiredCount (${v.serviceDesiredCount})`);
     }
-    const restoreTime = v["vbr:dbRestoreTime"] as string | undefined;
-    if (restoreTime !== undefined) {
-        const serving = role === "primary" || state === "failover";
-        if (!serving) {
-            problems.push({
-                key: "vbr:dbRestoreTime", value: raw["vbr:dbRestoreTime"],
-                message: "applies only to the stack that serves traffic (vbr:role primary, or dr in failover)",
-            });
-        }
+    if (v.dbRestoreTime !== undefined && !(v.role === "primary" || v.drState === "failover")) {
+        problem("vbr:dbRestoreTime", "applies only to the stack that serves traffic (vbr:role primary, or dr in failover)");
     }
     // Judged on the raw value: a malformed source still says it needs a restore time, in the same pass.
     if ((raw["vbr:dbRestoreSource"] ?? "") !== "" && (raw["vbr:dbRestoreTime"] ?? "") === "") {
-        problems.push({
-            key: "vbr:dbRestoreSource", value: raw["vbr:dbRestoreSource"],
-            message: "is only valid together with vbr:dbRestoreTime: it names the instance a corruption restore reads; set vbr:dbRestoreTime to the last good UTC instant, or remove vbr:dbRestoreSource",
-        });
+        problem("vbr:dbRestoreSource", "is only valid together with vbr:dbRestoreTime: it names the instance a corruption restore reads; " +
+            "set vbr:dbRestoreTime to the last good UTC instant, or remove vbr:dbRestoreSource");
     }
     return problems;
 }
@@ -420,21 +305,6 @@ export function checkPlaceholders(cfg: Pick<StackConfig, "hostedZoneId" | "domai
     if (realEngine) throw new ConfigError(stack, problems);
     return formatProblems(stack, problems,
         `stack "${stack}" still holds the stack files' placeholders (accepted offline; pulumi preview and up refuse them until set):`);
-}
-
-/** True when the stack runs the application tier: the primary always, the DR stack in drill or failover. */
-export function isActive(cfg: Pick<StackConfig, "role" | "drState">): boolean {
-    return cfg.role === "primary" || cfg.drState !== "standby";
-}
-
-/** RDS's own automated-backup retention: the configured days, capped at the RDS maximum. */
-export function rdsRetentionDays(cfg: Pick<StackConfig, "backupRetentionDays">): number {
-    return Math.min(cfg.backupRetentionDays, RDS_MAX_BACKUP_RETENTION_DAYS);
-}
-
-/** Reads every declared key from the engine's configuration and validates it (see parseStackConfig). */
-export function loadStackConfig(stack: string, get: (namespace: string, name: string) => string | undefined, backend?: Backend): StackConfig {
-    return parseStackConfig(stack, readRawConfig(get), backend);
 }
 
 /** Every declared key's raw value from the engine's configuration. */

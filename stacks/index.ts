@@ -2,6 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { checkPlaceholders, ConfigError, deprecationWarnings, parseStackConfig, readRawConfig, StackConfig } from "./config";
+import { platformArgs } from "./platform-args";
 import { Platform } from "../components/platform";
 
 function readConfig(): StackConfig {
@@ -21,15 +22,19 @@ function readConfig(): StackConfig {
     }
 }
 
-const config = readConfig();
-const platform = new Platform(`vbr-${config.environment}`, { config });
-
-// Stack outputs: the contract the DR stack's StackReference and the drill runner read (see README).
-export const region = config.region;
-export const role = config.role;
-export const drState = config.drState;
-export const database = platform.exports.database;
-export const buckets = platform.exports.buckets;
-export const secretArn = platform.exports.secretArn;
-export const endpoint = platform.exports.endpoint;
-export const replicationSource = platform.exports.replicationSource;
+// An async program: the DR stack reads the primary's outputs as plain values before it builds anything.
+export = async () => {
+    const config = readConfig();
+    const { exports } = await Platform.create(`vbr-${config.environment}`, platformArgs(config));
+    // Stack outputs: the contract the DR stack's StackReference and the drill runner read (see README).
+    return {
+        region: config.region,
+        role: config.role,
+        drState: config.drState,
+        database: exports.database,
+        buckets: exports.buckets,
+        secretArn: exports.secretArn,
+        endpoint: exports.endpoint,
+        replicationSource: exports.replicationSource,
+    };
+};

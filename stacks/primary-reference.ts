@@ -1,46 +1,26 @@
-// The DR stack's one view of the primary stack: typed accessors over a StackReference (read from the state backend).
+// The DR stack's one view of the primary stack: the outputs it reads through a StackReference (served by the state
+// backend), as plain values, before anything is built.
 import * as pulumi from "@pulumi/pulumi";
+import type { PrimarySource } from "../components/database-dr";
 
-/** What the primary exports as `database` (see PlatformExports). */
-export interface PrimaryDatabase {
-    arn: string;
-    identifier: string;
-    address: string;
-    port: number;
+/**
+ * An output of the referenced stack as a plain value: undefined until that stack exports it. The primary exports
+ * none of these as secrets (ARNs and identifiers); a secret one would be read as its value.
+ */
+async function outputValue<T>(reference: pulumi.StackReference, name: string): Promise<T | undefined> {
+    const details = await reference.getOutputDetails(name);
+    return (details.value ?? details.secretValue) as T | undefined;
 }
 
-export class PrimaryReference {
-    readonly ref: pulumi.StackReference;
-
-    /** @param stackName `vbr:primaryStack`, e.g. `acme/vbr/primary`. */
-    constructor(name: string, readonly stackName: string, opts?: pulumi.CustomResourceOptions) {
-        this.ref = new pulumi.StackReference(name, { name: stackName }, opts);
-    }
-
-    /** The instance the primary serves from. Undefined until the primary has been deployed once. */
-    get database(): pulumi.Output<PrimaryDatabase | undefined> {
-        return this.ref.getOutput("database") as pulumi.Output<PrimaryDatabase | undefined>;
-    }
-
-    /**
-     * The instance the DR stack replicates (automated backups, read replica). During a corruption restore it stays
-     * the restore's source (the original, or `vbr:dbRestoreSource`) until the restored one has backups; the DR
-     * stack names its backups replication and replica per source. Undefined until the primary is deployed.
-     */
-    get replicationSource(): pulumi.Output<PrimaryDatabase | undefined> {
-        return this.ref.getOutput("replicationSource") as pulumi.Output<PrimaryDatabase | undefined>;
-    }
-
-    /** ARN of the primary's database secret, in the primary region. */
-    get secretArn(): pulumi.Output<string | undefined> {
-        return this.ref.getOutput("secretArn") as pulumi.Output<string | undefined>;
-    }
-
-    get buckets(): pulumi.Output<Record<string, { name: string; arn: string }> | undefined> {
-        return this.ref.getOutput("buckets") as pulumi.Output<Record<string, { name: string; arn: string }> | undefined>;
-    }
-
-    get endpoint(): pulumi.Output<string | undefined> {
-        return this.ref.getOutput("endpoint") as pulumi.Output<string | undefined>;
-    }
+/**
+ * What the DR stack needs of the primary (see PlatformExports): the instance it replicates (`replicationSource`;
+ * during a corruption restore the restore's source until the restored one has backups) and its database secret.
+ */
+export async function readPrimary(reference: pulumi.StackReference, stackName: string): Promise<PrimarySource> {
+    const source = await outputValue<{ arn: string; identifier: string }>(reference, "replicationSource");
+    return {
+        stack: stackName,
+        replicationSource: source && { arn: source.arn, identifier: source.identifier },
+        secretArn: await outputValue<string>(reference, "secretArn"),
+    };
 }

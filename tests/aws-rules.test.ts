@@ -1,11 +1,11 @@
 // What AWS enforces that the offline plan cannot see: one test per rule the program relies on, run against the
 // synthesized stacks in every state. docs/aws-facts.md lists each rule with its source.
 import { expect } from "chai";
-import type { RecordedResource, SynthesizedStack } from "../tools/lib/recorder";
+import type { RecordedResource, SynthesizedStack } from "../tools/harness/recorder";
 import { ConfigError, parseStackConfig, qualifyStack } from "../stacks/config";
-import { loadProject, stackConfig } from "../tools/lib/project";
+import { loadProject, stackConfig } from "../tools/harness/project";
 import { drStack, everyStackState, primaryStack } from "./helpers/stacks";
-import { restoreCreateTimeout } from "../components/database";
+import { restoreCreateTimeout } from "../components/database-instance";
 import { checkPlaceholders } from "../stacks/config";
 
 const project = loadProject(".");

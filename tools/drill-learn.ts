@@ -1,11 +1,12 @@
 // `npm run drill:learn -- <report.json>`: merge a drill report's measured durations into the bring-up model's data file.
-// The merge rule is documented on mergeMeasurements (tools/lib/drill.ts).
+// The merge rule is documented on mergeMeasurements (tools/drill/learn.ts).
 import * as fs from "fs";
 import * as path from "path";
 import { Command } from "commander";
 import { CliIO, parseArgs, processIO, runMain } from "./lib/cli";
 import { loadProvisioningTimes, PROVISIONING_TIMES_FILE } from "../policies/lib/bringup";
-import { DrillReport, mergeMeasurements } from "./lib/drill";
+import { mergeMeasurements } from "./drill/learn";
+import type { DrillReport } from "./drill/report";
 
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
     const program = new Command("drill:learn")

@@ -1,4 +1,4 @@
-// `npm run drill`: a DR drill on the real stacks through the Pulumi Automation API (see tools/lib/drill.ts).
+// `npm run drill`: a DR drill on the real stacks through the Pulumi Automation API (see tools/drill/run.ts).
 // Needs the Pulumi CLI on PATH, AWS credentials for both regions (incl. secretsmanager:GetSecretValue and kms:Decrypt on
 // the DR replica of the database secret), both stacks deployed; PGUSER/PGPASSWORD override the secret's credentials.
 // Exit 0 = objectives met and every check passed, 1 = an objective missed or a check/step failed (or a signal stopped
@@ -7,10 +7,12 @@ import * as fs from "fs";
 import * as path from "path";
 import { Command, InvalidArgumentError } from "commander";
 import { CliIO, parseArgs, processIO, runMain } from "./lib/cli";
-import { estimateScenario } from "./lib/bringup-report";
-import { AwsDrillChecks } from "./lib/drill-checks";
-import { DrillDeps, processInterrupts, runDrill, writeDrillReport } from "./lib/drill";
-import { loadProject, ProjectError, stackConfig } from "./lib/project";
+import { estimateScenario } from "./bringup/bringup-report";
+import { AwsDrillChecks } from "./drill/checks";
+import { writeDrillReport } from "./drill/report";
+import { processInterrupts, runDrill } from "./drill/run";
+import type { DrillDeps } from "./drill/session";
+import { loadProject, ProjectError, stackConfig } from "./harness/project";
 
 export type DrillIO = CliIO;
 

@@ -1,7 +1,7 @@
 // `npm run mutations`: break one DR guarantee at a time in the synthesized stacks and report how many the pack catches.
 import * as path from "path";
 import { policies } from "../policies/pack";
-import { MUTATIONS, runMutations, stackLoader } from "./lib/mutations";
+import { MUTATIONS, runMutations, stackLoader } from "./harness/mutations";
 
 async function main(): Promise<number> {
     const results = await runMutations(policies, stackLoader(path.join(__dirname, "..")));

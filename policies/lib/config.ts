@@ -1,13 +1,12 @@
 // The DR plan's thresholds: config-schema defaults and floors (the engine rejects config below a floor).
 import { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
+import { DAILY_RETENTION_FLOOR_DAYS, RTC_MINUTES, WEEKLY_RETENTION_FLOOR_DAYS } from "../model/plan";
 import { label, read, Undecided } from "./stack";
+
 export const FLOORS = {
-    /** Daily backups and RDS automated backups: 35 days (DR plan v2.0, "35-day retention"). */
-    retentionDays: 35,
-    /** Weekly backups: kept one year. */
-    weeklyRetentionDays: 365,
-    /** S3 Replication Time Control: 15 minutes, the only value S3 accepts. */
-    replicationTimeMinutes: 15,
+    retentionDays: DAILY_RETENTION_FLOOR_DAYS,
+    weeklyRetentionDays: WEEKLY_RETENTION_FLOOR_DAYS,
+    replicationTimeMinutes: RTC_MINUTES,
 } as const;
 
 export const retentionDaysSchema = {

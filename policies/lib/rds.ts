@@ -2,7 +2,8 @@
 // is a Read: a value unknown during preview is decided from propertyDependencies where it can be, and is
 // otherwise returned unknown so the policy surfaces the engine's "can't run policy during preview" advisory.
 import { PolicyResource } from "@pulumi/policy";
-import { anyOf, isDrillCopy, isOf, known, read, Read, T, tags, TAG } from "./stack";
+import { BACKUPS_DEFERRED, TAGS } from "../model/tags";
+import { anyOf, isDrillCopy, isOf, known, read, Read, T, tags } from "./stack";
 
 /** RDS instances and Aurora clusters: the resources that hold a database's storage and backups. */
 export const DB_TYPES: readonly string[] = [...T.dbInstance, ...T.dbCluster];
@@ -42,7 +43,7 @@ export const isDerived = (db: PolicyResource): Read<boolean> => anyOf(isReadRepl
  * Aurora cannot defer backups (its minimum retention is 1 day), so a cluster never is.
  */
 export function hasDeferredBackups(db: PolicyResource): Read<boolean> {
-    if (isCluster(db) || tags(db)[TAG.backups] !== "deferred") return known(false);
+    if (isCluster(db) || tags(db)[TAGS.backups] !== BACKUPS_DEFERRED) return known(false);
     const retention = read(() => db.props.backupRetentionPeriod);
     if (!retention.known) return retention;
     if (retention.value !== 0) return known(false);

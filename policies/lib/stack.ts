@@ -1,9 +1,11 @@
 // Shared helpers for the pack's stack policies: safe reads through the engine's unknown-checking proxy,
 // links between resources (propertyDependencies first, then known names), effective regions, ARNs and tags.
 import { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
+import * as proxy from "@pulumi/policy/proxy";
+import { ACCESS_LOGS, LIFECYCLE_DRILL, REPLICATION_DESTINATION, TAGS } from "../model/tags";
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const { UnknownValueError } = require("@pulumi/policy/proxy") as { UnknownValueError: new (...a: unknown[]) => Error };
+// What the engine's unknown-checking proxy throws; the module ships without typings for it.
+const { UnknownValueError } = proxy as unknown as { UnknownValueError: new (...a: unknown[]) => Error };
 
 export const T = {
     bucket: ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"],
@@ -101,15 +103,11 @@ export function tags(r: PolicyResource): Record<string, string> {
     return out;
 }
 
-export const TAG = {
-    replication: "vbr:replication", dataClass: "vbr:data-class", lifecycle: "vbr:lifecycle", backups: "vbr:backups",
-} as const;
-
 /** Tagged a replication destination of another stack: trusted, since the source cannot be seen from here. */
-export const isReplicaBucket = (r: PolicyResource): boolean => tags(r)[TAG.replication] === "destination";
+export const isReplicaBucket = (r: PolicyResource): boolean => tags(r)[TAGS.replication] === REPLICATION_DESTINATION;
 /** Tagged an access-log bucket; the tag alone exempts nothing (see lib/access-logs.ts for the proof). */
-export const isTaggedAccessLogs = (r: PolicyResource): boolean => tags(r)[TAG.dataClass] === "access-logs";
-export const isDrillCopy = (r: PolicyResource): boolean => tags(r)[TAG.lifecycle] === "drill";
+export const isTaggedAccessLogs = (r: PolicyResource): boolean => tags(r)[TAGS.dataClass] === ACCESS_LOGS;
+export const isDrillCopy = (r: PolicyResource): boolean => tags(r)[TAGS.lifecycle] === LIFECYCLE_DRILL;
 
 /** The region in an ARN (`arn:aws:kms:us-west-2:...`); undefined for region-less ARNs (`arn:aws:s3:::b`) and non-ARNs. */
 export function arnRegion(arn: unknown): string | undefined {

@@ -2,7 +2,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { AWS_REGIONS, ConfigProblem, formatProblems } from "../config";
-import { Naming } from "../naming";
+import { Naming } from "../../policies/model/naming";
 import { StateBackend } from "../../components/state-backend";
 
 function readConfig(): { region: string; peerRegion: string; environment: string } {

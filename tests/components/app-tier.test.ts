@@ -10,7 +10,8 @@ import { capture, Capture } from "../helpers/capture";
 useMocks("us-west-2", "dr");
 import { composeAppTier, createNetwork, AppTierData } from "../../components/app-tier";
 import { parseStackConfig, StackConfig } from "../../stacks/config";
-import { loadProject, stackConfig } from "../../tools/lib/project";
+import { platformArgs } from "../../stacks/platform-args";
+import { loadProject, stackConfig } from "../../tools/harness/project";
 
 const project = loadProject(".");
 class Root extends pulumi.ComponentResource {
@@ -35,8 +36,9 @@ function build(stack: "primary" | "dr", overrides: Record<string, string> = {}):
     const root = new Root(`${stack}-${cfg.drState}-${cfg.drDatabase}`, cap.opts);
     // The data tier has a database in every state except DR standby in restore mode.
     const withDb = !(cfg.role === "dr" && cfg.drState === "standby" && cfg.drDatabase === "restore");
-    const network = createNetwork(root, "vbr-prod", cfg, data(cfg, withDb).keys.logs);
-    const tier = composeAppTier(root, "vbr-prod", cfg, network, data(cfg, withDb));
+    const args = platformArgs(cfg);
+    const network = createNetwork(root, "vbr-prod", args.network, data(cfg, withDb).keys.logs);
+    const tier = composeAppTier(root, "vbr-prod", args.app, network, data(cfg, withDb));
     return { cap, cfg, endpoint: tier.endpoint };
 }
 

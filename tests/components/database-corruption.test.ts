@@ -5,17 +5,16 @@
 // resource name, between two configurations), that `pulumi preview` refuses to delete a protected resource that
 // left the program (engine behaviour, pulumi/pulumi#11816), or that RDS accepts the restore.
 import { expect } from "chai";
-import { useMocks, promiseOf } from "../helpers/pulumi";
-import { capture, Capture, CapturedResource } from "../helpers/capture";
-import { MOCK_ACCOUNT_ID } from "../../tools/lib/mocks";
-import { Naming } from "../../stacks/naming";
+import { promiseOf } from "../helpers/pulumi";
+import { CapturedResource } from "../helpers/capture";
+import { buildDatabase, BuiltDatabase } from "../helpers/database";
+import { Naming } from "../../policies/model/naming";
 import { ConfigError, parseStackConfig } from "../../stacks/config";
-import { loadProject, stackConfig } from "../../tools/lib/project";
-import { PrimaryReference } from "../../stacks/primary-reference";
-import { checkRdsIdentifier, Database, drSourceSuffix, restoreStamp } from "../../components/database";
+import { loadProject, stackConfig } from "../../tools/harness/project";
+import { drSourceSuffix } from "../../components/database-dr";
+import { checkRdsIdentifier, restoreStamp } from "../../components/database-instance";
 
 const project = loadProject(".");
-const PRIMARY = "virtualbackroom/vbr/primary";
 const INSTANCE = "aws:rds/instance:Instance";
 const BACKUPS = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication";
 const T1 = "2026-11-29T13:45:00Z";
@@ -30,28 +29,11 @@ const primaryOutputs = (replicationSource: string) => ({
     secretArn: "arn:aws:secretsmanager:us-east-1:123456789012:secret:vbr-prod/database/master-a1b2c3",
 });
 
-interface Built { cap: Capture; db: Database; warnings: string[] }
+type Built = BuiltDatabase;
 
-/** The Database for a stack file plus overrides, with the warnings it logged (pulumi.log.warn's console fallback under mocks). */
-async function build(stack: "primary" | "dr", overrides: Record<string, string> = {}, replicationSource = "vbr-prod-postgres"): Promise<Built> {
-    const config = parseStackConfig(stack, stackConfig(project, stack, overrides));
-    useMocks(config.region, stack, { [PRIMARY]: primaryOutputs(replicationSource) });
-    const cap = capture();
-    const warnings: string[] = [];
-    const original = console.warn;
-    console.warn = (...args: unknown[]) => { warnings.push(args.map(String).join(" ")); };
-    try {
-        const db = new Database("db", {
-            naming: new Naming(config.environment), config, accountId: MOCK_ACCOUNT_ID,
-            dataKeyArn: `arn:aws:kms:${config.region}:123456789012:key/data`, secretsKeyArn: `arn:aws:kms:${config.region}:123456789012:key/secrets`,
-            primary: stack === "dr" ? new PrimaryReference("primary", PRIMARY) : undefined, tags: {},
-        }, cap.opts);
-        await promiseOf(db.serving);
-        await promiseOf(db.replicationSource);
-        return { cap, db, warnings };
-    } finally {
-        console.warn = original;
-    }
+/** The Database for a stack file plus overrides, the primary replicating from `replicationSource`. */
+function build(stack: "primary" | "dr", overrides: Record<string, string> = {}, replicationSource = "vbr-prod-postgres"): Promise<Built> {
+    return buildDatabase(stack, overrides, primaryOutputs(replicationSource));
 }
 
 const rdsNames = (b: Built) => b.cap.resources.filter((r) => r.type.startsWith("aws:rds/")).map((r) => r.name);

@@ -6,7 +6,7 @@ import { capture, Capture } from "../helpers/capture";
 
 useMocks("us-east-1", "primary");
 import { Dns } from "../../components/dns";
-import { DrState, Role } from "../../stacks/config";
+import { DrState, Role } from "../../policies/model/states";
 
 const ALB = { dnsName: "vbr-alb-123.us-east-1.elb.amazonaws.com", zoneId: "Z35SXDOTRQ7X7K" };
 

@@ -1,8 +1,8 @@
 import { expect } from "chai";
 import { useMocks } from "../helpers/pulumi";
 import { capture, Capture } from "../helpers/capture";
-import { MOCK_ACCOUNT_ID } from "../../tools/lib/mocks";
-import { Naming } from "../../stacks/naming";
+import { MOCK_ACCOUNT_ID } from "../../tools/harness/mocks";
+import { Naming } from "../../policies/model/naming";
 import { ContainerRegistry } from "../../components/registry";
 
 function build(role: "primary" | "dr", region: string, peerRegion: string): Capture {

@@ -1,6 +1,6 @@
 // Test helpers: mocks with realistic AWS answers, and one way to turn Outputs into Promises.
 import * as pulumi from "@pulumi/pulumi";
-import { AwsMocks, StackOutputs } from "../../tools/lib/mocks";
+import { AwsMocks, StackOutputs } from "../../tools/harness/mocks";
 
 /** Installs AwsMocks for a stack in `region`; call before constructing resources. */
 export function useMocks(region: string, stack = "test", stackOutputs: StackOutputs = {}, preview = false): AwsMocks {

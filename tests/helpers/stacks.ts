@@ -1,6 +1,6 @@
 // Test fixture: this project's stacks synthesized offline once per mocha process and shared by every spec that
-// only reads them (the recorder, tools/lib/recorder.ts, runs the real program under the SDK's mock monitor).
-import { synthesize } from "../../tools/lib/recorder";
+// only reads them (the recorder, tools/harness/recorder.ts, runs the real program under the SDK's mock monitor).
+import { synthesize } from "../../tools/harness/recorder";
 
 /** A recording with the program's diagnostics (warnings it logged). */
 export type SynthesizedStack = Awaited<ReturnType<typeof synthesize>>;

@@ -2,8 +2,8 @@
 // a slow resource on the critical path fails it, and the message names the path and its p90.
 import { expect } from "chai";
 import { drBringupRtoObjective, RTO_POLICY_NAME } from "../../policies/dr-bringup-rto-objective";
-import { analyze, evaluatePolicies, UNKNOWN } from "../../tools/lib/analyzer";
-import { RecordedResource } from "../../tools/lib/records";
+import { analyze, evaluatePolicies, UNKNOWN } from "../../tools/harness/analyzer";
+import { RecordedResource } from "../../tools/harness/records";
 
 const STACK = "urn:pulumi:dr::vbr::";
 const urn = (qualifiedType: string, name: string) => `${STACK}${qualifiedType}::${name}`;

@@ -2,7 +2,7 @@
 // run through the analyzer harness (real protobuf requests, the engine's proxy and provider handling).
 import { expect } from "chai";
 import { packName, packVersion, policies } from "../../policies/pack";
-import { analyze, AnalysisResult, RecordedResource, UNKNOWN } from "../../tools/lib/analyzer";
+import { analyze, AnalysisResult, RecordedResource, UNKNOWN } from "../../tools/harness/analyzer";
 
 export { UNKNOWN };
 export const REGION = "us-east-1";

@@ -2,7 +2,7 @@
 import { expect } from "chai";
 import * as path from "path";
 import { policies } from "../../policies/pack";
-import { Area, MUTATIONS, runMutations, stackLoader } from "../../tools/lib/mutations";
+import { Area, MUTATIONS, runMutations, stackLoader } from "../../tools/harness/mutations";
 
 describe("policy pack mutations", () => {
     it("has at least 25 distinct mutations covering the six areas", () => {

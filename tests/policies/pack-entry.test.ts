@@ -119,7 +119,7 @@ describe("policy pack entry (policies/index.ts under the nodejs policy runtime)"
 });
 
 describe("PulumiPolicy.yaml (what the CLI reads before starting the pack)", () => {
-    // github.com/pulumi/pulumi sdk/go/common/workspace/project.go, PolicyPackProject.
+    // The keys the Pulumi CLI knows in a policy pack project (PolicyPackProject).
     const KNOWN = ["runtime", "version", "main", "description", "author", "website", "license"];
     const doc = parse(fs.readFileSync(path.join(packDir, "PulumiPolicy.yaml"), "utf8")) as Record<string, unknown>;
 
@@ -196,9 +196,9 @@ describe("policies/ is self-contained for `pulumi policy publish`", () => {
         fs.mkdirSync(path.join(dir, "lib"));
         fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ dependencies: { "@pulumi/policy": "1.21.0" } }));
         fs.writeFileSync(path.join(dir, "index.ts"), 'import { PolicyPack } from "@pulumi/policy";\nimport * as fs from "fs";\nimport { x } from "./lib/x";\n');
-        fs.writeFileSync(path.join(dir, "lib", "x.ts"), 'import type { R } from "../../tools/lib/records";\nimport * as aws from "@pulumi/aws/s3";\nconst y = require("zod");\nexport const x = 1;\n');
+        fs.writeFileSync(path.join(dir, "lib", "x.ts"), 'import type { R } from "../../tools/harness/records";\nimport * as aws from "@pulumi/aws/s3";\nconst y = require("zod");\nexport const x = 1;\n');
         expect(selfContainmentProblems(dir)).to.deep.equal([
-            "lib/x.ts imports ../../tools/lib/records, outside the pack",
+            "lib/x.ts imports ../../tools/harness/records, outside the pack",
             "lib/x.ts imports @pulumi/aws/s3, but @pulumi/aws is not in the pack's package.json dependencies",
             "lib/x.ts imports zod, but zod is not in the pack's package.json dependencies",
         ]);

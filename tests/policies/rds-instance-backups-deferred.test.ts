@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { baseline, find, policySpec, reported, set, UNKNOWN } from "./fixtures";
-import type { RecordedResource } from "../../tools/lib/analyzer";
+import type { RecordedResource } from "../../tools/harness/analyzer";
 
 const restored = (rs: RecordedResource[]) => {
     const db = find(rs, "db");

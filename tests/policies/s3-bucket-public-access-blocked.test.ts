@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { baseline, find, policySpec, reported, res, retype, set, UNKNOWN, V2 } from "./fixtures";
-import type { RecordedResource } from "../../tools/lib/analyzer";
+import type { RecordedResource } from "../../tools/harness/analyzer";
 
 const ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers";
 const AUTH_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";

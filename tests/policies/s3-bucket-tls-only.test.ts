@@ -1,6 +1,6 @@
 import { expect } from "chai";
 import { baseline, find, policySpec, reported, retype, set, UNKNOWN, V2 } from "./fixtures";
-import type { RecordedResource } from "../../tools/lib/analyzer";
+import type { RecordedResource } from "../../tools/harness/analyzer";
 
 const FIX = 'Fix: add the statement { Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [arn, arn/*], Condition: { Bool: { "aws:SecureTransport": "false" } } }.';
 const ARN = "arn:aws:s3:::vbr-audit-us-east-1";

@@ -1,13 +1,14 @@
 // The pack on this project's own stacks: zero mandatory violations in every state the program can be in.
 //
-// The stacks are synthesized under AwsMocks (tools/lib/recorder.ts): what this cannot prove is that AWS
+// The stacks are synthesized under AwsMocks (tools/harness/recorder.ts): what this cannot prove is that AWS
 // accepts the resources, nor anything about the children of awsx's remote components.
 import { expect } from "chai";
 import * as path from "path";
 import { policies } from "../../policies/pack";
-import { analyze, policyConfigFromStack } from "../../tools/lib/analyzer";
-import { STACK_OVERRIDES, StackId, stackLoader } from "../../tools/lib/mutations";
-import { synthesize, UNKNOWN } from "../../tools/lib/recorder";
+import { analyze } from "../../tools/harness/analyzer";
+import { policyConfigFromStack } from "../../tools/harness/policy-config";
+import { STACK_OVERRIDES, StackId, stackLoader } from "../../tools/harness/mutations";
+import { synthesize, UNKNOWN } from "../../tools/harness/recorder";
 
 const projectDir = path.join(__dirname, "..", "..");
 const load = stackLoader(projectDir);

@@ -3,8 +3,8 @@
 import { expect } from "chai";
 import * as path from "path";
 import { policies } from "../../policies/pack";
-import { evaluatePolicies } from "../../tools/lib/analyzer";
-import { RecordedResource, synthesize, SynthesisError } from "../../tools/lib/recorder";
+import { evaluatePolicies } from "../../tools/harness/analyzer";
+import { RecordedResource, synthesize, SynthesisError } from "../../tools/harness/recorder";
 
 const PROJECT = path.resolve(__dirname, "..", "..", "stacks", "state-backend");
 const one = (rs: RecordedResource[], type: string, name: string) => {

@@ -1,8 +1,8 @@
-// The whole program per DR state, synthesized offline (tools/lib/recorder.ts): identical stacks, safe drills, and
+// The whole program per DR state, synthesized offline (tools/harness/recorder.ts): identical stacks, safe drills, and
 // every state for both database modes. What this cannot see: awsx's children (NAT gateways, subnets; the Vpc's
 // natGateways input is checked instead) and provider-side replacement decisions beyond the inputs listed below.
 import { expect } from "chai";
-import { RecordedResource, synthesize, SynthesizedStack } from "../../tools/lib/recorder";
+import { RecordedResource, synthesize, SynthesizedStack } from "../../tools/harness/recorder";
 
 const DR_STATES = ["standby", "drill", "failover"] as const;
 const MODES = ["replica", "restore"] as const;
@@ -28,7 +28,7 @@ const typeCounts = (s: Synth, keep: (r: RecordedResource) => boolean = () => tru
     for (const r of s.resources) if (keep(r)) m[r.type] = (m[r.type] ?? 0) + 1;
     return m;
 };
-/** The data tier's components (issue 2): everything that holds or protects data. */
+/** The data tier's components: everything that holds or protects data. */
 const DATA_TIER = new Set(["vbr:keys:KeyRing", "vbr:storage:DocumentStore", "vbr:database:Database", "vbr:backup:BackupPlan", "vbr:registry:ContainerRegistry"]);
 const isDataTier = (treeEntry: string) => [...DATA_TIER].some((t) => treeEntry.includes(t));
 /** Resources inside a data-tier component (at any depth). */
@@ -133,7 +133,7 @@ describe("stacks by DR state (synthesized)", function () {
  * The documented differences between the primary and a failover DR stack, by resource type (count).
  * App tier: the primary health-checks its endpoint for the PRIMARY record (the DR stack's SECONDARY record needs
  * none) and alarms on the RTC metrics of the three buckets it replicates (2 alarms each).
- * Data tier (owned by the primary because the primary owns the data and its copy links, see design.md):
+ * Data tier (owned by the primary because the primary owns the data and its copy links):
  * S3 replication configurations and their role, the registry-wide ECR replication, the backup plan copying to
  * the peer vault; the DR stack holds the StackReference-fed automated backups replication instead.
  * The data-tier rows are checked against the composed Platform: update them with the data tier if it changes.

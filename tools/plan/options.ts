@@ -1,0 +1,82 @@
+// The plan's command line: its options, the `--config` overrides, and the error every bad input becomes (exit 2).
+import { Command, InvalidArgumentError } from "commander";
+import { CliIO, parseArgs } from "../lib/cli";
+
+export interface PlanOptions {
+    project: string;
+    stacks: string[];
+    /** Raw `--config` arguments, `key=value`. */
+    config: string[];
+    json?: string;
+    markdown?: string;
+    /** SVG Gantt of the first DR stack's bring-up estimate. */
+    chart?: string;
+    /**
+     * `pulumi up --parallel` the bring-up estimate and the RTO policy assume; pin it in CI for a reproducible verdict.
+     * @default 4 x the CPUs of this machine (as `pulumi up`)
+     */
+    parallel?: number;
+    /**
+     * Write the policy config derived for the checked stack (for `pulumi preview --policy-pack policies
+     * --policy-pack-config <file>`); `{stack}` in the name writes one file per stack.
+     */
+    policyConfigOut?: string;
+}
+
+/** What `--policy-config-out` may hold to write one file per checked stack. */
+export const STACK_PLACEHOLDER = "{stack}";
+
+/** A problem with the command line, the project or its config: one message, exit code 2. */
+export class UsageError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "UsageError";
+    }
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+/** `key=value`, the key qualified with the project name when it has no namespace (as `pulumi config set`). */
+export function parseOverrides(pairs: string[], projectName: string): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const pair of pairs) {
+        const eq = pair.indexOf("=");
+        const key = eq > 0 ? pair.slice(0, eq).trim() : "";
+        if (eq <= 0 || !/^[A-Za-z0-9_.-]+(:[A-Za-z0-9_.-]+)?$/.test(key)) {
+            throw new UsageError(`--config ${JSON.stringify(pair)} is malformed: expected <key>=<value>, e.g. --config vbr:drState=drill`);
+        }
+        out[key.includes(":") ? key : `${projectName}:${key}`] = pair.slice(eq + 1);
+    }
+    return out;
+}
+
+function positiveInteger(value: string): number {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number >= 1, e.g. --parallel 8");
+    return n;
+}
+
+export function readOptions(argv: string[], io: CliIO): PlanOptions | number {
+    const program = new Command("plan")
+        .description("Offline plan: synthesize every stack under mocks and judge it with the policy pack (no credentials, no CLI).")
+        .option("--stack <name>", "check only this stack (repeatable)", collect, [])
+        .option("--config <key=value>", "override stack config for this run (repeatable), validated like the stack files", collect, [])
+        .option("--project <dir>", "the Pulumi project directory", ".")
+        .option("--json <file>", "also write the machine-readable report")
+        .option("--markdown <file>", "also write the report as Markdown for a pull-request comment")
+        .option("--chart <file>", "write the DR stack's bring-up estimate as an SVG Gantt chart")
+        .option("--parallel <n>", "`pulumi up --parallel` the bring-up estimate and the RTO policy assume (default: 4 x this machine's CPUs, as pulumi up)", positiveInteger)
+        .option("--policy-config-out <file>", "write the policy config derived from the stack's config, for `pulumi preview --policy-pack policies " +
+            `--policy-pack-config <file>\` (${STACK_PLACEHOLDER} in the name: one file per stack)`)
+        .allowExcessArguments(false);
+    const parsed = parseArgs(program, argv, io);
+    if (parsed !== undefined) return parsed;
+    const o = program.opts<{
+        stack: string[]; config: string[]; project: string; json?: string; markdown?: string; chart?: string; parallel?: number;
+        policyConfigOut?: string;
+    }>();
+    return {
+        project: o.project, stacks: o.stack, config: o.config, json: o.json, markdown: o.markdown, chart: o.chart,
+        parallel: o.parallel, policyConfigOut: o.policyConfigOut,
+    };
+}

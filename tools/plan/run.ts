@@ -1,0 +1,157 @@
+// The offline plan itself: synthesize every checked stack (referenced stacks first), judge each with the pack in
+// both runs (values known, and a first preview's unknowns), and build the report.
+import * as path from "path";
+import type { Policies } from "@pulumi/policy";
+import { packName, packVersion, policies as packPolicies } from "../../policies/pack";
+import { defaultParallel } from "../../policies/lib/bringup";
+import { bringUpExtension } from "../bringup/bringup-report";
+import { evaluatePolicies } from "../harness/analyzer";
+import { PolicyConfigError, policyConfigFromStack } from "../harness/policy-config";
+import { loadProject, Project } from "../harness/project";
+import { synthesize, SynthesisError } from "../harness/recorder";
+import type { SynthesizedStack } from "../harness/records";
+import { CliIO } from "../lib/cli";
+import { checkDeclaredKeys } from "./keys";
+import { PlanOptions, parseOverrides, STACK_PLACEHOLDER, UsageError } from "./options";
+import { checkOutputTargets, statOf } from "./output";
+import { buildStackReport, mergeViolations, PlanReport, StackExtension, StackReport } from "./report";
+
+export const EXIT_OK = 0;
+export const EXIT_MANDATORY = 1;
+
+/** Where the CLI reads and writes; tests pass their own to run `main` in-process. */
+export interface PlanIO extends CliIO {
+    /** Colour the terminal view (only on a TTY). */
+    color: boolean;
+}
+
+/**
+ * Per-stack report fields added by other tools (the bring-up estimate registers `bringUp` here). Each one
+ * computes its value from the synthesized stack and may print itself; see StackExtension.
+ */
+export const stackExtensions: StackExtension[] = [bringUpExtension() as StackExtension];
+
+type PolicyConfig = Record<string, Record<string, unknown>>;
+
+interface Evaluator {
+    packName: string;
+    /** The pack's config for a stack: from its stack config and the run's --parallel (analyzer POLICY_CONFIG_SOURCES). */
+    configFor(stackConfig: Record<string, string>, parallel: number): PolicyConfig;
+    evaluate(resources: SynthesizedStack["resources"], stackRegion: string, config: PolicyConfig): Promise<Array<{
+        policy: string; enforcementLevel: "mandatory" | "advisory"; urn: string | null; message: string;
+    }>>;
+}
+
+/** The pack (this project's, or the one a test passes) and the analyzer harness. */
+function packEvaluator(given?: PlanDeps["pack"]): Evaluator {
+    const pack = given ?? { packName, packVersion, policies: packPolicies };
+    // The engine names the pack in its preview-only advisories; without a version, the harness's default applies.
+    const identity = pack.packVersion !== undefined ? { name: pack.packName, version: pack.packVersion } : undefined;
+    return {
+        packName: pack.packName,
+        configFor: (stackConfig, parallel) => policyConfigFromStack(pack.policies, stackConfig, { parallel }),
+        evaluate: (resources, stackRegion, config) => evaluatePolicies(pack.policies, resources, { stackRegion, pack: identity, config }),
+    };
+}
+
+/** The stack of this project a StackReference name points at (`org/project/stack`, `project/stack`, `stack`). */
+function referencedStack(reference: string, project: Project): string | undefined {
+    const parts = reference.split("/");
+    const stack = parts[parts.length - 1];
+    const sameProject = parts.length === 1 || parts[parts.length - 2] === project.name;
+    return sameProject && project.stacks.includes(stack) ? stack : undefined;
+}
+
+/** What `main` judges with; tests pass their own policies. @default the pack in policies/pack.ts */
+export interface PlanDeps {
+    extensions?: StackExtension[];
+    pack?: { packName: string; packVersion?: string; policies: Policies };
+}
+
+/** Synthesizes and judges the stacks; builds the report. Throws UsageError/ProjectError/SynthesisError. */
+export async function plan(opts: PlanOptions, io: PlanIO, deps: PlanDeps = {}): Promise<{ report: PlanReport; exitCode: number }> {
+    const extensions = deps.extensions ?? stackExtensions;
+    const projectDir = path.resolve(io.cwd, opts.project);
+    if (statOf(projectDir)?.isFile()) {
+        throw new UsageError(`--project ${opts.project} is not a directory: give the project directory that holds Pulumi.yaml (e.g. --project ${path.dirname(opts.project)})`);
+    }
+    const project = loadProject(projectDir);
+    const overrides = parseOverrides(opts.config, project.name);
+    checkDeclaredKeys(overrides, project);
+    if (project.stacks.length === 0) throw new UsageError(`${project.dir} has no stack files (Pulumi.<stack>.yaml)`);
+    const unknown = opts.stacks.filter((s) => !project.stacks.includes(s));
+    if (unknown.length > 0) {
+        throw new UsageError(`no stack file for ${unknown.map((s) => `"${s}" (Pulumi.${s}.yaml)`).join(", ")} in ${project.dir}; stacks: ${project.stacks.join(", ")}`);
+    }
+    const checked = opts.stacks.length > 0 ? [...new Set(opts.stacks)] : project.stacks;
+    if (opts.policyConfigOut && checked.length > 1 && !opts.policyConfigOut.includes(STACK_PLACEHOLDER)) {
+        throw new UsageError(`--policy-config-out ${opts.policyConfigOut}: the policy config is per stack and ${checked.length} stacks are checked; ` +
+            `limit the run with --stack or put ${STACK_PLACEHOLDER} in the file name (e.g. policy-config.${STACK_PLACEHOLDER}.json)`);
+    }
+    checkOutputTargets(opts, io.cwd, checked);
+    const parallel = opts.parallel ?? defaultParallel();
+    if (!Number.isSafeInteger(parallel) || parallel < 1) throw new UsageError(`--parallel ${parallel}: expected a whole number >= 1`);
+    const evaluator = packEvaluator(deps.pack);
+    const many = checked.length > 1 && Object.keys(overrides).length > 0;
+
+    // Referenced stacks first, as the CLI reads their state: synthesize on demand when a reference misses.
+    // Overrides apply to checked stacks; a stack synthesized only to answer a reference uses its own file.
+    const real = new Map<string, SynthesizedStack>();
+    const outputsOf = () => Object.fromEntries([...real].map(([k, v]) => [k, v.outputs]));
+    const synth = async (stack: string, chain: string[]): Promise<SynthesizedStack> => {
+        const done = real.get(stack);
+        if (done) return done;
+        for (;;) {
+            try {
+                const s = await synthesize({
+                    projectDir: project.dir, stack, overrides: checked.includes(stack) ? overrides : {}, stackOutputs: outputsOf(),
+                });
+                real.set(stack, s);
+                return s;
+            } catch (err) {
+                const target = err instanceof SynthesisError && err.reference ? referencedStack(err.reference, project) : undefined;
+                if (target && !real.has(target) && !chain.includes(target) && target !== stack) {
+                    await synth(target, [...chain, stack]);
+                    continue;
+                }
+                if (err instanceof SynthesisError) {
+                    const hint = many ? " (--config applies to every checked stack; limit the run with --stack)" : "";
+                    throw new SynthesisError(stack, `stack "${stack}": ${err.message}${hint}`, err.cause, err.reference);
+                }
+                throw err;
+            }
+        }
+    };
+
+    for (const stack of checked) await synth(stack, []);
+    // Report in synthesis order: a referenced stack before the stacks that read it.
+    const order = [...real.keys()].filter((s) => checked.includes(s));
+    const stacks: StackReport[] = [];
+    for (const stack of order) {
+        const synthesized = real.get(stack)!;
+        const preview = await synthesize({ projectDir: project.dir, stack, overrides, preview: true, stackOutputs: outputsOf() })
+            .catch((err: unknown) => {
+                throw err instanceof SynthesisError ? new SynthesisError(stack, `stack "${stack}" (preview): ${err.message}`, err.cause) : err;
+            });
+        const region = synthesized.config["aws:region"] ?? "us-east-1";
+        let policyConfig: PolicyConfig;
+        try {
+            policyConfig = evaluator.configFor(synthesized.config, parallel);
+        } catch (err) {
+            if (err instanceof PolicyConfigError) throw new UsageError(`stack "${stack}": ${err.message}`);
+            throw err;
+        }
+        const violations = mergeViolations([
+            { run: "synthesized", violations: await evaluator.evaluate(synthesized.resources, region, policyConfig) },
+            // The engine's view of a first preview: outputs unknown, so "can't run policy during preview" advisories.
+            { run: "preview", violations: await evaluator.evaluate(preview.resources, region, policyConfig) },
+        ]);
+        stacks.push(await buildStackReport({
+            project: project.name, stack, config: synthesized.config, synthesized, preview, violations,
+            projectDir: project.dir, stackOutputs: outputsOf(), parallel, policyConfig,
+        }, extensions));
+    }
+    const report: PlanReport = { project: project.name, stacks, policyPack: evaluator.packName };
+    const mandatory = stacks.some((s) => s.summary.mandatory > 0);
+    return { report, exitCode: mandatory ? EXIT_MANDATORY : EXIT_OK };
+}

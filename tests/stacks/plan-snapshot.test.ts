@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { expect } from "chai";
-import { reportResource } from "../../tools/lib/report";
+import { reportResource } from "../../tools/plan/report";
 import { drStack, primaryStack, SynthesizedStack } from "../helpers/stacks";
 
 const SNAPSHOT = path.join(__dirname, "..", "fixtures", "plan-snapshot.json");

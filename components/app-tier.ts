@@ -15,7 +15,7 @@ export interface AppTierSettings {
     service: Omit<ServiceArgs, "vpcId" | "publicSubnetIds" | "privateSubnetIds" | "albSecurityGroupId" | "taskSecurityGroupId" | "appPort" |
         "logsKeyArn" | "dataKeyArn" | "secretsKeyArn" | "buckets" | "secretArn" | "database" | "repositoryUrl" | "repositoryArn">;
     dns: Omit<DnsArgs, "alb">;
-    monitoring: Omit<MonitoringArgs, "topicKeyArn" | "alb" | "database"> & {
+    monitoring: Omit<MonitoringArgs, "topicKeyArn" | "alb" | "database" | "integrityFunction"> & {
         /** The database alarms' settings, used when the data tier has a database to serve from. */
         database: Omit<NonNullable<MonitoringArgs["database"]>, "identifier">;
     };
@@ -30,6 +30,8 @@ export interface AppTierData {
     /** The database this stack serves from (the restored one during the corruption runbook). */
     database?: { identifier: pulumi.Input<string>; address: pulumi.Input<string>; port: pulumi.Input<number> };
     repository: { url: pulumi.Input<string>; arn: pulumi.Input<string> };
+    /** The monthly replica verification's function (the primary), whose problems and failures page. */
+    integrityFunction?: pulumi.Input<string>;
 }
 
 export interface AppTier {
@@ -68,6 +70,7 @@ export function composeAppTier(parent: pulumi.Resource, name: string, settings: 
         topicKeyArn: data.keys.logs,
         alb: service.alb && { arnSuffix: service.alb.arnSuffix, targetGroupArnSuffix: service.alb.targetGroupArnSuffix },
         database: data.database && { identifier: data.database.identifier, ...databaseAlarms },
+        integrityFunction: data.integrityFunction,
     }, { parent });
     return { network, service, dns, monitoring: alarms, endpoint: service.alb ? service.alb.dnsName : pulumi.output(undefined) };
 }

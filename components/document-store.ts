@@ -2,7 +2,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { Role } from "../policies/model/states";
-import { DATA_BUCKETS, DataBucket, Naming } from "../policies/model/naming";
+import { DATA_BUCKETS, DataBucket, Naming, ReplicatedBucket } from "../policies/model/naming";
 import { DAILY_RETENTION_FLOOR_DAYS } from "../policies/model/plan";
 import { REPLICATION_DESTINATION, TAGS } from "../policies/model/tags";
 import { replicateBuckets } from "./replication";
@@ -28,17 +28,21 @@ export interface DocumentStoreArgs {
     tags?: Record<string, string>;
 }
 
-/** A data bucket's replication rule, which the primary owns: its source, its twin in the peer region and the rule's id. */
-export interface ReplicationRule {
-    bucket: DataBucket;
+/** A bucket's replication rule, which the primary owns: its source, its twin in the peer region and the rule's id. */
+export interface ReplicationRule<B extends ReplicatedBucket = DataBucket> {
+    bucket: B;
     source: string;
     destination: string;
     ruleId: string;
 }
 
-/** The primary's replication rules, one per data bucket (the monitoring's RTC alarms name the same ones). */
-export function replicationRules(naming: Naming, region: string, peerRegion: string): ReplicationRule[] {
-    return DATA_BUCKETS.map((bucket) => ({
+/**
+ * The primary's replication rules, one per bucket: the data buckets by default, or the given ones (the trail's). The
+ * monitoring's RTC alarms and the integrity verification name the same ones.
+ */
+export function replicationRules<B extends ReplicatedBucket = DataBucket>(naming: Naming, region: string, peerRegion: string,
+    buckets: readonly B[] = DATA_BUCKETS as readonly ReplicatedBucket[] as readonly B[]): ReplicationRule<B>[] {
+    return buckets.map((bucket) => ({
         bucket, source: naming.bucketName(bucket, region), destination: naming.bucketName(bucket, peerRegion), ruleId: `${bucket}-to-${peerRegion}`,
     }));
 }

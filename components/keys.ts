@@ -34,8 +34,36 @@ function viaServices(sid: string, account: string, services: string[], region: s
     return [use, grant];
 }
 
-/** The statements that say who may use each class of key, besides the account's administrators. */
-export function keyUsers(keyClass: KeyClass, account: string, region: string): Statement[] {
+/**
+ * What CloudTrail needs of the key that encrypts its log and digest files (CloudTrail User Guide, "Configure AWS KMS key
+ * policies for CloudTrail"): data keys for this region's trail only (aws:SourceArn), the key's description, and the
+ * account's principals decrypting what a trail of the account wrote (the encryption context names the trail). The trail
+ * bucket has no S3 Bucket Key, so S3 passes CloudTrail's context to KMS and these conditions hold (docs/aws-facts.md).
+ */
+export function cloudTrailStatements(account: string, trailArn: string): Statement[] {
+    const anyTrailOfAccount = { "kms:EncryptionContext:aws:cloudtrail:arn": `arn:aws:cloudtrail:*:${account}:trail/*` };
+    const cloudTrail = { Service: "cloudtrail.amazonaws.com" };
+    return [
+        {
+            Sid: "CloudTrailEncryptLogs", Effect: "Allow", Principal: cloudTrail, Action: "kms:GenerateDataKey*", Resource: "*",
+            Condition: { StringEquals: { "aws:SourceArn": trailArn }, StringLike: anyTrailOfAccount },
+        },
+        {
+            Sid: "CloudTrailDescribeKey", Effect: "Allow", Principal: cloudTrail, Action: "kms:DescribeKey", Resource: "*",
+            Condition: { StringEquals: { "aws:SourceArn": trailArn } },
+        },
+        {
+            Sid: "CloudTrailLogReaders", Effect: "Allow", Principal: { AWS: "*" }, Action: ["kms:Decrypt", "kms:ReEncryptFrom"], Resource: "*",
+            Condition: { StringEquals: { "kms:CallerAccount": account }, StringLike: anyTrailOfAccount },
+        },
+    ];
+}
+
+/**
+ * The statements that say who may use each class of key, besides the account's administrators. `trailArn` is the trail
+ * this region's stack runs (the logs key encrypts its files).
+ */
+export function keyUsers(keyClass: KeyClass, account: string, region: string, trailArn: string): Statement[] {
     switch (keyClass) {
         case "data":
             // S3 buckets and replicas, RDS storage/snapshots/Performance Insights, ECR image layers.
@@ -66,6 +94,7 @@ export function keyUsers(keyClass: KeyClass, account: string, region: string): S
                     Action: ["kms:GenerateDataKey*", "kms:Decrypt"], Resource: "*",
                 },
                 ...viaServices("IncidentTopic", account, ["sns"], region, false),
+                ...cloudTrailStatements(account, trailArn),
             ];
     }
 }
@@ -84,7 +113,7 @@ export class KeyRing<C extends KeyClass = KeyClass> extends pulumi.ComponentReso
                 Version: "2012-10-17",
                 Statement: [
                     { Sid: "AccountAdministration", Effect: "Allow", Principal: { AWS: `arn:aws:iam::${account}:root` }, Action: "kms:*", Resource: "*" },
-                    ...keyUsers(keyClass, account, args.region),
+                    ...keyUsers(keyClass, account, args.region, args.naming.trailArn(args.region, account)),
                 ],
             }));
             const key = new aws.kms.Key(`${name}-${keyClass}`, {

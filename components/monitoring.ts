@@ -5,6 +5,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RTC_MINUTES } from "../policies/model/plan";
+import { INTEGRITY_NAMESPACE } from "./integrity-check";
 
 export interface ReplicatedBucket {
     /** Stable key for resource names (`documents`). */
@@ -26,6 +27,11 @@ export interface MonitoringArgs {
     database?: { identifier: pulumi.Input<string>; allocatedStorageGiB: number; maxConnections?: number };
     /** Buckets this stack replicates with RTC (the primary). @default [] */
     replicatedBuckets?: ReplicatedBucket[];
+    /**
+     * The monthly replica verification's Lambda function (the primary): alarms on the problems it reports and on its
+     * failures. @default - no integrity alarms
+     */
+    integrityFunction?: pulumi.Input<string>;
     /** @default {} */
     tags?: Record<string, string>;
     /** Extra tags for what exists in standby too (`vbr:standby = kept` in the DR stack). @default {} */
@@ -106,6 +112,7 @@ export class Monitoring extends pulumi.ComponentResource {
         // The platform passes a database only to an active stack, so its alarms never exist in standby.
         if (args.database) this.databaseAlarms(alarm, args.database, tags);
         for (const b of args.replicatedBuckets ?? []) this.replicationAlarms(alarm, b, kept);
+        if (args.integrityFunction) this.integrityAlarms(alarm, args.integrityFunction, tags);
         this.eventRules(name, topic, kept);
         this.registerOutputs({ topicArn: this.topicArn });
     }
@@ -187,6 +194,23 @@ export class Monitoring extends pulumi.ComponentResource {
             namespace: "AWS/S3", metricName: "OperationsFailedReplication", statistic: "Sum", dimensions,
             period: 60, evaluationPeriods: 5, datapointsToAlarm: 1, comparisonOperator: "GreaterThanThreshold",
             threshold: THRESHOLDS.failedReplications, treatMissingData: "notBreaching",
+        }, tags);
+    }
+
+    /**
+     * The monthly verification publishes ReplicaProblems (mismatched plus missing versions) once per run; any error of
+     * its function (a crash, a timeout, an unwritable record) is Lambda's Errors metric. Both are silent between runs.
+     */
+    private integrityAlarms(alarm: AlarmFactory, functionName: pulumi.Input<string>, tags: Record<string, string>): void {
+        alarm("integrity-replica-problems", {
+            alarmDescription: "The integrity verification found replicas that are missing or differ from their source (report: audit bucket, dr-events/verification/)",
+            namespace: INTEGRITY_NAMESPACE, metricName: "ReplicaProblems", statistic: "Maximum",
+            period: 60, evaluationPeriods: 1, comparisonOperator: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching",
+        }, tags);
+        alarm("integrity-run-failed", {
+            alarmDescription: "The integrity verification failed to run or to record its report (its function's log group has the error)",
+            namespace: "AWS/Lambda", metricName: "Errors", statistic: "Sum", dimensions: { FunctionName: functionName },
+            period: 60, evaluationPeriods: 1, comparisonOperator: "GreaterThanThreshold", threshold: 0, treatMissingData: "notBreaching",
         }, tags);
     }
 

@@ -5,6 +5,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { DATA_BUCKETS, DataBucket, Naming } from "../policies/model/naming";
 import { AppTier, AppTierSettings, composeAppTier, createNetwork, NetworkSettings } from "./app-tier";
+import { AuditTrail, AuditTrailArgs } from "./audit-trail";
 import { BackupPlan, BackupPlanArgs } from "./backups";
 import { Database, DatabaseArgs } from "./database";
 import { PrimarySource } from "./database-dr";
@@ -29,6 +30,7 @@ export interface PlatformArgs {
     keys: Omit<KeyRingArgs, "naming" | "accountId">;
     network: NetworkSettings;
     documents: Omit<DocumentStoreArgs, "naming" | "accountId" | "dataKeyArn">;
+    audit: Omit<AuditTrailArgs, "naming" | "accountId" | "logsKeyArn">;
     database: Omit<DatabaseArgs, "naming" | "accountId" | "dataKeyArn" | "secretsKeyArn" | "subnetIds" | "vpcSecurityGroupIds" | "primary">;
     backups: Omit<BackupPlanArgs, "naming" | "accountId" | "backupKeyArn" | "databaseArns" | "bucketArns" | "restoreTestNetwork">;
     registry: Omit<ContainerRegistryArgs, "naming" | "accountId" | "dataKeyArn">;
@@ -50,6 +52,8 @@ export interface PlatformComponents {
     /** Created with the data tier because the database's subnet group and security group come from it. */
     network: Network;
     documents: DocumentStore;
+    /** The CloudTrail trail, its log bucket and the monthly replica verification. */
+    audit: AuditTrail;
     database: Database;
     backups: BackupPlan;
     registry: ContainerRegistry;
@@ -90,13 +94,15 @@ export class Platform extends pulumi.ComponentResource {
         // The network first: the database's subnet group and security group come from it; the app tier reuses it.
         const network = createNetwork(this, name, args.network, keys.arns.logs);
         const documents = new DocumentStore(`${name}-docs`, { ...args.documents, naming, accountId, dataKeyArn: keys.arns.data }, child);
+        const audit = new AuditTrail(`${name}-trail`, { ...args.audit, naming, accountId, logsKeyArn: keys.arns.logs }, child);
         const database = new Database(`${name}-db`, {
             ...args.database, naming, accountId, dataKeyArn: keys.arns.data, secretsKeyArn: keys.arns.secrets,
             subnetIds: network.privateSubnetIds, vpcSecurityGroupIds: [network.dbSecurityGroupId], primary,
         }, child);
         const backups = new BackupPlan(`${name}-backup`, {
             ...args.backups, naming, accountId, backupKeyArn: keys.arns.backup,
-            databaseArns: database.backupArns, bucketArns: DATA_BUCKETS.map((b) => documents.buckets[b].arn),
+            // The trail's log bucket is a data store too: AWS Backup covers it like the document buckets.
+            databaseArns: database.backupArns, bucketArns: [...DATA_BUCKETS.map((b) => documents.buckets[b].arn), audit.bucket.arn],
             restoreTestNetwork: { dbSubnetGroupName: naming.dbIdentifier("subnets"), securityGroupIds: [network.dbSecurityGroupId] },
         }, child);
         const registry = new ContainerRegistry(`${name}-registry`, { ...args.registry, naming, accountId, dataKeyArn: keys.arns.data }, child);
@@ -112,6 +118,7 @@ export class Platform extends pulumi.ComponentResource {
                 port: serving.apply((db) => db?.port as number),
             },
             repository: { url: registry.url, arn: registry.arn },
+            integrityFunction: audit.verifier?.name,
         });
         const exports: PlatformExports = {
             database: database.serving,
@@ -120,7 +127,7 @@ export class Platform extends pulumi.ComponentResource {
             endpoint: app.endpoint,
             replicationSource: database.replicationSource,
         };
-        Object.assign(this, { components: { keys, network, documents, database, backups, registry, app }, exports });
+        Object.assign(this, { components: { keys, network, documents, audit, database, backups, registry, app }, exports });
         this.registerOutputs({});
     }
 }

@@ -14,8 +14,18 @@ export interface SecureBucketArgs {
      * @default - SSE-S3 (AES256)
      */
     kmsKeyArn?: pulumi.Input<string>;
-    /** Default Object Lock retention, governance mode. @default - no Object Lock */
+    /** Default Object Lock retention in days. @default - no Object Lock */
     objectLockDays?: number;
+    /**
+     * The default retention's mode: GOVERNANCE (removable with s3:BypassGovernanceRetention) or COMPLIANCE (nobody, the
+     * root user included, can delete or overwrite a version before its retention ends). @default "GOVERNANCE"
+     */
+    objectLockMode?: "GOVERNANCE" | "COMPLIANCE";
+    /**
+     * S3 Bucket Keys with the CMK: fewer KMS calls, but S3 then calls KMS with the bucket's encryption context instead of
+     * the writer's (a CloudTrail log bucket keeps CloudTrail's context, which its key policy conditions on). @default true
+     */
+    bucketKey?: boolean;
     /** Statements added to the bucket policy after the TLS-only deny. @default [] */
     policyStatements?: pulumi.Input<Record<string, unknown>>[];
     /** @default {} */
@@ -36,6 +46,8 @@ export class SecureBucket extends pulumi.ComponentResource {
     readonly bucket: aws.s3.Bucket;
     /** Replication and Object Lock must wait for it. */
     readonly versioning: aws.s3.BucketVersioning;
+    /** A service that checks the bucket policy when it is configured (CloudTrail) must wait for it. */
+    readonly policy: aws.s3.BucketPolicy;
     readonly name: pulumi.Output<string>;
     readonly arn: pulumi.Output<string>;
 
@@ -55,14 +67,14 @@ export class SecureBucket extends pulumi.ComponentResource {
         new aws.s3.BucketServerSideEncryptionConfiguration(name, {
             bucket, region,
             rules: [args.kmsKeyArn !== undefined
-                ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: true }
+                ? { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.kmsKeyArn }, bucketKeyEnabled: args.bucketKey ?? true }
                 : { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
         }, child);
         const block = new aws.s3.BucketPublicAccessBlock(name, {
             bucket, region, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
         }, child);
         new aws.s3.BucketOwnershipControls(name, { bucket, region, rule: { objectOwnership: "BucketOwnerEnforced" } }, child);
-        new aws.s3.BucketPolicy(name, {
+        this.policy = new aws.s3.BucketPolicy(name, {
             bucket, region,
             policy: pulumi.jsonStringify({
                 Version: "2012-10-17",
@@ -71,7 +83,7 @@ export class SecureBucket extends pulumi.ComponentResource {
         }, { ...child, dependsOn: [block] });
         if (args.objectLockDays !== undefined) {
             new aws.s3.BucketObjectLockConfiguration(name, {
-                bucket, region, rule: { defaultRetention: { mode: "GOVERNANCE", days: args.objectLockDays } },
+                bucket, region, rule: { defaultRetention: { mode: args.objectLockMode ?? "GOVERNANCE", days: args.objectLockDays } },
             }, { ...child, dependsOn: [this.versioning] });
         }
         this.name = this.bucket.bucket;

@@ -141,6 +141,11 @@ export const CONFIG_SCHEMA = z.object({
     vaultLockMode: oneOf(VAULT_LOCK_MODES).optional(),
     /** Compliance mode's changeableForDays. */
     vaultLockGraceDays: integer(3, 36500, " (AWS Backup's minimum changeableForDays)").default(VAULT_LOCK_GRACE_DAYS),
+    /**
+     * Object Lock mode of the audit record: the CloudTrail log bucket's default retention and the DR event records the
+     * runners write. Unset: compliance for `prod`, governance otherwise (the vault lock's rule, defaultVaultLockMode).
+     */
+    auditLockMode: oneOf(VAULT_LOCK_MODES).optional(),
 });
 
 export type ConfigField = keyof typeof CONFIG_SCHEMA.shape;
@@ -158,9 +163,11 @@ export const configKey = (field: ConfigField): string => `${PROVIDER_KEYS[field]
 export const CONFIG_KEYS: readonly string[] = FIELDS.map(configKey);
 export type RawConfig = Partial<Record<string, string>>;
 
-type Settings = Omit<ConfigValues, "role" | "primaryStack" | "vaultLockMode" | "restoredDbBackupsEnabled"> & {
+type Settings = Omit<ConfigValues, "role" | "primaryStack" | "vaultLockMode" | "auditLockMode" | "restoredDbBackupsEnabled"> & {
     /** With its default applied: compliance for `prod`, governance otherwise. */
     vaultLockMode: VaultLockMode;
+    /** With its default applied: compliance for `prod`, governance otherwise. */
+    auditLockMode: VaultLockMode;
 };
 /** The validated configuration of a stack: `dr` carries the fully qualified `<org>/<project>/<stack>` of the primary it reads. */
 export type StackConfig = (Settings & { role: "primary"; primaryStack?: undefined }) | (Settings & { role: "dr"; primaryStack: string });
@@ -198,8 +205,9 @@ export function parseStackConfig(stack: string, raw: RawConfig, backend: Backend
     if (problems.length > 0) throw new ConfigError(stack, problems);
 
     // Every key parsed: the required ones have values, and crossChecks guarantees primaryStack on `dr`.
-    const { role, primaryStack, vaultLockMode, restoredDbBackupsEnabled: _deprecated, ...settings } = values as ConfigValues;
-    const common = { ...settings, vaultLockMode: vaultLockMode ?? defaultVaultLockMode(settings.environment) };
+    const { role, primaryStack, vaultLockMode, auditLockMode, restoredDbBackupsEnabled: _deprecated, ...settings } = values as ConfigValues;
+    const lockDefault = defaultVaultLockMode(settings.environment);
+    const common = { ...settings, vaultLockMode: vaultLockMode ?? lockDefault, auditLockMode: auditLockMode ?? lockDefault };
     return role === "dr" ? { ...common, role, primaryStack: qualifyStack(primaryStack as string, backend) } : { ...common, role };
 }
 
@@ -208,7 +216,10 @@ export function qualifyStack(name: string, backend: Backend): string {
     return name.includes("/") ? name : `${backend.organization}/${backend.project}/${name}`;
 }
 
-/** Compliance mode protects production's recovery points from an administrator (ransomware); other environments test in governance. */
+/**
+ * Compliance mode protects production's recovery points and audit record from an administrator (ransomware, or someone
+ * covering their tracks); other environments test in governance. The default of vbr:vaultLockMode and vbr:auditLockMode.
+ */
 export function defaultVaultLockMode(environment: string): VaultLockMode {
     return environment === "prod" ? "compliance" : "governance";
 }

@@ -1,8 +1,10 @@
 // The one mapping from the typed stack config to what each component is told (PlatformArgs).
 import { defaultMaxConnections } from "../components/monitoring";
 import { replicationRules } from "../components/document-store";
+import { replicaPairs } from "../components/integrity-check";
 import type { PlatformArgs } from "../components/platform";
-import { Naming } from "../policies/model/naming";
+import { DATA_BUCKETS, Naming, REPLICATED_BUCKETS } from "../policies/model/naming";
+import { RTC_MINUTES } from "../policies/model/plan";
 import { isActive } from "../policies/model/states";
 import { STANDBY_KEPT, TAGS } from "../policies/model/tags";
 import { StackConfig } from "./config";
@@ -11,6 +13,15 @@ import { readPrimary } from "./primary-reference";
 /** `vbr:standby = kept` on what the DR stack keeps in standby; the primary has no standby to mark. */
 export function keptTags(cfg: Pick<StackConfig, "role">): Record<string, string> {
     return cfg.role === "dr" ? { [TAGS.standby]: STANDBY_KEPT } : {};
+}
+
+/**
+ * The audit record's Object Lock: vbr:auditLockMode for as long as weekly recovery points are kept, so every restore
+ * point of the last year finds the record of who did what before it. The trail's log bucket and the runners' DR event
+ * records (tools/verify/record.ts) both use it.
+ */
+export function auditLock(cfg: Pick<StackConfig, "auditLockMode" | "weeklyRetentionDays">): { mode: "GOVERNANCE" | "COMPLIANCE"; days: number } {
+    return { mode: cfg.auditLockMode === "compliance" ? "COMPLIANCE" : "GOVERNANCE", days: cfg.weeklyRetentionDays };
 }
 
 export function platformArgs(cfg: StackConfig): PlatformArgs {
@@ -24,6 +35,18 @@ export function platformArgs(cfg: StackConfig): PlatformArgs {
         keys: { region, tags: kept },
         network: { region, availabilityZoneCount: cfg.availabilityZoneCount, active, keptTags: kept },
         documents: { role, region, peerRegion, tags: kept },
+        audit: {
+            role, region, peerRegion, lock: auditLock(cfg), tags: kept,
+            // The DR stack keeps the trail going from region B once it serves.
+            trail: role === "primary" || drState === "failover",
+            // Both regions' data buckets: a multi-region trail records a drill's reads in B and a failover's writes.
+            dataEventBuckets: DATA_BUCKETS.flatMap((b) => [naming.bucketName(b, region), naming.bucketName(b, peerRegion)]),
+            // The primary owns the replication rules, so it verifies them.
+            verification: role === "primary" ? {
+                pairs: replicaPairs(naming, region, peerRegion), graceMinutes: RTC_MINUTES,
+                record: { bucket: naming.bucketName("audit", region), region, ...auditLock(cfg) },
+            } : undefined,
+        },
         database: {
             role, region, peerRegion,
             instanceClass: cfg.dbInstanceClass, allocatedStorageGiB: cfg.dbAllocatedStorageGiB, engineVersion: cfg.dbEngineVersion,
@@ -55,7 +78,7 @@ export function platformArgs(cfg: StackConfig): PlatformArgs {
                 alertEmail: cfg.alertEmail,
                 // The primary owns the replication rules; it alarms on their RTC metrics.
                 replicatedBuckets: role === "primary"
-                    ? replicationRules(naming, region, peerRegion).map((r) => ({ key: r.bucket, source: r.source, destination: r.destination, ruleId: r.ruleId }))
+                    ? replicationRules(naming, region, peerRegion, REPLICATED_BUCKETS).map((r) => ({ key: r.bucket, source: r.source, destination: r.destination, ruleId: r.ruleId }))
                     : [],
                 database: { allocatedStorageGiB: cfg.dbAllocatedStorageGiB, maxConnections: defaultMaxConnections(cfg.dbInstanceClass) },
                 keptTags: kept,

@@ -13,6 +13,15 @@ export type KeyClass = (typeof KEY_CLASSES)[number];
 export const DATA_BUCKETS = ["documents", "reports", "audit"] as const;
 export type DataBucket = (typeof DATA_BUCKETS)[number];
 
+/**
+ * The CloudTrail log bucket: a data store like the others (replicated, locked, backed up), kept out of DATA_BUCKETS
+ * because the application never reads it and the trail records no object events on it (that would loop).
+ */
+export const TRAIL_BUCKET = "trail";
+/** Every bucket whose copies the integrity verification compares: the data buckets and the trail's. */
+export const REPLICATED_BUCKETS = [...DATA_BUCKETS, TRAIL_BUCKET] as const;
+export type ReplicatedBucket = (typeof REPLICATED_BUCKETS)[number];
+
 export class Naming {
     constructor(readonly environment: string) {}
 
@@ -21,12 +30,26 @@ export class Naming {
         return `vbr-${this.environment}`;
     }
 
-    bucketName(bucket: DataBucket | "alb-logs", region: string): string {
+    bucketName(bucket: ReplicatedBucket | "alb-logs", region: string): string {
         return `${this.prefix}-${bucket}-${region}`;
     }
 
-    bucketArn(bucket: DataBucket, region: string): string {
+    bucketArn(bucket: ReplicatedBucket, region: string): string {
         return `arn:aws:s3:::${this.bucketName(bucket, region)}`;
+    }
+
+    /** The multi-region trail a stack runs from `region` (the primary always, the DR stack in failover). */
+    trailName(region: string): string {
+        return `${this.prefix}-trail-${region}`;
+    }
+
+    trailArn(region: string, accountId: string): string {
+        return `arn:aws:cloudtrail:${region}:${accountId}:trail/${this.trailName(region)}`;
+    }
+
+    /** The monthly replica verification's Lambda function. */
+    verifierName(): string {
+        return `${this.prefix}-integrity`;
     }
 
     keyAlias(keyClass: KeyClass): string {

@@ -137,6 +137,20 @@ function outputsFor(type: string, name: string, inputs: State, region: string, s
             const groupName = str(inputs.name) ?? `${name}-${hex(7)}`;
             return { id: groupName, state: { name: groupName, arn: arnOf("logs", `log-group:${groupName}`) } };
         }
+        case "aws:cloudtrail/trail:Trail": {
+            const trailName = str(inputs.name) ?? `${name}-${hex(7)}`;
+            const arn = arnOf("cloudtrail", `trail/${trailName}`);
+            return { id: arn, state: { name: trailName, arn, homeRegion: region } };
+        }
+        case "aws:lambda/function:Function": {
+            const functionName = str(inputs.name) ?? `${name}-${hex(7)}`;
+            const arn = arnOf("lambda", `function:${functionName}`);
+            return { id: functionName, state: { name: functionName, arn, invokeArn: `arn:aws:apigateway:${region}:lambda:path/2015-03-31/functions/${arn}/invocations`, version: "$LATEST" } };
+        }
+        case "aws:scheduler/schedule:Schedule": {
+            const scheduleName = str(inputs.name) ?? `${name}-${hex(7)}`;
+            return { id: `default/${scheduleName}`, state: { name: scheduleName, arn: arnOf("scheduler", `schedule/default/${scheduleName}`), groupName: "default" } };
+        }
         case "aws:cloudwatch/metricAlarm:MetricAlarm": {
             const alarmName = str(inputs.name) ?? `${name}-${hex(7)}`;
             return { id: alarmName, state: { name: alarmName, arn: arnOf("cloudwatch", `alarm:${alarmName}`) } };

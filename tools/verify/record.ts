@@ -27,7 +27,7 @@ export interface RecordTarget { bucket: string; region: string }
 export type LockMode = "GOVERNANCE" | "COMPLIANCE";
 
 export interface RecordOptions {
-    /** Audit buckets to try, in order. */
+    /** Audit buckets to try, in order; none writes `localDir` only. */
     targets: RecordTarget[];
     /** The records' retention (vbr:auditLockMode, vbr:weeklyRetentionDays). */
     lock: { mode: LockMode; days: number };
@@ -89,6 +89,9 @@ export async function recordEvent(event: DrEvent, opts: RecordOptions): Promise<
         } catch (err) {
             errors.push(`local ${opts.localDir}: ${message(err)}`);
         }
+    }
+    if (opts.targets.length === 0) {
+        return { ok: errors.length === 0 && local.length > 0, local, s3: [], errors, detail: local.length ? `written to ${local.join(" and ")} (not to the audit bucket)` : errors.join("; ") || "nowhere to write" };
     }
     const client = opts.client ?? ((region: string) => new S3Client({ region }));
     const retainUntil = new Date((opts.now ?? Date.now)() + opts.lock.days * 86_400_000);

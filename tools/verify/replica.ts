@@ -40,9 +40,13 @@ export interface Counts {
 }
 
 export interface PairResult extends BucketPair {
-    /** False when the deadline stopped the comparison; `resumeAfter` is where a continued run starts. */
+    /**
+     * False when the deadline stopped the comparison: a continued run lists the source after `resumeAfter` (the last
+     * key checked) and the replica after `replicaResumeAfter` (the last replica key read, when there was one).
+     */
     complete: boolean;
     resumeAfter?: string;
+    replicaResumeAfter?: string;
     counts: Counts;
     /** S3 requests made, both buckets together: what the comparison costs. */
     requests: Requests;
@@ -85,9 +89,14 @@ interface KeyVersions { key: string; entries: Entry[] }
 /** S3 lists keys in UTF-8 byte order, which differs from JavaScript's UTF-16 order above U+FFFF. */
 export const compareKeys = (a: string, b: string): number => Buffer.compare(Buffer.from(a, "utf8"), Buffer.from(b, "utf8"));
 
-/** Every key of a bucket after `after`, with all its versions and delete markers, in S3's key order. */
-async function* keyVersions(s3: S3Client, bucket: string, after: string | undefined, pageSize: number, requests: Requests): AsyncGenerator<KeyVersions> {
-    let keyMarker = after;
+/**
+ * Every key of a bucket after `skipThrough`, with all its versions and delete markers, in S3's key order. The listing
+ * starts at `marker`, a key of this bucket at or before `skipThrough` (S3 lists the keys after it); what it returns up
+ * to `skipThrough` is skipped.
+ */
+async function* keyVersions(s3: S3Client, bucket: string, marker: string | undefined, skipThrough: string | undefined, pageSize: number,
+    requests: Requests): AsyncGenerator<KeyVersions> {
+    let keyMarker = marker;
     let versionIdMarker: string | undefined;
     let current: KeyVersions | undefined;
     for (;;) {
@@ -98,6 +107,7 @@ async function* keyVersions(s3: S3Client, bucket: string, after: string | undefi
             ...(page.DeleteMarkers ?? []).map((d) => ({ key: d.Key!, entry: { versionId: d.VersionId ?? "null", deleteMarker: true, lastModified: d.LastModified } })),
         ].sort((a, b) => compareKeys(a.key, b.key));
         for (const { key, entry } of entries) {
+            if (skipThrough !== undefined && compareKeys(key, skipThrough) <= 0) continue;
             if (current && current.key !== key) { yield current; current = undefined; }
             (current ??= { key, entries: [] }).entries.push(entry);
         }
@@ -186,14 +196,18 @@ export async function verifyPair(pair: BucketPair, opts: VerifyOptions = {}): Pr
     };
     const pool = new Pool(opts.concurrency ?? 16);
     const after = opts.resume?.resumeAfter;
-    const replicaKeys = keyVersions(replica, pair.replica.bucket, after, pageSize, result.requests);
+    // Each side resumes after a key it has (where a listing starts after an absent key is where emulators differ), and
+    // skips what it lists up to `after`. `consumed` is the last replica key read past: the replica's resume point.
+    let consumed = opts.resume?.replicaResumeAfter;
+    const replicaKeys = keyVersions(replica, pair.replica.bucket, consumed, after, pageSize, result.requests);
     let r = await replicaKeys.next();
-    for await (const s of keyVersions(source, pair.source.bucket, after, pageSize, result.requests)) {
-        while (!r.done && compareKeys(r.value.key, s.key) < 0) { c.extra += r.value.entries.length; r = await replicaKeys.next(); }
+    const advance = async () => { if (!r.done) consumed = r.value.key; r = await replicaKeys.next(); };
+    for await (const s of keyVersions(source, pair.source.bucket, after, after, pageSize, result.requests)) {
+        while (!r.done && compareKeys(r.value.key, s.key) < 0) { c.extra += r.value.entries.length; await advance(); }
         const copies = new Map<string, Entry>();
         if (!r.done && r.value.key === s.key) {
             for (const e of r.value.entries) copies.set(e.versionId, e);
-            r = await replicaKeys.next();
+            await advance();
         }
         for (const e of s.entries) {
             if (e.deleteMarker) c.deleteMarkers++; else c.versions++;
@@ -227,11 +241,12 @@ export async function verifyPair(pair: BucketPair, opts: VerifyOptions = {}): Pr
         if (opts.deadline !== undefined && now() > opts.deadline) {
             result.complete = false;
             result.resumeAfter = s.key;
+            result.replicaResumeAfter = consumed;
             break;
         }
     }
     if (result.complete) {
-        for (; !r.done; r = await replicaKeys.next()) c.extra += r.value.entries.length;
+        for (; !r.done; await advance()) c.extra += r.value.entries.length;
     } else {
         await replicaKeys.return(undefined);
     }

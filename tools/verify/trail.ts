@@ -23,7 +23,8 @@ export interface TrailChainOptions {
     bucket: string;
     /** The trail's S3 key prefix. @default - none */
     prefix?: string;
-    accountId: string;
+    /** The account folder under AWSLogs/. @default the only one in the bucket */
+    accountId?: string;
     trailName: string;
     /** The trail's home region (part of every digest's name). */
     homeRegion: string;
@@ -111,15 +112,24 @@ async function defaultPublicKeys(region: string, start: Date, end: Date): Promis
     return (out.PublicKeyList ?? []).map((k) => ({ fingerprint: k.Fingerprint ?? "", value: k.Value ?? new Uint8Array() }));
 }
 
-export async function validateTrailChain(opts: TrailChainOptions): Promise<TrailChainResult> {
-    const s3 = opts.s3 ?? new S3Client({ region: opts.homeRegion });
-    const base = `${opts.prefix ? `${opts.prefix}/` : ""}AWSLogs/${opts.accountId}/CloudTrail-Digest/`;
-    const tolerance = opts.deliveryToleranceMs ?? 2 * HOUR;
-    const regions = opts.regions ?? await listRegions(s3, opts.bucket, base);
+export async function validateTrailChain(options: TrailChainOptions): Promise<TrailChainResult> {
+    const s3 = options.s3 ?? new S3Client({ region: options.homeRegion });
+    const root = `${options.prefix ? `${options.prefix}/` : ""}AWSLogs/`;
     const result: TrailChainResult = {
-        ok: false, bucket: opts.bucket, trailName: opts.trailName,
-        window: { start: new Date(opts.start).toISOString(), end: new Date(opts.end).toISOString() }, regions: [], detail: "",
+        ok: false, bucket: options.bucket, trailName: options.trailName,
+        window: { start: new Date(options.start).toISOString(), end: new Date(options.end).toISOString() }, regions: [], detail: "",
     };
+    let opts: Resolved;
+    let regions: string[];
+    try {
+        opts = { ...options, accountId: options.accountId ?? await onlyAccount(s3, options.bucket, root) };
+        regions = opts.regions ?? await listFolders(s3, opts.bucket, `${root}${opts.accountId}/CloudTrail-Digest/`);
+    } catch (err) {
+        result.detail = `trail ${options.trailName}: cannot read s3://${options.bucket}/${root}: ${message(err)}`;
+        return result;
+    }
+    const base = `${root}${opts.accountId}/CloudTrail-Digest/`;
+    const tolerance = opts.deliveryToleranceMs ?? 2 * HOUR;
     if (regions.length === 0) {
         result.detail = `no digest files under s3://${opts.bucket}/${base}: log file validation is off or the trail never delivered`;
         return result;
@@ -142,7 +152,14 @@ export async function validateTrailChain(opts: TrailChainOptions): Promise<Trail
     return result;
 }
 
-async function listRegions(s3: S3Client, bucket: string, base: string): Promise<string[]> {
+/** The account whose logs the bucket holds, when it holds one account's only. */
+async function onlyAccount(s3: S3Client, bucket: string, root: string): Promise<string> {
+    const accounts = (await listFolders(s3, bucket, root)).filter((a) => /^\d{12}$/.test(a));
+    if (accounts.length !== 1) throw new Error(`s3://${bucket}/${root} holds ${accounts.length ? `the logs of ${accounts.join(", ")}` : "no account's logs"}: name the account`);
+    return accounts[0];
+}
+
+async function listFolders(s3: S3Client, bucket: string, base: string): Promise<string[]> {
     const regions: string[] = [];
     let token: string | undefined;
     do {
@@ -154,7 +171,9 @@ async function listRegions(s3: S3Client, bucket: string, base: string): Promise<
 }
 
 /** The trail's digest keys of `region` whose end stamp is in [from, to], oldest first (one listing per UTC day). */
-async function digestKeys(s3: S3Client, opts: TrailChainOptions, base: string, region: string, from: number, to: number): Promise<Digest[]> {
+type Resolved = TrailChainOptions & { accountId: string };
+
+async function digestKeys(s3: S3Client, opts: Resolved, base: string, region: string, from: number, to: number): Promise<Digest[]> {
     const name = new RegExp(`/${opts.accountId}_CloudTrail-Digest_${region}_${opts.trailName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}_${opts.homeRegion}_(\\d{8}T\\d{6}Z)(_backfill)?\\.json\\.gz$`);
     const found: Digest[] = [];
     for (let day = Date.UTC(new Date(from).getUTCFullYear(), new Date(from).getUTCMonth(), new Date(from).getUTCDate()); day <= to; day += 24 * HOUR) {
@@ -182,7 +201,7 @@ async function load(s3: S3Client, bucket: string, d: Digest): Promise<void> {
     }
 }
 
-async function validateRegion(s3: S3Client, opts: TrailChainOptions, base: string, region: string, tolerance: number, chain: RegionChain): Promise<void> {
+async function validateRegion(s3: S3Client, opts: Resolved, base: string, region: string, tolerance: number, chain: RegionChain): Promise<void> {
     const inWindow = await digestKeys(s3, opts, base, region, opts.start, opts.end + HOUR);
     // The digest before the window anchors its first link (a day back covers a trail that delivers hourly).
     const before = (await digestKeys(s3, opts, base, region, opts.start - 24 * HOUR, opts.start - 1)).filter((d) => !d.backfill).pop();

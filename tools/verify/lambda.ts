@@ -40,6 +40,8 @@ export interface HandlerDeps {
     putMetrics: (namespace: string, metrics: Record<string, number>) => Promise<void>;
     /** Starts the next invocation with the state (asynchronously). */
     continueWith: (functionName: string, state: RunState) => Promise<void>;
+    /** The function's log (CloudWatch Logs). */
+    log: (line: string) => void;
 }
 
 /** Time kept back from the function's timeout for the last key, the report and the hand-over. */
@@ -67,8 +69,8 @@ export async function runInvocation(event: Partial<RunState>, context: LambdaCon
     await deps.putMetrics(config.namespace, { [METRICS.problems]: problemCount(report.totals), [METRICS.verified]: report.totals.versions });
     const recorded = await deps.record({ kind: "verification", id: `verification-${report.id}`, at: state.startedAt, json: report, markdown: verificationMarkdown(report) },
         { targets: [{ bucket: config.record.bucket, region: config.record.region }], lock: { mode: config.record.mode, days: config.record.days }, now: deps.now });
-    for (const p of report.pairs) console.log(pairLine(p));
-    console.log(recorded.detail);
+    for (const p of report.pairs) deps.log(pairLine(p));
+    deps.log(recorded.detail);
     // An unrecorded verification fails the invocation: Lambda's Errors metric pages through the second alarm.
     if (!recorded.ok) throw new Error(recorded.detail);
     return { ok: report.ok, totals: report.totals, record: recorded.s3.map((f) => `s3://${f.bucket}/${f.key}`) };
@@ -80,7 +82,7 @@ export function awsDeps(): HandlerDeps {
     const cloudwatch = new CloudWatchClient({});
     const lambda = new LambdaClient({});
     return {
-        config, now: Date.now, verify: verifyPair, record: recordEvent,
+        config, now: Date.now, verify: verifyPair, record: recordEvent, log: (line) => console.log(line),
         putMetrics: async (namespace, metrics) => {
             await cloudwatch.send(new PutMetricDataCommand({
                 Namespace: namespace, MetricData: Object.entries(metrics).map(([MetricName, Value]) => ({ MetricName, Value, Unit: "Count" })),

@@ -55,7 +55,7 @@ export interface RecordResult {
     ok: boolean;
     local: string[];
     s3: RecordedFile[];
-    /** Why each target failed, in order; empty when the first took the record. */
+    /** Why the local copy or each target before the one that took the record failed, in order. */
     errors: string[];
     /** One line for a terminal or a report. */
     detail: string;
@@ -77,6 +77,7 @@ export async function recordEvent(event: DrEvent, opts: RecordOptions): Promise<
     ];
     const local: string[] = [];
     const errors: string[] = [];
+    let localFailed = false;
     if (opts.localDir) {
         try {
             fs.mkdirSync(opts.localDir, { recursive: true });
@@ -87,11 +88,12 @@ export async function recordEvent(event: DrEvent, opts: RecordOptions): Promise<
                 local.push(file);
             }
         } catch (err) {
+            localFailed = true;
             errors.push(`local ${opts.localDir}: ${message(err)}`);
         }
     }
     if (opts.targets.length === 0) {
-        return { ok: errors.length === 0 && local.length > 0, local, s3: [], errors, detail: local.length ? `written to ${local.join(" and ")} (not to the audit bucket)` : errors.join("; ") || "nowhere to write" };
+        return { ok: !localFailed && local.length > 0, local, s3: [], errors, detail: local.length ? `written to ${local.join(" and ")} (not to the audit bucket)` : errors.join("; ") || "nowhere to write" };
     }
     const client = opts.client ?? ((region: string) => new S3Client({ region }));
     const retainUntil = new Date((opts.now ?? Date.now)() + opts.lock.days * 86_400_000);
@@ -104,14 +106,15 @@ export async function recordEvent(event: DrEvent, opts: RecordOptions): Promise<
                 const sha256 = crypto.createHash("sha256").update(f.body).digest("base64");
                 const out = await s3.send(new PutObjectCommand({
                     Bucket: target.bucket, Key: key, Body: f.body, ContentType: f.contentType,
-                    // S3 checks the body against it and keeps it with the version; Object Lock requires a checksum anyway.
-                    ChecksumSHA256: sha256, ObjectLockMode: opts.lock.mode, ObjectLockRetainUntilDate: retainUntil,
+                    // S3 checks the body against the checksum and keeps it with the version. A PUT with a retention
+                    // period is refused without Content-MD5 or x-amz-sdk-checksum-algorithm (docs/aws-facts.md).
+                    ChecksumAlgorithm: "SHA256", ChecksumSHA256: sha256, ObjectLockMode: opts.lock.mode, ObjectLockRetainUntilDate: retainUntil,
                 }));
                 written.push({ bucket: target.bucket, region: target.region, key, versionId: out.VersionId ?? null, sha256, lockMode: opts.lock.mode, retainUntil: retainUntil.toISOString() });
             }
             const where = `s3://${target.bucket}/${recordKey(event, "json").replace(/\.json$/, ".{json,md}")} (${target.region})`;
             return {
-                ok: errors.length === 0, local, s3: written, errors,
+                ok: !localFailed, local, s3: written, errors,
                 detail: `recorded in ${where}, Object Lock ${opts.lock.mode} until ${retainUntil.toISOString()}${errors.length ? `; ${errors.join("; ")}` : ""}`,
             };
         } catch (err) {

@@ -6,7 +6,7 @@ import * as crypto from "crypto";
 import * as zlib from "zlib";
 import { CreateBucketCommand, DeleteObjectCommand, PutBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { expect } from "chai";
-import { PublicKey, stringToSign, validateTrailChain } from "../../tools/verify/trail";
+import { PublicKey, validateTrailChain } from "../../tools/verify/trail";
 import { useMoto } from "./moto";
 
 const BUCKET = "vbr-prod-trail-us-east-1";
@@ -56,7 +56,9 @@ describe("CloudTrail digest chain validation against moto's S3", function () {
                 logFiles: [{ s3Bucket: BUCKET, s3Object: logKey, hashValue: sha256hex(log), hashAlgorithm: "SHA-256" }],
             };
             const raw = Buffer.from(JSON.stringify(data));
-            const signature = crypto.sign("sha256", Buffer.from(stringToSign(data, raw)), privateKey).toString("hex");
+            // The string CloudTrail signs, spelled out here as the User Guide gives it (not the code under test).
+            const signed = `${data.digestEndTime}\n${BUCKET}/${key}\n${sha256hex(raw)}\n${prev?.signature ?? "null"}`;
+            const signature = crypto.sign("sha256", Buffer.from(signed), privateKey).toString("hex");
             await putGz(key, raw, { signature, "signature-algorithm": "SHA256withRSA" });
             out.push({ key, raw, signature, logKey });
         }

@@ -18,6 +18,7 @@ import { rdsInstanceBackupsDeferred } from "./rds-instance-backups-deferred";
 import { rdsInstanceCrossRegionBackup } from "./rds-instance-cross-region-backup";
 import { rdsInstanceDeletionProtection } from "./rds-instance-deletion-protection";
 import { rdsInstanceStorageCmk } from "./rds-instance-storage-cmk";
+import { s3BucketAccessAudited } from "./s3-bucket-access-audited";
 import { s3BucketCrossRegionReplication } from "./s3-bucket-cross-region-replication";
 import { s3BucketEncryptionCmk } from "./s3-bucket-encryption-cmk";
 import { s3BucketNoForceDestroy } from "./s3-bucket-no-force-destroy";
@@ -48,6 +49,8 @@ export const policies: Policies = [
     awsDataResourcesProtected, rdsInstanceDeletionProtection, s3BucketNoForceDestroy, kmsKeyDeletionWindow,
     // 6. Data exposure
     s3BucketPublicAccessBlocked, s3BucketTlsOnly,
+    // 7. Audit trail
+    s3BucketAccessAudited,
     // Recovery time (the bring-up model)
     drBringupRtoObjective,
 ];

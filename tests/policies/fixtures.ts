@@ -27,7 +27,8 @@ export function baseline(): RecordedResource[] {
     const add = (r: RecordedResource) => { rs.push(r); return r; };
     const key = (n: string) => add(res("aws:kms/key:Key", `key-${n}`, { enableKeyRotation: true, deletionWindowInDays: 30 }, {}, { protect: true, retainOnDelete: true, outputs: { arn: keyArn(n) } }));
     const data = key("data"), backup = key("backup"), logs = key("logs"), secrets = key("secrets");
-    for (const b of ["documents", "audit"]) {
+    // The trail's log bucket is a data bucket like the others (the trail below delivers to it).
+    for (const b of ["documents", "audit", "trail"]) {
         const bucket = add(res("aws:s3/bucket:Bucket", b, { bucket: `vbr-${b}-${REGION}`, forceDestroy: false, tags: { "vbr:data-class": b } }, {}, { protect: true, retainOnDelete: true, outputs: { arn: `arn:aws:s3:::vbr-${b}-${REGION}` } }));
         add(res("aws:s3/bucketVersioning:BucketVersioning", `${b}-versioning`, { bucket: bucket.inputs.bucket, versioningConfiguration: { status: "Enabled" } }, { bucket: [bucket] }));
         add(res("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", `${b}-sse`, {
@@ -50,6 +51,16 @@ export function baseline(): RecordedResource[] {
             }],
         }, { bucket: [bucket] }));
     }
+    add(res("aws:cloudtrail/trail:Trail", "cloudtrail", {
+        name: "vbr-trail", s3BucketName: `vbr-trail-${REGION}`, isMultiRegionTrail: true, enableLogFileValidation: true, enableLogging: true, kmsKeyId: keyArn("logs"),
+        advancedEventSelectors: [
+            { name: "management", fieldSelectors: [{ field: "eventCategory", equals: ["Management"] }] },
+            { name: "objects", fieldSelectors: [
+                { field: "eventCategory", equals: ["Data"] }, { field: "resources.type", equals: ["AWS::S3::Object"] },
+                { field: "resources.ARN", startsWiths: ["documents", "audit"].flatMap((b) => [`arn:aws:s3:::vbr-${b}-${REGION}/`, `arn:aws:s3:::vbr-${b}-${PEER}/`]) },
+            ] },
+        ],
+    }, { s3BucketName: [find(rs, "trail")], kmsKeyId: [logs] }));
     const db = add(res("aws:rds/instance:Instance", "db", {
         storageEncrypted: true, kmsKeyId: keyArn("data"), backupRetentionPeriod: 35, deletionProtection: true, multiAz: true, tags: {},
     }, { kmsKeyId: [data] }, { protect: true, outputs: { arn: `arn:aws:rds:${REGION}:${ACCT}:db:vbr-db` } }));

@@ -50,6 +50,7 @@ const EXPECTED_POLICIES: Array<[string, "mandatory" | "advisory"]> = [
     ["kms-key-deletion-window", "mandatory"],
     ["s3-bucket-public-access-blocked", "mandatory"],
     ["s3-bucket-tls-only", "mandatory"],
+    ["s3-bucket-access-audited", "mandatory"],
     ["dr-bringup-rto-objective", "mandatory"],
 ];
 

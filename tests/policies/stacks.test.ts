@@ -88,14 +88,14 @@ describe("policy pack on the project's stacks", () => {
                 const s = await loadPreview(id);
                 const byUrn = new Map(s.resources.map((r) => [r.urn, r] as const));
                 const bucketPolicies = s.resources.filter((r) => r.type === "aws:s3/bucketPolicy:BucketPolicy");
-                // documents, reports, audit + the ALB access-log bucket (the service is active in both).
-                expect(bucketPolicies, id).to.have.length(4);
+                // documents, reports, audit, the trail's log bucket + the ALB access-log bucket (the service is active in both).
+                expect(bucketPolicies, id).to.have.length(5);
                 for (const bp of bucketPolicies) {
                     // Linked to its bucket through the `bucket` input even though the bucket's id is unknown.
                     expect(bp.inputs.bucket, bp.name).to.equal(UNKNOWN);
                     const [bucketUrn] = bp.propertyDependencies.bucket ?? [];
                     const name = byUrn.get(bucketUrn)?.inputs.bucket as string;
-                    expect(name, bp.name).to.match(/^vbr-prod-(documents|reports|audit|alb-logs)-us-(east-1|west-2)$/);
+                    expect(name, bp.name).to.match(/^vbr-prod-(documents|reports|audit|trail|alb-logs)-us-(east-1|west-2)$/);
                     expect(bp.inputs.policy, bp.name).to.be.a("string").and.not.equal(UNKNOWN);
                     const deny = JSON.parse(bp.inputs.policy as string).Statement.find((st: { Sid?: string }) => st.Sid === "DenyInsecureTransport");
                     expect(deny.Resource, bp.name).to.deep.equal([`arn:aws:s3:::${name}`, `arn:aws:s3:::${name}/*`]);

@@ -13,6 +13,9 @@ import { writeDrillReport } from "./drill/report";
 import { processInterrupts, runDrill } from "./drill/run";
 import type { DrillDeps } from "./drill/session";
 import { loadProject, ProjectError, stackConfig } from "./harness/project";
+import { ConfigError, parseStackConfig, StackConfig } from "../stacks/config";
+import { auditLock } from "../stacks/platform-args";
+import { auditTargets } from "./verify/audit";
 
 export type DrillIO = CliIO;
 
@@ -57,12 +60,14 @@ export async function main(argv: string[], io: DrillIO = processIO(), deps: Part
     const o = program.opts<{ project: string; stack: string; primary?: string; parallel?: number; keep: boolean; endpoint?: string; healthTimeout: number; out: string }>();
     let config: Record<string, string>;
     let projectDir: string;
+    let cfg: StackConfig;
     try {
         const project = loadProject(path.resolve(io.cwd, o.project));
         projectDir = project.dir;
         config = stackConfig(project, o.stack);
+        cfg = parseStackConfig(o.stack, config);
     } catch (err) {
-        if (err instanceof ProjectError) { io.stderr(`error: ${err.message}\n`); return 2; }
+        if (err instanceof ProjectError || err instanceof ConfigError) { io.stderr(`error: ${err.message}\n`); return 2; }
         throw err;
     }
     if (config["vbr:role"] !== "dr") {
@@ -76,12 +81,13 @@ export async function main(argv: string[], io: DrillIO = processIO(), deps: Part
     if (notWritable) { io.stderr(`error: --out ${o.out}: ${notWritable}\n`); return 2; }
     const database = config["vbr:drDatabase"] === "restore" ? "restore" : "replica";
     const started = new Date((deps.now ?? Date.now)()).toISOString().replace(/[:.]/g, "-");
+    const checks = deps.checks ?? new AwsDrillChecks();
     const report = await runDrill({
         projectDir, stack: o.stack, primaryStack: primary, config, parallel: o.parallel, keep: o.keep,
         endpointUrl: o.endpoint, healthTimeoutMs: o.healthTimeout * 60_000,
         reportBase: path.join(outDir, `drill-${o.stack}-${started}`),
     }, {
-        checks: deps.checks ?? new AwsDrillChecks(),
+        checks,
         now: deps.now, eventTime: deps.eventTime, env: deps.env, heartbeat: deps.heartbeat,
         onInterrupt: deps.onInterrupt ?? processInterrupts,
         estimate: deps.estimate ?? (() => estimateScenario({ projectDir, stack: o.stack, config, parallel: o.parallel }, "drill", database)),
@@ -92,7 +98,12 @@ export async function main(argv: string[], io: DrillIO = processIO(), deps: Part
         `RPO ${report.rpo.minutes ?? "not measured"} min (objective ${report.rpo.objectiveMinutes}), ${report.failures.length} failure(s)\n`);
     for (const f of report.failures) io.stdout(`  [${f.step}] ${f.urn ? `${f.urn}: ` : ""}${f.message}\n`);
     io.stdout(`Report: ${path.relative(io.cwd, files.markdown)} and ${path.relative(io.cwd, files.json)}\n`);
-    return report.exitCode;
+    // The compliance record: the same report in the audit bucket under Object Lock. A drill that is not on record fails.
+    const recorded = await checks.recordReport(
+        { kind: "drill", id: path.basename(files.json, ".json"), at: Date.parse(report.start), json: report, markdown: fs.readFileSync(files.markdown, "utf8") },
+        { targets: auditTargets(cfg.environment, cfg.peerRegion, cfg.region), lock: auditLock(cfg) });
+    io.stdout(`Record: ${recorded.detail}\n`);
+    return recorded.ok ? report.exitCode : Math.max(report.exitCode, 1);
 }
 
 if (require.main === module) runMain((argv) => main(argv));

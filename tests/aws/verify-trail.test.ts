@@ -6,6 +6,7 @@ import * as crypto from "crypto";
 import * as zlib from "zlib";
 import { CreateBucketCommand, DeleteObjectCommand, PutBucketVersioningCommand, PutObjectCommand } from "@aws-sdk/client-s3";
 import { expect } from "chai";
+import { verifyAuditRecord } from "../../tools/verify/audit";
 import { PublicKey, validateTrailChain } from "../../tools/verify/trail";
 import { useMoto } from "./moto";
 
@@ -130,5 +131,42 @@ describe("CloudTrail digest chain validation against moto's S3", function () {
         await deliver(2);
         const r = await validate(T0 + HOUR, T0 + 8 * HOUR, [HOME]);
         expect(r.regions[0].problems).to.deep.equal([`the newest digest ends 2026-11-29T20:00:00.000Z, more than 2 h before the window's end: the trail stopped delivering`]);
+    });
+
+    describe("verifyAuditRecord: what the drill and failback runners call", () => {
+        const AUDIT = "vbr-prod-audit-us-east-1", TWIN = "vbr-prod-audit-us-west-2";
+        async function auditBuckets(replicate: boolean): Promise<void> {
+            await s3().send(new CreateBucketCommand({ Bucket: AUDIT }));
+            await aws.s3("us-west-2").send(new CreateBucketCommand({ Bucket: TWIN, CreateBucketConfiguration: { LocationConstraint: "us-west-2" } }));
+            for (const [b, region] of [[AUDIT, HOME], [TWIN, "us-west-2"]]) {
+                await aws.s3(region).send(new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: "Enabled" } }));
+            }
+            await aws.moto.seed(77);
+            await s3().send(new PutObjectCommand({ Bucket: AUDIT, Key: "dr-events/drill/r.json", Body: "{}", ChecksumAlgorithm: "SHA256" }));
+            if (!replicate) return;
+            await aws.moto.seed(77);
+            await aws.s3("us-west-2").send(new PutObjectCommand({ Bucket: TWIN, Key: "dr-events/drill/r.json", Body: "{}", ChecksumAlgorithm: "SHA256" }));
+        }
+        const check = () => verifyAuditRecord({
+            environment: "prod", primaryRegion: HOME, drRegion: "us-west-2", start: T0 + HOUR, end: T0 + 4 * HOUR,
+            client: (r) => aws.s3(r), publicKeys: async () => PUBLIC, now: () => Date.now() + HOUR,
+        });
+
+        it("passes with an unbroken chain and a complete audit replica", async () => {
+            await deliver(5);
+            await auditBuckets(true);
+            const r = await check();
+            expect(r.ok, r.detail).to.equal(true);
+            expect(r.detail).to.match(/^trail vbr-prod-trail-us-east-1: chain valid from .*; OK audit: s3:\/\/vbr-prod-audit-us-east-1 \(us-east-1\) -> s3:\/\/vbr-prod-audit-us-west-2 \(us-west-2\): 1 versions/);
+        });
+
+        it("fails on an audit record missing from the DR twin, and on a broken chain", async () => {
+            await deliver(5, { unlinkedAt: 3 });
+            await auditBuckets(false);
+            const r = await check();
+            expect(r.ok).to.equal(false);
+            expect(r.trail.ok).to.equal(false);
+            expect(r.replica?.counts.missing).to.equal(1);
+        });
     });
 });

@@ -108,15 +108,31 @@ class Clock {
     eventTime = (e: EngineEvent) => (this.t = Math.max(this.t, e.timestamp * 1000));
 }
 
-type FakeChecks = DrillChecks & { probed: string[]; secretReads: string[][]; dbTargets: DatabaseTarget[]; calledAt: Record<string, number> };
-function fakeChecks(clock: Clock, opts: { healthyAfterMs?: number; dbOk?: boolean; secretOk?: boolean; snapshotExists?: boolean; healthThrows?: boolean } = {}): FakeChecks {
+type FakeChecks = DrillChecks & {
+    probed: string[]; secretReads: string[][]; dbTargets: DatabaseTarget[]; calledAt: Record<string, number>;
+    audits: Array<Parameters<DrillChecks["auditRecord"]>[0]>; records: Array<Parameters<DrillChecks["recordReport"]>>;
+};
+function fakeChecks(clock: Clock, opts: { healthyAfterMs?: number; dbOk?: boolean; secretOk?: boolean; snapshotExists?: boolean; healthThrows?: boolean;
+    auditOk?: boolean; recordOk?: boolean } = {}): FakeChecks {
+    const audits: FakeChecks["audits"] = [];
+    const records: FakeChecks["records"] = [];
     const probed: string[] = [];
     const secretReads: string[][] = [];
     const dbTargets: DatabaseTarget[] = [];
     /** The test clock when each time-sensitive check was called. */
     const calledAt: Record<string, number> = {};
     return {
-        probed, secretReads, dbTargets, calledAt,
+        probed, secretReads, dbTargets, calledAt, audits, records,
+        auditRecord: async (o) => {
+            audits.push(o);
+            return (opts.auditOk ?? true)
+                ? { ok: true, detail: "trail vbr-prod-trail-us-east-1: chain valid" }
+                : { ok: false, detail: "trail vbr-prod-trail-us-east-1: chain BROKEN in us-east-1 (digest 20260101T110000Z: no link to the digest before it)" };
+        },
+        recordReport: async (e, o) => {
+            records.push([e, o]);
+            return (opts.recordOk ?? true) ? { ok: true, detail: `recorded in s3://${o.targets[0].bucket}` } : { ok: false, detail: "NOT recorded in the audit bucket: AccessDenied" };
+        },
         databaseCredentials: async (arn, region) => {
             secretReads.push([arn, region]);
             return (opts.secretOk ?? true)
@@ -244,8 +260,18 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
             ["latest restorable time of the replicated backups (at the drill's start)", true],
             ["canary written", true], ["endpoint healthy over HTTPS", true],
             ["database secret replicated to the DR region", true], ["database writable (drill copy)", true],
-            ["canary replicated to the DR bucket", true],
+            ["canary replicated to the DR bucket", true], ["audit record: trail digest chain and audit bucket replica", true],
         ]);
+        // The audit record over the drill's window, from its start to validation (the endpoint answered 60 s after up).
+        expect(checks!.audits).to.deep.equal([{ environment: "prod", primaryRegion: "us-east-1", drRegion: "us-west-2", start: T0, end: T0 + 1560_000 }]);
+        // The report goes on record in the primary's audit bucket, then its twin, locked as vbr:auditLockMode says.
+        const [[event, where]] = checks!.records;
+        expect([event.kind, event.at, event.json, event.markdown]).to.deep.equal(["drill", T0, report, md]);
+        expect(where).to.deep.equal({
+            targets: [{ bucket: "vbr-prod-audit-us-east-1", region: "us-east-1" }, { bucket: "vbr-prod-audit-us-west-2", region: "us-west-2" }],
+            lock: { mode: "COMPLIANCE", days: 365 },
+        });
+        expect(stdout).to.include("\nRecord: recorded in s3://vbr-prod-audit-us-east-1\n");
         expect(report.dataSafety.ok).to.equal(true);
         // The standby preview showed the drill copy's delete and nothing else data-bearing, so the up ran.
         expect(report.dataSafety.planned).to.deep.equal([{ urn: DB, type: "aws:rds/instance:Instance", op: "delete", note: `drill copy; final snapshot vbr-prod-postgres-drill-final-${DRILL_ID}` }]);
@@ -314,6 +340,20 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
             step: "validate", urn: null,
             message: "vbr-prod-drill-db.abc.us-west-2.rds.amazonaws.com:5432 is not writable: password authentication failed (credentials: the secret's replica in us-west-2)",
         }]);
+    });
+
+    it("a broken CloudTrail digest chain over the drill's window fails the drill in validate", async () => {
+        const { code, report } = await run({ events: drillEvents(500) }, [], (c) => fakeChecks(c, { auditOk: false }));
+        expect(code).to.equal(1);
+        expect(report.failures).to.deep.equal([{
+            step: "validate", urn: null, message: "trail vbr-prod-trail-us-east-1: chain BROKEN in us-east-1 (digest 20260101T110000Z: no link to the digest before it)",
+        }]);
+    });
+
+    it("a drill whose report cannot be put on record in the audit bucket exits 1, its local report written", async () => {
+        const { code, report, stdout } = await run({ events: drillEvents(500) }, [], (c) => fakeChecks(c, { recordOk: false }));
+        expect([code, report.exitCode, report.failures]).to.deep.equal([1, 0, []]);
+        expect(stdout).to.include("\nRecord: NOT recorded in the audit bucket: AccessDenied\n");
     });
 
     describe("database credentials from the replicated secret", () => {

@@ -9,6 +9,8 @@ import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s
 import { DBInstanceAutomatedBackup, DescribeDBInstanceAutomatedBackupsCommand, DescribeDBSnapshotsCommand, RDSClient } from "@aws-sdk/client-rds";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { Client } from "pg";
+import { AuditRecordOptions, verifyAuditRecord } from "../verify/audit";
+import { DrEvent, recordEvent, RecordOptions } from "../verify/record";
 
 export interface CheckResult {
     ok: boolean;
@@ -75,6 +77,13 @@ export interface DrillChecks {
     latestRestorableTime(region: string, sourceDbArn: string): Promise<CheckResult & { time?: number }>;
     /** Whether a DB snapshot named `snapshotId` exists in `region` (a drill id already used names one). */
     snapshotExists(region: string, snapshotId: string): Promise<CheckResult & { exists?: boolean }>;
+    /**
+     * The audit record of the drill's window (tools/verify/audit.ts): the primary trail's CloudTrail digest chain and
+     * the audit bucket's replica. Not ok on a broken chain or a missing or different replica.
+     */
+    auditRecord(o: Pick<AuditRecordOptions, "environment" | "primaryRegion" | "drRegion" | "start" | "end">): Promise<CheckResult>;
+    /** Writes the drill's report to the audit bucket under Object Lock (tools/verify/record.ts). */
+    recordReport(event: DrEvent, o: Pick<RecordOptions, "targets" | "lock">): Promise<CheckResult>;
 }
 
 const message = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
@@ -242,6 +251,16 @@ export class AwsDrillChecks implements DrillChecks {
         } catch (err) {
             return { ok: false, detail: `could not read the replicated backups in ${region}: ${message(err)}` };
         }
+    }
+
+    async auditRecord(o: Pick<AuditRecordOptions, "environment" | "primaryRegion" | "drRegion" | "start" | "end">): Promise<CheckResult> {
+        const r = await verifyAuditRecord({ ...o, now: this.now });
+        return { ok: r.ok, detail: r.detail };
+    }
+
+    async recordReport(event: DrEvent, o: Pick<RecordOptions, "targets" | "lock">): Promise<CheckResult> {
+        const r = await recordEvent(event, { ...o, now: this.now });
+        return { ok: r.ok, detail: r.detail };
     }
 
     async snapshotExists(region: string, snapshotId: string): Promise<CheckResult & { exists?: boolean }> {

@@ -1,6 +1,7 @@
 // Step 4, validate (only a drill environment that came up, and not after a signal): the drill endpoint healthy over
 // HTTPS (RTO ends here), the database secret read from its replica in the DR region, the drill copy writable with
-// those credentials (PGUSER/PGPASSWORD override them), the canary's replication completed and its replica present.
+// those credentials (PGUSER/PGPASSWORD override them), the canary's replication completed and its replica present, and
+// the audit record of the drill's window: the trail's digest chain unbroken and the audit bucket's replica complete.
 import { Drill, DrillState, OutputMap, outputValue } from "./session";
 
 const arnRegion = (arn: string) => arn.split(":")[3];
@@ -45,6 +46,10 @@ export async function validate(d: Drill, state: DrillState): Promise<void> {
         d.validation.push({ check: "canary replicated to the DR bucket", ok: state.canaryResult.ok, detail: state.canaryResult.detail });
         if (!state.canaryResult.ok) d.fail("validate", state.canaryResult.detail);
     }
+
+    const audit = await deps.checks.auditRecord({ environment: d.cfg["vbr:environment"] ?? "prod", primaryRegion: d.peerRegion, drRegion: d.region, start: d.t0, end: d.now() });
+    d.validation.push({ check: "audit record: trail digest chain and audit bucket replica", ok: audit.ok, detail: audit.detail });
+    if (!audit.ok) d.fail("validate", audit.detail);
 }
 
 /** The credentials come from the secret's replica in this region: reading it proves the replication too. */

@@ -11,6 +11,8 @@
 //     records them, which this policy checks over there: a trail of the stack must also cover the replication
 //     destinations of the buckets it covers (a multi-region trail records region B's objects too). The destinations of a
 //     trail's own log bucket are exempt from that, for the same recursion.
+//   - buckets named in the policy's `recordedElsewhere` (globs): by default the Pulumi state backend's `vbr-*-state-*`,
+//     deployed before any trail exists, whose object events the primary's trail records (its selectors name them).
 // A selector counts only for what it surely records: eventCategory Data, resources.type AWS::S3::Object, and either no
 // resources.ARN condition or a StartsWith that is a prefix of `arn:aws:s3:::<bucket>/`, without a Not* condition on
 // resources.ARN that could exclude the bucket's objects; a selector with any other field (eventName, userIdentity...)
@@ -93,12 +95,26 @@ function covered(trails: PolicyResource[], name: string): Read<Coverage> {
 const FIX = (name: string) => `Fix: add to a multi-region aws.cloudtrail.Trail of this stack with enableLogFileValidation an advanced event selector ` +
     `{ eventCategory Equals ["Data"], resources.type Equals ["AWS::S3::Object"], resources.ARN StartsWith ["arn:aws:s3:::${name}/"] }, or an aws.s3.BucketLogging for it.`;
 
+export interface AccessAuditConfig { recordedElsewhere: string[] }
+
+/** `vbr-*-state-*` as a whole-name regular expression. */
+const glob = (pattern: string) => new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+
 export const s3BucketAccessAudited: StackValidationPolicy = {
     name: "s3-bucket-access-audited",
     description: "Every data bucket's object reads and writes are on record: S3 data events of a multi-region CloudTrail trail of the stack with log file validation, or server access logging. "
         + "Not required of proven ALB access-log buckets, of a trail's own log bucket (recursion), and, in a stack without a trail, of replication destinations, whose source stack's trail must cover them.",
     enforcementLevel: "mandatory",
+    configSchema: {
+        properties: {
+            recordedElsewhere: {
+                type: "array", items: { type: "string" }, default: ["vbr-*-state-*"],
+                description: "Bucket names (globs) whose object events a trail of another stack records: the state backend's, which the primary's trail covers.",
+            },
+        },
+    },
     validateStack: forTypes(T.bucket, (buckets, args, report, undecided) => {
+        const elsewhere = args.getConfig<AccessAuditConfig>().recordedElsewhere.map(glob);
         const all = args.resources.filter((r) => isOf(r, TRAIL));
         const qualifying: PolicyResource[] = [];
         const rejected: string[] = [];
@@ -118,6 +134,7 @@ export const s3BucketAccessAudited: StackValidationPolicy = {
             if (args.resources.some((r) => isOf(r, LOGGING) && linksTo(r, "bucket", b))) continue;
             const name = read(() => b.props.bucket as string);
             if (!name.known) { undecided.note(name); continue; }
+            if (elsewhere.some((re) => re.test(name.value))) continue;
             const c = covered(qualifying, name.value);
             if (!c.known) { undecided.note(c); continue; }
             if (!c.value.reads || !c.value.writes) {

@@ -39,8 +39,12 @@ export function platformArgs(cfg: StackConfig): PlatformArgs {
             role, region, peerRegion, lock: auditLock(cfg), tags: kept,
             // The DR stack keeps the trail going from region B once it serves.
             trail: role === "primary" || drState === "failover",
-            // Both regions' data buckets: a multi-region trail records a drill's reads in B and a failover's writes.
-            dataEventBuckets: DATA_BUCKETS.flatMap((b) => [naming.bucketName(b, region), naming.bucketName(b, peerRegion)]),
+            // Both regions' data buckets (a multi-region trail records a drill's reads in B and a failover's writes) and the
+            // Pulumi state backend's buckets (stacks/state-backend, `<environment>-state`), deployed before any trail.
+            dataEventBuckets: [
+                ...DATA_BUCKETS.flatMap((b) => [naming.bucketName(b, region), naming.bucketName(b, peerRegion)]),
+                ...[region, peerRegion].map((r) => new Naming(`${cfg.environment}-state`).stateBucketName(r)),
+            ],
             // The primary owns the replication rules, so it verifies them.
             verification: role === "primary" ? {
                 pairs: replicaPairs(naming, region, peerRegion), graceMinutes: RTC_MINUTES,

@@ -8,8 +8,8 @@ import { CreateBucketCommand, DeleteObjectCommand, PutBucketVersioningCommand, P
 import { expect } from "chai";
 import { main as verify } from "../../tools/verify";
 import { BucketPair, emptyCounts, verifyPair } from "../../tools/verify/replica";
-import { MOTO_CLIENT } from "../../tools/lib/moto";
-import { acceptMotoDates, useMoto } from "./moto";
+import { motoS3Client } from "../../tools/lib/moto";
+import { useMoto } from "./moto";
 
 const ROOT = path.join(__dirname, "..", "..");
 const SOURCE = { bucket: "vbr-prod-documents-us-east-1", region: "us-east-1" };
@@ -97,7 +97,7 @@ describe("replica verification against moto's S3", function () {
     it("versions only in the replica are counted, not failed; a version without a checksum is compared by size", async () => {
         await replicated("a.pdf", "A");
         await put(REPLICA, "orphan.pdf", "deleted by id on the source");
-        const noChecksum = acceptMotoDates(new S3Client({ ...MOTO_CLIENT, region: "us-east-1", endpoint: aws.moto.endpoint, forcePathStyle: true, requestChecksumCalculation: "WHEN_REQUIRED" }));
+        const noChecksum = motoS3Client(aws.moto.endpoint, "us-east-1", { requestChecksumCalculation: "WHEN_REQUIRED" });
         const n = seed++;
         for (const b of [SOURCE, REPLICA]) {
             await aws.moto.seed(n);

@@ -123,8 +123,9 @@ describe("application tier by state", () => {
         };
         expect(differences).to.deep.equal({
             // The primary health-checks its own endpoint for the PRIMARY record, and alarms on the RTC metrics of the
-            // three buckets it replicates (latency + failed operations each); the DR stack replicates nothing.
-            primaryOnly: { "aws:route53/healthCheck:HealthCheck": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 6 },
+            // four buckets it replicates (the data buckets and the trail's log bucket: latency + failed operations
+            // each); the DR stack replicates nothing.
+            primaryOnly: { "aws:route53/healthCheck:HealthCheck": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 8 },
             drOnly: {},
         });
     });

@@ -80,3 +80,20 @@ describe(`${POLICY} on the trail's own bucket`, () => {
         expect((await reported(POLICY, rs)).map((v) => v.name)).to.deep.equal(["trail"]);
     });
 });
+
+describe(`${POLICY} and buckets another stack's trail records`, () => {
+    /** A stack holding only the state backend's source bucket, without a trail (stacks/state-backend). */
+    const stateStack = () => {
+        const rs = baseline();
+        withoutTrail(rs);
+        for (const b of ["audit", "trail"]) rs.splice(rs.indexOf(find(rs, b)), 1);
+        set(find(rs, "documents"), ["bucket"], `vbr-prod-state-${REGION}`);
+        return rs;
+    };
+
+    it("passes the state backend's buckets by default (recordedElsewhere: vbr-*-state-*), and fails them when the config names none", async () => {
+        expect(await reported(POLICY, stateStack())).to.deep.equal([]);
+        expect((await reported(POLICY, stateStack(), { [POLICY]: { recordedElsewhere: [] } })).map((v) => v.name)).to.deep.equal(["documents"]);
+        expect(await reported(POLICY, stateStack(), { [POLICY]: { recordedElsewhere: ["vbr-prod-state-us-east-1"] } })).to.deep.equal([]);
+    });
+});

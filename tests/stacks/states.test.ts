@@ -29,7 +29,7 @@ const typeCounts = (s: Synth, keep: (r: RecordedResource) => boolean = () => tru
     return m;
 };
 /** The data tier's components: everything that holds or protects data. */
-const DATA_TIER = new Set(["vbr:keys:KeyRing", "vbr:storage:DocumentStore", "vbr:database:Database", "vbr:backup:BackupPlan", "vbr:registry:ContainerRegistry"]);
+const DATA_TIER = new Set(["vbr:keys:KeyRing", "vbr:storage:DocumentStore", "vbr:audit:AuditTrail", "vbr:database:Database", "vbr:backup:BackupPlan", "vbr:registry:ContainerRegistry"]);
 const isDataTier = (treeEntry: string) => [...DATA_TIER].some((t) => treeEntry.includes(t));
 /** Resources inside a data-tier component (at any depth). */
 const dataTier = (s: Synth) => {
@@ -139,11 +139,18 @@ describe("stacks by DR state (synthesized)", function () {
  * The data-tier rows are checked against the composed Platform: update them with the data tier if it changes.
  */
 const DATA_TIER_PRIMARY_ONLY: Record<string, number> = {
-    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": 3,
-    // The S3 replication role, its policy and the attachment.
-    "aws:iam/role:Role": 1,
-    "aws:iam/policy:Policy": 1,
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1,
+    // The three data buckets' and the trail's log bucket's.
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": 4,
+    // Two S3 replication roles (the data key's, the logs key's) with their policies and attachments; the monthly
+    // integrity verification's function role and its scheduler's role, each with an inline policy.
+    "aws:iam/role:Role": 4,
+    "aws:iam/policy:Policy": 2,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 2,
+    "aws:iam/rolePolicy:RolePolicy": 2,
+    // The integrity verification (the primary owns the replication rules it verifies): function, log group, schedule.
+    "aws:lambda/function:Function": 1,
+    "aws:cloudwatch/logGroup:LogGroup": 1,
+    "aws:scheduler/schedule:Schedule": 1,
     "aws:ecr/replicationConfiguration:ReplicationConfiguration": 1,
     // The primary owns the database secret; the DR stack uses its Secrets Manager replica (promoted by runbook).
     "aws:secretsmanager/secret:Secret": 1,
@@ -151,7 +158,8 @@ const DATA_TIER_PRIMARY_ONLY: Record<string, number> = {
 };
 /**
  * Data tier, primary vs DR in standby. The primary owns the data and every copy link of it; the DR stack in standby
- * only holds the copies and what a bring-up needs. So only the primary has: the S3 replication rules, their role,
+ * only holds the copies and what a bring-up needs. So only the primary has: the CloudTrail trail and the monthly
+ * integrity verification (function, roles, log group, schedule), the S3 replication rules, their roles,
  * policy and attachment; the registry-wide ECR replication; the database secret and its version (the DR stack uses
  * the secret's Secrets Manager replica); the backup plan, its selection, role (4 managed-policy attachments) and the
  * monthly restore test (the DR stack runs them only once it serves, in failover). In `restore` mode the DR stack
@@ -159,10 +167,18 @@ const DATA_TIER_PRIMARY_ONLY: Record<string, number> = {
  * backups replication, created in its region from the primary's database.
  */
 const STANDBY_PRIMARY_ONLY: Record<string, number> = {
-    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": 3,
-    "aws:iam/role:Role": 2,
-    "aws:iam/policy:Policy": 1,
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 5,
+    // The data buckets' and the trail log bucket's replication, with their two roles, policies and attachments; the
+    // backup plan's role and its 4 attachments; the integrity verification's function, roles, inline policies, log
+    // group and schedule; the trail itself (the DR stack runs its own from failover on).
+    "aws:s3/bucketReplicationConfig:BucketReplicationConfig": 4,
+    "aws:iam/role:Role": 5,
+    "aws:iam/policy:Policy": 2,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": 6,
+    "aws:iam/rolePolicy:RolePolicy": 2,
+    "aws:lambda/function:Function": 1,
+    "aws:cloudwatch/logGroup:LogGroup": 1,
+    "aws:scheduler/schedule:Schedule": 1,
+    "aws:cloudtrail/trail:Trail": 1,
     "aws:ecr/replicationConfiguration:ReplicationConfiguration": 1,
     "aws:secretsmanager/secret:Secret": 1,
     "aws:secretsmanager/secretVersion:SecretVersion": 1,
@@ -189,7 +205,8 @@ const DATA_TIER_DR_ONLY: Record<string, number> = {
 };
 const APP_TIER_PRIMARY_ONLY: Record<string, number> = {
     "aws:route53/healthCheck:HealthCheck": 1,
-    "aws:cloudwatch/metricAlarm:MetricAlarm": 6,
+    // RTC latency and failures of the four replicated buckets (8), the integrity verification's problems and failures (2).
+    "aws:cloudwatch/metricAlarm:MetricAlarm": 10,
 };
 const EXPECTED_DIFFERENCES: Record<(typeof MODES)[number], { primaryOnly: Record<string, number>; drOnly: Record<string, number> }> = {
     replica: {

@@ -2,6 +2,7 @@
 // verify:cost`: started on a free port, ready once its API answers, stopped by its process id.
 import { ChildProcess, spawn } from "child_process";
 import * as net from "net";
+import { S3Client, S3ClientConfig } from "@aws-sdk/client-s3";
 
 export interface Moto {
     /** `http://127.0.0.1:<port>`: give it to AWS SDK v3 clients as `endpoint`, with `forcePathStyle: true` for S3. */
@@ -15,6 +16,23 @@ export interface Moto {
 
 /** Credentials and region for clients of the emulator (moto accepts any). */
 export const MOTO_CLIENT = { region: "us-east-1", credentials: { accessKeyId: "testing", secretAccessKey: "testing" } } as const;
+
+/**
+ * An S3 client of the emulator at `endpoint`, path-style (moto serves every bucket on one host). moto answers
+ * GetObjectAttributes with an ISO 8601 Last-Modified header where S3 sends RFC 7231 (`Thu, 03 Dec 2026 11:51:28 GMT`),
+ * which the SDK refuses to parse: the client rewrites that header before the SDK reads the response, nothing else.
+ */
+export function motoS3Client(endpoint: string, region: string, config: S3ClientConfig = {}): S3Client {
+    const client = new S3Client({ ...MOTO_CLIENT, region, endpoint, forcePathStyle: true, ...config });
+    client.middlewareStack.add((next) => async (args) => {
+        const result = await next(args);
+        const headers = (result.response as { headers?: Record<string, string> }).headers;
+        const value = headers?.["last-modified"];
+        if (headers && value && /^\d{4}-\d{2}-\d{2}T/.test(value)) headers["last-modified"] = new Date(value).toUTCString();
+        return result;
+    }, { step: "deserialize", priority: "low", name: "motoRfc7231LastModified" });
+    return client;
+}
 
 function freePort(): Promise<number> {
     return new Promise((resolve, reject) => {

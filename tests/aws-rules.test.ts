@@ -245,4 +245,59 @@ describe("AWS rules the offline plan cannot see", function () {
             ]);
         });
     });
+
+    describe("CloudTrail: trail names, advanced event selectors, key and bucket regions, recursive events, Object Lock replication", () => {
+        const trails = async () => (await everyStackState()).flatMap(({ label, stack }) => ofType(stack, "aws:cloudtrail/trail:Trail").map((t) => ({ label, stack, t })));
+        type FieldSelector = Record<string, string[] | string>;
+        const selectors = (t: RecordedResource) => (t.inputs.advancedEventSelectors as Array<{ fieldSelectors: FieldSelector[] }>);
+
+        it("the primary runs one trail in every state and the DR stack one only in failover", async () => {
+            expect((await trails()).map(({ label, t }) => `${label} ${t.inputs.name}`)).to.deep.equal([
+                "primary vbr-prod-trail-us-east-1", "dr failover (replica) vbr-prod-trail-us-west-2", "dr failover (restore) vbr-prod-trail-us-west-2",
+            ]);
+        });
+
+        it("every trail name is 3-128 letters, digits, . _ -, starts and ends alphanumeric, no adjacent punctuation, not an IP address", async () => {
+            for (const { label, t } of await trails()) {
+                const name = t.inputs.name as string;
+                expect(name, label).to.match(/^[A-Za-z0-9](?:[A-Za-z0-9._-]{1,126})[A-Za-z0-9]$/);
+                expect(name, label).not.to.match(/[._-]{2}/);
+                expect(name, label).not.to.match(/^\d+\.\d+\.\d+\.\d+$/);
+            }
+        });
+
+        it("at most 500 values across all conditions; readOnly, eventCategory and resources.type only with Equals", async () => {
+            for (const { label, t } of await trails()) {
+                const fields = selectors(t).flatMap((s) => s.fieldSelectors);
+                const values = fields.flatMap((f) => Object.entries(f).filter(([k]) => k !== "field").flatMap(([, v]) => v as string[]));
+                expect(values.length, label).to.be.at.most(500);
+                for (const f of fields.filter((x) => ["readOnly", "eventCategory", "resources.type"].includes(x.field as string))) {
+                    expect(Object.keys(f).sort(), `${label} ${f.field}`).to.deep.equal(["equals", "field"]);
+                }
+            }
+        });
+
+        it("the trail's KMS key and bucket are in the trail's region; its bucket is never among its data events (recursive events)", async () => {
+            for (const { label, stack, t } of await trails()) {
+                const region = t.inputs.region as string;
+                expect((t.inputs.kmsKeyId as string).split(":")[3], label).to.equal(region);
+                const bucket = ofType(stack, "aws:s3/bucket:Bucket").find((b) => b.inputs.bucket === t.inputs.s3BucketName)!;
+                expect(bucket.region, label).to.equal(region);
+                const arns = selectors(t).flatMap((s) => s.fieldSelectors).filter((f) => f.field === "resources.ARN").flatMap((f) => f.startsWiths as string[]);
+                expect(arns.filter((a) => a.includes("-trail-")), label).to.deep.equal([]);
+                expect(arns.every((a) => a.endsWith("/")), label).to.equal(true);
+            }
+        });
+
+        it("both twins of every Object Lock bucket have Object Lock (S3 replicates locked objects only into a locked bucket)", async () => {
+            const primary = await primaryStack();
+            const dr = await drStack("standby");
+            for (const b of ofType(primary, "aws:s3/bucket:Bucket").filter((x) => x.inputs.objectLockEnabled === true)) {
+                const twin = (b.inputs.bucket as string).replace("us-east-1", "us-west-2");
+                expect(ofType(dr, "aws:s3/bucket:Bucket").find((x) => x.inputs.bucket === twin)?.inputs.objectLockEnabled, twin).to.equal(true);
+            }
+            expect(ofType(primary, "aws:s3/bucket:Bucket").filter((x) => x.inputs.objectLockEnabled === true).map((x) => x.inputs.bucket))
+                .to.deep.equal(["vbr-prod-audit-us-east-1", "vbr-prod-trail-us-east-1"]);
+        });
+    });
 });

@@ -5,10 +5,10 @@ import { policies } from "../../policies/pack";
 import { Area, MUTATIONS, runMutations, stackLoader } from "../../tools/harness/mutations";
 
 describe("policy pack mutations", () => {
-    it("has at least 25 distinct mutations covering the six areas", () => {
+    it("has at least 25 distinct mutations covering the seven areas", () => {
         expect(new Set(MUTATIONS.map((m) => m.id)).size).to.equal(MUTATIONS.length);
         expect(MUTATIONS.length).to.be.at.least(25);
-        const areas: Area[] = ["encryption", "retention", "versioning", "cross-region", "no-data-loss", "exposure"];
+        const areas: Area[] = ["encryption", "retention", "versioning", "cross-region", "no-data-loss", "exposure", "audit"];
         expect([...new Set(MUTATIONS.map((m) => m.area))].sort()).to.deep.equal([...areas].sort());
     });
 

@@ -11,7 +11,7 @@ import { RecordedResource, synthesize, SynthesizedStack } from "./recorder";
 import { DR_PLAN_RTO_MINUTES } from "../../policies/model/plan";
 
 export type StackId = "primary" | "dr-standby" | "dr-drill" | "dr-failover-replica" | "dr-failover-restore";
-export type Area = "encryption" | "retention" | "versioning" | "cross-region" | "no-data-loss" | "exposure";
+export type Area = "encryption" | "retention" | "versioning" | "cross-region" | "no-data-loss" | "exposure" | "audit";
 
 export interface Mutation {
     id: string;
@@ -125,6 +125,7 @@ const VER = "aws:s3/bucketVersioning:BucketVersioning";
 const PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
 const POL = "aws:s3/bucketPolicy:BucketPolicy";
 const REP = "aws:s3/bucketReplicationConfig:BucketReplicationConfig";
+const TRAIL = "aws:cloudtrail/trail:Trail";
 const DB = "aws:rds/instance:Instance";
 const ABR = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication";
 const PLAN = "aws:backup/plan:Plan";
@@ -296,6 +297,24 @@ export const MUTATIONS: Mutation[] = [
         apply: (rs) => set(find(rs, POL, "audit"), ["policy"], JSON.stringify({ Version: "2012-10-17", Statement: [] }), true) },
     { id: "bucket-policy-removed", area: "exposure", stack: "dr-standby", policy: "s3-bucket-tls-only",
         apply: (rs) => remove(rs, find(rs, POL, "documents")) },
+    // 7. audit trail: the trail, and its log bucket held to the data rules like any other
+    { id: "trail-log-file-validation-off", area: "audit", stack: "primary", policy: "s3-bucket-access-audited",
+        apply: (rs) => set(find(rs, TRAIL), ["enableLogFileValidation"], false) },
+    { id: "trail-single-region", area: "audit", stack: "dr-failover-replica", policy: "s3-bucket-access-audited",
+        apply: (rs) => set(find(rs, TRAIL), ["isMultiRegionTrail"], false) },
+    { id: "trail-data-events-drop-reports", area: "audit", stack: "primary", policy: "s3-bucket-access-audited",
+        apply: (rs) => {
+            const trail = find(rs, TRAIL);
+            const fields = (trail.inputs.advancedEventSelectors as Array<{ fieldSelectors: Array<{ field: string; startsWiths?: string[] }> }>)[1].fieldSelectors;
+            const i = fields.findIndex((f) => f.field === "resources.ARN");
+            set(trail, ["advancedEventSelectors", 1, "fieldSelectors", i, "startsWiths"], fields[i].startsWiths!.filter((a) => !a.includes("-reports-")));
+        } },
+    { id: "trail-removed", area: "audit", stack: "primary", policy: "s3-bucket-access-audited",
+        apply: (rs) => remove(rs, find(rs, TRAIL)) },
+    { id: "trail-log-bucket-not-replicated", area: "audit", stack: "primary", policy: "s3-bucket-cross-region-replication",
+        apply: (rs) => remove(rs, find(rs, REP, "trail")) },
+    { id: "trail-log-bucket-unprotected", area: "audit", stack: "dr-standby", policy: "aws-data-resources-protected",
+        apply: (rs) => { find(rs, "aws:s3/bucket:Bucket", "trail").protect = false; } },
 ];
 
 const copy = (rs: RecordedResource[]): RecordedResource[] => JSON.parse(JSON.stringify(rs)) as RecordedResource[];

@@ -36,5 +36,6 @@ export = async () => {
         secretArn: exports.secretArn,
         endpoint: exports.endpoint,
         replicationSource: exports.replicationSource,
+        batchReplicationRoleArn: exports.batchReplicationRoleArn,
     };
 };

@@ -85,6 +85,8 @@ export class DocumentStore extends pulumi.ComponentResource {
                 links: replicationRules(naming, region, peerRegion).map((r) => ({
                     resourceName: `${name}-${r.bucket}`, ruleId: r.ruleId, source: stores[r.bucket], destinationBucketName: r.destination,
                 })),
+                // Two-way: the serving DR stack's rules back to region A during a failback pair with these.
+                replicaModifications: true,
                 tags: linkTags,
             });
             if (args.role === "dr") this.batchReplicationRole = batchReplicationRole(this, name, DATA_BUCKETS.map((b) => stores[b].arn), linkTags);

@@ -33,6 +33,12 @@ export interface ReplicationArgs {
     sourceKeyArn: pulumi.Input<string>;
     replicaKey: ReplicaKey;
     links: ReplicationLink[];
+    /**
+     * Replica modification sync: with a rule in each direction (the serving DR stack replicating back during a
+     * failback), metadata changes made to a replica flow back to its source, so both rules keep working afterwards.
+     * S3 never replicates a replica itself onwards, so the two rules cannot loop. @default false
+     */
+    replicaModifications?: boolean;
     /** @default {} */
     tags?: Record<string, string>;
 }
@@ -86,10 +92,10 @@ export function replicateBuckets(parent: pulumi.Resource, name: string, args: Re
                 status: "Enabled",
                 filter: {},
                 deleteMarkerReplication: { status: "Enabled" },
-                // Replica modification sync: with a rule in each direction (the serving DR stack replicating back
-                // during a failback), metadata changes made to a replica flow back to its source, so both rules keep
-                // working afterwards. S3 never replicates a replica itself onwards, so the two rules cannot loop.
-                sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" }, replicaModifications: { status: "Enabled" } },
+                sourceSelectionCriteria: {
+                    sseKmsEncryptedObjects: { status: "Enabled" },
+                    ...(args.replicaModifications ? { replicaModifications: { status: "Enabled" } } : {}),
+                },
                 destination: {
                     bucket: `arn:aws:s3:::${link.destinationBucketName}`,
                     encryptionConfiguration: { replicaKmsKeyId: replicaKeyArn },

@@ -68,6 +68,8 @@ export interface PlatformExports {
      * a Batch Replication job with it); undefined otherwise.
      */
     batchReplicationRoleArn: pulumi.Output<string | undefined>;
+    /** The ECS cluster and service that take the writes (undefined in standby): npm run failback stops them in region B. */
+    service: pulumi.Output<{ cluster: string; name: string } | undefined>;
 }
 
 export interface PlatformComponents {
@@ -150,6 +152,7 @@ export class Platform extends pulumi.ComponentResource {
             endpoint: app.endpoint,
             replicationSource: database.replicationSource,
             batchReplicationRoleArn: documents.batchReplicationRole ? documents.batchReplicationRole.arn : pulumi.output(undefined),
+            service: app.service.serviceName ? pulumi.output({ cluster: app.service.clusterName, name: app.service.serviceName }) : pulumi.output(undefined),
         };
         Object.assign(this, { components: { keys, network, documents, database, backups, registry, app }, exports });
         this.registerOutputs({});

@@ -37,5 +37,6 @@ export = async () => {
         endpoint: exports.endpoint,
         replicationSource: exports.replicationSource,
         batchReplicationRoleArn: exports.batchReplicationRoleArn,
+        service: exports.service,
     };
 };

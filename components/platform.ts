@@ -67,9 +67,9 @@ export interface PlatformExports {
      * The DR stack's S3 Batch Operations role while it replicates back to the primary's region (npm run failback starts
      * a Batch Replication job with it); undefined otherwise.
      */
-    batchReplicationRoleArn: pulumi.Output<string | undefined>;
-    /** The ECS cluster and service that take the writes (undefined in standby): npm run failback stops them in region B. */
-    service: pulumi.Output<{ cluster: string; name: string } | undefined>;
+    batchReplicationRoleArn?: pulumi.Output<string>;
+    /** The ECS cluster and service that take the writes (none in standby): npm run failback stops them in region B. */
+    service?: pulumi.Output<{ cluster: string; name: string }>;
 }
 
 export interface PlatformComponents {
@@ -151,8 +151,8 @@ export class Platform extends pulumi.ComponentResource {
             secretArn: database.secretArn,
             endpoint: app.endpoint,
             replicationSource: database.replicationSource,
-            batchReplicationRoleArn: documents.batchReplicationRole ? documents.batchReplicationRole.arn : pulumi.output(undefined),
-            service: app.service.serviceName ? pulumi.output({ cluster: app.service.clusterName, name: app.service.serviceName }) : pulumi.output(undefined),
+            batchReplicationRoleArn: documents.batchReplicationRole?.arn,
+            service: app.service.serviceName && pulumi.output({ cluster: app.service.clusterName, name: app.service.serviceName }),
         };
         Object.assign(this, { components: { keys, network, documents, database, backups, registry, app }, exports });
         this.registerOutputs({});

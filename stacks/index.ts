@@ -36,7 +36,8 @@ export = async () => {
         secretArn: exports.secretArn,
         endpoint: exports.endpoint,
         replicationSource: exports.replicationSource,
-        batchReplicationRoleArn: exports.batchReplicationRoleArn,
-        service: exports.service,
+        // Only where they exist: an undefined output makes the engine warn on every update.
+        ...(exports.batchReplicationRoleArn ? { batchReplicationRoleArn: exports.batchReplicationRoleArn } : {}),
+        ...(exports.service ? { service: exports.service } : {}),
     };
 };

@@ -10,7 +10,7 @@ import { expect } from "chai";
 import { policies } from "../../policies/pack";
 import { analyze } from "../../tools/harness/analyzer";
 import { policyConfigFromStack } from "../../tools/harness/policy-config";
-import type { RecordedResource } from "../../tools/harness/recorder";
+import { RecordedResource, synthesize } from "../../tools/harness/recorder";
 import { DATA_BEARING, replacingChanges } from "../helpers/data-bearing";
 import { CycleStep, FAILBACK_ID, failbackCycle } from "../helpers/failback-cycle";
 import type { SynthesizedStack } from "../helpers/stacks";
@@ -207,5 +207,21 @@ describe("the failback cycle: standby, failover, region A back, primary recoveri
         const arn = (id: string) => `arn:aws:rds:us-east-1:123456789012:db:${id}`;
         expect(selected(recovering).filter((a) => a.includes(":db:"))).to.deep.equal([arn("vbr-prod-postgres")]);
         expect(selected(switched).filter((a) => a.includes(":db:"))).to.deep.equal([arn(`vbr-prod-postgres-fb${FAILBACK_ID}`), arn("vbr-prod-postgres")]);
+    });
+});
+
+describe("a recovering primary whose DR stack serves nothing", function () {
+    this.timeout(120000);
+    it("stops before registering anything, naming the key, the DR stack and what to do", async () => {
+        const primary = await synthesize({ projectDir: ".", stack: "primary" });
+        const standby = await synthesize({ projectDir: ".", stack: "dr", stackOutputs: { primary: primary.outputs } });
+        let err: Error | undefined;
+        try {
+            await synthesize({ projectDir: ".", stack: "primary", overrides: { "vbr:primaryState": "recovering", "vbr:drStack": "dr", "vbr:dbFailbackId": FAILBACK_ID }, stackOutputs: { dr: standby.outputs } });
+        } catch (e) {
+            err = e as Error;
+        }
+        expect(err?.message).to.contain('vbr:primaryState = "recovering": the DR stack organization/vbr/dr (vbr:drStack) exports no serving database');
+        expect(err?.message).to.contain("Fail over first, or set vbr:primaryState serving.");
     });
 });

@@ -16,7 +16,7 @@ import { loadProject, ProjectError, stackConfig } from "./harness/project";
 
 export type DrillIO = CliIO;
 
-const positiveInt = (v: string) => {
+export const positiveInt = (v: string) => {
     if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError("must be a whole number >= 1");
     return Number(v);
 };

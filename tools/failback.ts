@@ -6,20 +6,15 @@
 import { execFile } from "child_process";
 import * as path from "path";
 import { promisify } from "util";
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { estimateFailback } from "./bringup/failback-estimate";
-import { writableDirectoryProblem } from "./drill";
+import { positiveInt, writableDirectoryProblem } from "./drill";
 import { AwsFailbackChecks } from "./failback/checks";
 import { writeFailbackReport } from "./failback/report";
 import { runFailback } from "./failback/run";
 import type { FailbackDeps } from "./failback/session";
 import { loadProject, ProjectError, stackConfig } from "./harness/project";
 import { CliIO, parseArgs, processIO, runMain } from "./lib/cli";
-
-const positiveInt = (v: string) => {
-    if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError("must be a whole number >= 1");
-    return Number(v);
-};
 
 /** `pulumi state unprotect` through the CLI the Automation API uses (the first `pulumi` on PATH), in the project. */
 function unprotectWith(projectDir: string): FailbackDeps["unprotect"] {

@@ -11,7 +11,7 @@ import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwat
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { CreateJobCommand, DescribeJobCommand, S3ControlClient } from "@aws-sdk/client-s3-control";
 import { Client } from "pg";
-import { AwsDrillChecks, AwsDrillChecksOptions, CheckResult, DatabaseTarget, DrillChecks } from "../drill/checks";
+import { AwsDrillChecks, AwsDrillChecksOptions, CheckResult, DatabaseTarget, DrillChecks, sleep } from "../drill/checks";
 
 /** The ECS service that takes region B's writes. */
 export interface WriterService { region: string; cluster: string; service: string }
@@ -43,15 +43,6 @@ export interface FailbackChecks extends Pick<DrillChecks, "databaseCredentials" 
 }
 
 const message = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-        if (signal?.aborted) return resolve();
-        const done = () => { clearTimeout(timer); signal?.removeEventListener("abort", done); resolve(); };
-        const timer = setTimeout(done, ms);
-        signal?.addEventListener("abort", done);
-    });
-}
 
 const CANARY_TABLE = "vbr_failback_canary";
 const resourceId = (s: WriterService) => `service/${s.cluster}/${s.service}`;

@@ -35,24 +35,27 @@ let cycle: Promise<CycleStep[]> | undefined;
 
 /**
  * The cycle, synthesized once per mocha process: what each stack has deployed after each step. An updated stack reads
- * the other's outputs as deployed (the primary the DR stack's before it; the DR stack the primary's of this step).
+ * the other's outputs as deployed (the primary the DR stack's before it; the DR stack the primary's of this step). With
+ * `preview`, each stack as a first preview of that step plans it (outputs unknown), reading the other's deployed outputs.
  */
 export function failbackCycle(opts: { preview?: boolean } = {}): Promise<CycleStep[]> {
-    const run = async () => {
+    const run = async (deployed?: CycleStep[]) => {
         const steps: CycleStep[] = [];
-        for (const step of CYCLE) {
-            const before = steps[steps.length - 1];
+        for (const [i, step] of CYCLE.entries()) {
+            const before = steps[i - 1];
+            const outputsOf = (s: CycleStep | undefined, which: "primary" | "dr") => (deployed ? deployed[steps.indexOf(s!)]?.[which] : s?.[which])?.outputs;
             const primary = step.updates.includes("primary") || !before ? await synthesize({
                 projectDir: ".", stack: "primary", overrides: step.primary, preview: opts.preview,
-                stackOutputs: before ? { dr: before.dr.outputs } : {},
+                stackOutputs: before ? { dr: outputsOf(before, "dr")! } : {},
             }) : before.primary;
+            const primaryOutputs = deployed ? deployed[i].primary.outputs : primary.outputs;
             const dr = step.updates.includes("dr") || !before
-                ? await synthesize({ projectDir: ".", stack: "dr", overrides: step.dr, preview: opts.preview, stackOutputs: { primary: primary.outputs } })
+                ? await synthesize({ projectDir: ".", stack: "dr", overrides: step.dr, preview: opts.preview, stackOutputs: { primary: primaryOutputs } })
                 : before.dr;
             steps.push({ label: step.label, primaryConfig: step.primary, drConfig: step.dr, primary, dr });
         }
         return steps;
     };
-    if (opts.preview) return run();
-    return (cycle ??= run());
+    cycle ??= run();
+    return opts.preview ? cycle.then((deployed) => run(deployed)) : cycle;
 }

@@ -91,7 +91,7 @@ export async function estimateFailback(opts: FailbackEstimateOptions): Promise<F
         phase("canary", "canary row and object written in region B", seconds(times.default), true),
         phase("drain", "replica lag 0 and S3 pending replication 0", drain, true),
         phase("promote", "primary: promote the failback instance, PRIMARY record back, DNS serves it (pulumi up)", up(recovering, promoted, true), true),
-        phase("standby", "DR stack: back to standby, a new read replica of the failback instance (pulumi up)", up(replicating, standby)),
+        phase("standby", "DR stack: back to standby, replicating the failback instance (pulumi up)", up(replicating, standby)),
     ];
     const sum = (list: FailbackPhaseEstimate[], q: "p50Minutes" | "p90Minutes") => Math.round(list.reduce((t, p) => t + p[q], 0) * 10) / 10;
     const stopped = phases.filter((p) => p.writesStopped);

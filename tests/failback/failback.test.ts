@@ -60,6 +60,8 @@ interface Options {
     drainFails?: boolean;
     /** The DR stack's return to standby would also delete this data-bearing resource. */
     extraStandbyDelete?: string;
+    /** The primary's outputs before the failback. @default PRIMARY_SERVING */
+    primaryOutputs?: Record<string, unknown>;
 }
 
 function fakeChecks(clock: Clock, o: Options, calls: string[]): FailbackChecks {
@@ -128,7 +130,7 @@ describe("failback runner (fake pulumi CLI, fake AWS checks)", function () {
                 },
                 primary: {
                     stateKeys: ["vbr:primaryState"],
-                    outputs: { "": PRIMARY_SERVING, recovering: { ...PRIMARY_SERVING, database: db(`vbr-prod-postgres-fb${ID}`, "us-east-1") }, serving: { ...PRIMARY_SERVING, database: db(`vbr-prod-postgres-fb${ID}`, "us-east-1"), replicationSource: db(`vbr-prod-postgres-fb${ID}`, "us-east-1") } },
+                    outputs: { "": o.primaryOutputs ?? PRIMARY_SERVING, recovering: { ...PRIMARY_SERVING, database: db(`vbr-prod-postgres-fb${ID}`, "us-east-1") }, serving: { ...PRIMARY_SERVING, database: db(`vbr-prod-postgres-fb${ID}`, "us-east-1"), replicationSource: db(`vbr-prod-postgres-fb${ID}`, "us-east-1") } },
                     up: {
                         recovering: { events: [...step(2000, 4700, FB), pre(4700, RECORD, "delete"), done(4760, RECORD, "delete")] },
                         serving: { events: [pre(5000, FB, "update"), pre(5000, RECORD), done(5070, RECORD), done(5400, FB, "update")] },
@@ -247,6 +249,16 @@ describe("failback runner (fake pulumi CLI, fake AWS checks)", function () {
         const { code, report, calls } = await run();
         expect(code).to.equal(1);
         expect(report.failures[0]).to.deep.equal({ phase: "prepare", urn: null, message: "dr has vbr:drState=standby: a failback starts from a DR stack in failover" });
+        expect(calls.filter((c) => c[0] === "up" || c[0] === "preview")).to.deep.equal([]);
+    });
+
+    it("refuses a second failback once the primary serves from its failback instance (only the DR stack's return is left)", async () => {
+        fs.appendFileSync(path.join(dir, "project", "Pulumi.primary.yaml"), `  vbr:dbFailbackId: "${ID}"\n`);
+        const promoted = { ...PRIMARY_SERVING, replicationSource: db(`vbr-prod-postgres-fb${ID}`, "us-east-1") };
+        const { code, report, calls } = await run({ primaryOutputs: promoted });
+        expect(code).to.equal(1);
+        expect(report.failures.map((f) => f.message)).to.deep.equal([`primary already serves from its failback instance vbr-prod-postgres-fb${ID} (vbr:dbFailbackId ${ID}): ` +
+            "only the DR stack's return to standby is left; do it by hand (README, \"After a failover: failback\", step 6), not with a new failback"]);
         expect(calls.filter((c) => c[0] === "up" || c[0] === "preview")).to.deep.equal([]);
     });
 

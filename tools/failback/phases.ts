@@ -36,6 +36,12 @@ export async function prepare(f: Failback, state: FailbackState): Promise<boolea
     }
     state.oldSource = outputValue<Db>(state.primaryOutputs, "replicationSource")?.identifier;
     if (state.dr && !state.oldSource) f.fail("prepare", `${opts.primaryStack} exports no replicationSource: the DR stack's serving pieces are named after it`);
+    // Promoted already (a run that stopped in its last phase): a new failback id would start a second failback instance.
+    const previous = opts.primaryConfig["vbr:dbFailbackId"];
+    if (previous && opts.primaryConfig["vbr:primaryState"] !== "recovering" && state.oldSource === naming(f).dbIdentifier(`fb${previous}`)) {
+        f.fail("prepare", `${opts.primaryStack} already serves from its failback instance ${state.oldSource} (vbr:dbFailbackId ${previous}): only the DR ` +
+            "stack's return to standby is left; do it by hand (README, \"After a failover: failback\", step 6), not with a new failback");
+    }
     return f.end(null, `DR ${opts.drStack} in ${opts.drConfig["vbr:drState"]}; the primary replicated from ${state.oldSource ?? "?"}`);
 }
 

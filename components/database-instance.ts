@@ -136,7 +136,10 @@ export interface ServingDatabase {
     port: number;
 }
 
-/** The serving instance and the ARNs of every production instance (serving first, then one kept after a restore). */
+/**
+ * The instance the service uses and the ARNs of every production instance that holds writes of its own (the serving
+ * one first, then those kept after a restore or a failback); a replica's data is its source's, so none is listed.
+ */
 export interface ProductionInstances {
     serving: ServingDatabase | undefined;
     arns: string[];
@@ -147,8 +150,8 @@ export function describe(instance: aws.rds.Instance | undefined): pulumi.Output<
     return pulumi.output({ arn: instance.arn, identifier: instance.identifier, address: instance.address, port: instance.port });
 }
 
-export function describeAll(serving: aws.rds.Instance | undefined, kept: aws.rds.Instance | undefined): pulumi.Output<ProductionInstances> {
-    return pulumi.all([describe(serving), kept?.arn]).apply(([s, keptArn]) => ({
-        serving: s, arns: [s?.arn, keptArn].filter((a): a is string => a !== undefined),
-    }));
+/** `serving` described, and the ARNs of `backedUp` (undefined entries skipped), in order. */
+export function describeAll(serving: aws.rds.Instance | undefined, backedUp: Array<aws.rds.Instance | undefined>): pulumi.Output<ProductionInstances> {
+    const arns = backedUp.filter((i): i is aws.rds.Instance => i !== undefined).map((i) => i.arn);
+    return pulumi.all([describe(serving), pulumi.all(arns)]).apply(([s, a]) => ({ serving: s, arns: a }));
 }

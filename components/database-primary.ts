@@ -1,7 +1,9 @@
-// The primary's database: its instance, the credentials secret it owns, and the corruption runbook's restores.
+// The primary's database: its instance, the credentials secret it owns, the corruption runbook's restores and the
+// failback instance, and which of them serves.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { checkRdsIdentifier, commonInstanceArgs, InstanceContext, rdsRetentionDays, restoredInstance, restoreStamp } from "./database-instance";
+import { failbackInstance, FailbackSettings, restoreFollowsFailback } from "./database-failback";
 
 export const MASTER_USERNAME = "vbr_admin";
 
@@ -59,4 +61,33 @@ export function corruptionRestore(ctx: InstanceContext, name: string, restore: C
     const identifier = checkRdsIdentifier(ctx.naming.dbIdentifier(`r${stamp}`), `vbr:dbRestoreTime ${restore.time}`);
     return restoredInstance(ctx, `${name}-restored-${stamp}`, identifier,
         { sourceDbInstanceIdentifier: restore.source ?? original.identifier, restoreTime: restore.time }, { production: true });
+}
+
+/** The primary's instances by role: what the service uses, what takes the writes, and what AWS Backup selects. */
+export interface PrimaryInstances {
+    /** The instance the service connects to (the `database` output): the failback replica while recovering. */
+    serving: aws.rds.Instance;
+    /** The instance that holds the newest writes (the `replicationSource` output). */
+    writer: aws.rds.Instance;
+    /** Every production instance with writes of its own, the writer first, then the newest kept one. */
+    backedUp: aws.rds.Instance[];
+}
+
+/**
+ * Which instance serves. In time order the primary may hold: the original; a corruption restore made before the
+ * failover; the failback instance; a corruption restore made after the failback (its restore time is later than the
+ * failback's id, and by default it restores the failback instance). The newest promoted one takes the writes; while the
+ * primary recovers, the service reads from the failback replica and the writer is still the one from before the
+ * failover. Every other one stays in the program, protected and selected by AWS Backup.
+ */
+export function primaryInstances(ctx: InstanceContext, name: string, original: aws.rds.Instance, restore: CorruptionRestore | undefined,
+    failback: FailbackSettings | undefined): PrimaryInstances {
+    const fb = failback && failbackInstance(ctx, name, failback);
+    const promoted = failback?.state === "serving" ? fb : undefined;
+    const restoreAfter = restore !== undefined && failback !== undefined && restoreFollowsFailback(restore.time, failback.id);
+    const restored = corruptionRestore(ctx, name, restore, restoreAfter && promoted ? promoted : original);
+    const history = [original, restoreAfter ? undefined : restored, promoted, restoreAfter ? restored : undefined]
+        .filter((i): i is aws.rds.Instance => i !== undefined);
+    const writer = history[history.length - 1];
+    return { serving: fb && !promoted ? fb : writer, writer, backedUp: [writer, ...history.slice(0, -1).reverse()] };
 }

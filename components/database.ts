@@ -4,7 +4,8 @@ import * as pulumi from "@pulumi/pulumi";
 import { Naming } from "../policies/model/naming";
 import { Role } from "../policies/model/states";
 import { describe, describeAll, InstanceContext, InstanceSettings, ProductionInstances, ServingDatabase } from "./database-instance";
-import { corruptionRestore, CorruptionRestore, primaryInstance } from "./database-primary";
+import { CorruptionRestore, primaryInstance, primaryInstances } from "./database-primary";
+import { FailbackSettings } from "./database-failback";
 import { DrDatabaseSettings, drInstances, notExportedWarning, PrimarySource, replicaSecretArn } from "./database-dr";
 
 export interface DatabaseArgs extends InstanceSettings {
@@ -20,6 +21,8 @@ export interface DatabaseArgs extends InstanceSettings {
     secretsKeyArn: pulumi.Input<string>;
     /** Corruption runbook, on the stack that serves (the primary, or dr in failover). @default - no restore */
     restore?: CorruptionRestore;
+    /** The primary's failback (vbr:dbFailbackId): its instance and state. @default - none */
+    failback?: FailbackSettings;
     /** Required for the dr role: what it runs. @default - none (the primary role) */
     dr?: DrDatabaseSettings;
     /** Required for the dr role: the primary's exports, read before anything is built. @default - none (the primary role) */
@@ -36,8 +39,9 @@ export class Database extends pulumi.ComponentResource {
     /** The primary instance (primary role only). */
     readonly instance?: aws.rds.Instance;
     /**
-     * The instance the service uses: the primary (or its corruption restore); in DR the promoted replica or
-     * restored instance (failover), the drill copy (drill), nothing in standby. Also the `database` stack output.
+     * The instance the service uses: the primary (or its corruption restore, or its failback instance: a read replica
+     * while the primary recovers, promoted once it serves); in DR the promoted replica or restored instance
+     * (failover), the drill copy (drill), nothing in standby. Also the `database` stack output.
      */
     readonly serving: pulumi.Output<ServingDatabase | undefined>;
     readonly arn: pulumi.Output<string | undefined>;
@@ -74,11 +78,13 @@ export class Database extends pulumi.ComponentResource {
             const { instance, secretArn } = primaryInstance(ctx, name, args);
             this.instance = instance;
             this.secretArn = secretArn;
-            const restored = corruptionRestore(ctx, name, args.restore, instance);
-            instances = describeAll(restored ?? instance, restored && instance);
-            // A restore has automated backups from the moment `pulumi up` creates it (restoredInstance), so the peer
-            // replicates the serving instance.
-            this.replicationSource = describe(restored ?? instance);
+            const { serving, writer, backedUp } = primaryInstances(ctx, name, instance, args.restore, args.failback);
+            instances = describeAll(serving, backedUp);
+            // A restore has automated backups from the moment `pulumi up` creates it (restoredInstance), and so does
+            // a promoted failback instance (its backups ran as a replica already): the peer replicates the instance
+            // that takes the writes. While the primary recovers that is still the one it served from before the
+            // failover, which the serving DR stack's pieces are named after.
+            this.replicationSource = describe(writer);
         } else {
             const { primary, dr } = args;
             if (!primary || !dr) throw new Error("Database: the dr role needs `primary` (the primary's exports) and `dr` (its state)");
@@ -86,10 +92,10 @@ export class Database extends pulumi.ComponentResource {
             const source = primary.replicationSource;
             if (source === undefined) {
                 pulumi.log.warn(notExportedWarning(primary.stack), this);
-                instances = describeAll(undefined, undefined);
+                instances = describeAll(undefined, []);
             } else {
                 const { serving, kept, warning } = drInstances(ctx, name, dr, source, args.restore);
-                const described = describeAll(serving, kept);
+                const described = describeAll(serving, [serving, kept]);
                 // Warned before the outputs resolve, so whoever awaits the database has seen the warning.
                 instances = warning === undefined ? described
                     : pulumi.all([warning, described]).apply(([w, d]) => { pulumi.log.warn(w, this); return d; });

@@ -1,14 +1,17 @@
 // DNS: the Route 53 health check on the primary endpoint and the failover records that move traffic to DR.
 //
-// Who owns what: the primary stack owns the health check and the PRIMARY record; the DR stack adds the SECONDARY
-// record only in `failover`, and in `drill` only its own `drill.<domain>` name, never a record that takes traffic.
+// Who owns what: the primary stack owns the health check and the PRIMARY record (none while it recovers); the DR stack
+// adds the SECONDARY record only in `failover`, and in `drill` only its own `drill.<domain>` name, never a record that
+// takes traffic.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DrState, Role } from "../policies/model/states";
+import { DrState, PrimaryState, Role } from "../policies/model/states";
 
 export interface DnsArgs {
     role: Role;
     drState: DrState;
+    /** The primary's state: a recovering primary has no PRIMARY record (see dnsPlan). @default "serving" */
+    primaryState?: PrimaryState;
     /** The public name customers use; the drill name is `drill.<domainName>`. */
     domainName: string;
     hostedZoneId: pulumi.Input<string>;
@@ -22,9 +25,16 @@ export interface DnsArgs {
     tags?: Record<string, string>;
 }
 
-/** Which records a stack owns in a given role and state: the one place that rule is written down. */
-export function dnsPlan(role: Role, drState: DrState): { healthCheck: boolean; record?: "PRIMARY" | "SECONDARY" | "drill" } {
-    if (role === "primary") return { healthCheck: true, record: "PRIMARY" };
+/**
+ * Which records a stack owns in a given role and state: the one place that rule is written down.
+ *
+ * A recovering primary has no PRIMARY record while the DR stack takes the writes: without a record Route 53 provably
+ * sends region A nothing. A PRIMARY record kept behind a health check forced unhealthy would not do: when every record
+ * of a failover pair is unhealthy Route 53 answers with the PRIMARY (docs/aws-facts.md), so an ALB health failure in
+ * region B would send traffic to region A's read-only replica. The health check stays: it watches A's load balancer.
+ */
+export function dnsPlan(role: Role, drState: DrState, primaryState: PrimaryState = "serving"): { healthCheck: boolean; record?: "PRIMARY" | "SECONDARY" | "drill" } {
+    if (role === "primary") return primaryState === "recovering" ? { healthCheck: true } : { healthCheck: true, record: "PRIMARY" };
     if (drState === "failover") return { healthCheck: false, record: "SECONDARY" };
     if (drState === "drill") return { healthCheck: false, record: "drill" };
     return { healthCheck: false };
@@ -37,7 +47,7 @@ export class Dns extends pulumi.ComponentResource {
 
     constructor(name: string, args: DnsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vbr:dns:Dns", name, {}, opts);
-        const plan = dnsPlan(args.role, args.drState);
+        const plan = dnsPlan(args.role, args.drState, args.primaryState);
         if (plan.record !== undefined && args.alb === undefined) {
             throw new Error(`Dns ${name}: alb is required for role ${args.role} in state ${args.drState} (the ${plan.record} record aliases it)`);
         }

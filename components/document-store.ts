@@ -5,13 +5,19 @@ import { Role } from "../policies/model/states";
 import { DATA_BUCKETS, DataBucket, Naming, ReplicatedBucket } from "../policies/model/naming";
 import { DAILY_RETENTION_FLOOR_DAYS } from "../policies/model/plan";
 import { REPLICATION_DESTINATION, TAGS } from "../policies/model/tags";
-import { replicateBuckets } from "./replication";
+import { batchReplicationRole, replicateBuckets } from "./replication";
 import { SecureBucket } from "./secure-bucket";
 
 export interface DocumentStoreArgs {
     naming: Naming;
     /** `primary` owns the replication links; `dr` holds the destination twins. */
     role: Role;
+    /**
+     * Whether this stack replicates its buckets to their twins in the peer region: the primary always; the DR stack
+     * while it serves and the primary's region answers (a failback), so its new writes reach region A.
+     * @default role === "primary"
+     */
+    replicateToPeer?: boolean;
     region: string;
     peerRegion: string;
     accountId: pulumi.Input<string>;
@@ -51,8 +57,13 @@ export class DocumentStore extends pulumi.ComponentResource {
     readonly buckets: Record<DataBucket, aws.s3.Bucket>;
     /** name and ARN per bucket: the stack output `buckets`. */
     readonly exports: pulumi.Output<Record<DataBucket, { name: string; arn: string }>>;
-    /** The replication role (primary only). */
+    /** The replication role (when this stack replicates to the peer). */
     readonly replicationRole?: aws.iam.Role;
+    /**
+     * The DR stack's S3 Batch Operations role while it replicates back to the primary's region: objects written before
+     * its rules existed are copied by a Batch Replication job (npm run failback), not by live replication.
+     */
+    readonly batchReplicationRole?: aws.iam.Role;
 
     constructor(name: string, args: DocumentStoreArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vbr:storage:DocumentStore", name, {}, opts);
@@ -68,16 +79,21 @@ export class DocumentStore extends pulumi.ComponentResource {
             }, { parent: this });
         }
         this.buckets = Object.fromEntries(DATA_BUCKETS.map((b) => [b, stores[b].bucket])) as Record<DataBucket, aws.s3.Bucket>;
-        if (args.role === "primary") {
-            // The twins belong to the DR stack: found by their deterministic names, encrypted with its data key's alias.
+        if (args.replicateToPeer ?? args.role === "primary") {
+            // The DR stack replicates only while it serves, never in standby: no `vbr:standby` marker on these.
+            const { [TAGS.standby]: _kept, ...linkTags } = args.tags ?? {};
+            // The twins belong to the peer stack: found by their deterministic names, encrypted with its data key's alias.
             this.replicationRole = replicateBuckets(this, name, {
                 region, destinationRegion: peerRegion, sourceKeyArn: args.dataKeyArn,
                 replicaKey: { aliasArn: naming.keyAliasArn("data", peerRegion, args.accountId), aliasName: naming.keyAlias("data"), accountId: args.accountId },
                 links: replicationRules(naming, region, peerRegion).map((r) => ({
                     resourceName: `${name}-${r.bucket}`, ruleId: r.ruleId, source: stores[r.bucket], destinationBucketName: r.destination,
                 })),
-                tags: args.tags,
+                // Two-way: the serving DR stack's rules back to region A during a failback pair with these.
+                replicaModifications: true,
+                tags: linkTags,
             });
+            if (args.role === "dr") this.batchReplicationRole = batchReplicationRole(this, name, DATA_BUCKETS.map((b) => stores[b].arn), linkTags);
         }
         this.exports = pulumi.output(Object.fromEntries(DATA_BUCKETS.map((b) => [b, { name: stores[b].name, arn: stores[b].arn }]))) as
             unknown as pulumi.Output<Record<DataBucket, { name: string; arn: string }>>;

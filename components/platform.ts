@@ -22,11 +22,31 @@ export interface PrimaryReader {
     read(reference: pulumi.StackReference): Promise<PrimarySource>;
 }
 
+/** The DR stack's serving instance, as the recovering primary reads it from the DR stack's outputs. */
+export interface DrSource {
+    /** The DR stack's fully qualified name, for messages. */
+    stack: string;
+    /** Its `database` output: the instance it serves from (in failover). */
+    database: { arn: string; identifier: string };
+}
+
+/** How the recovering primary reads the DR stack: which stack, and its serving instance as a plain value. */
+export interface DrReader {
+    /** The DR stack's fully qualified name, `<org>/<project>/<stack>`. */
+    stackName: string;
+    read(reference: pulumi.StackReference): Promise<DrSource>;
+}
+
 /** Each component's args, less what the platform wires in from the other components. */
 export interface PlatformArgs {
     naming: Naming;
     /** The DR stack's primary, referenced as `<name>-primary` and read before anything else is built. @default - none: the primary */
     primary?: PrimaryReader;
+    /**
+     * The recovering primary's DR stack, referenced as `<name>-dr` and read before anything else is built: the failback
+     * instance replicates its serving instance. @default - none: not recovering
+     */
+    dr?: DrReader;
     keys: Omit<KeyRingArgs, "naming" | "accountId">;
     network: NetworkSettings;
     documents: Omit<DocumentStoreArgs, "naming" | "accountId" | "dataKeyArn">;
@@ -45,6 +65,13 @@ export interface PlatformExports {
     endpoint: pulumi.Output<string | undefined>;
     /** The instance the peer stack replicates from (see Database.replicationSource). */
     replicationSource: pulumi.Output<ServingDatabase | undefined>;
+    /**
+     * The DR stack's S3 Batch Operations role while it replicates back to the primary's region (npm run failback starts
+     * a Batch Replication job with it); undefined otherwise.
+     */
+    batchReplicationRoleArn?: pulumi.Output<string>;
+    /** The ECS cluster and service that take the writes (none in standby): npm run failback stops them in region B. */
+    service?: pulumi.Output<{ cluster: string; name: string }>;
 }
 
 export interface PlatformComponents {
@@ -64,6 +91,8 @@ export interface PlatformComponents {
 export class Platform extends pulumi.ComponentResource {
     /** The DR stack's reference to the primary stack; undefined on the primary. */
     readonly primaryReference?: pulumi.StackReference;
+    /** The recovering primary's reference to the DR stack; undefined otherwise. */
+    readonly drReference?: pulumi.StackReference;
     /** The components, composed by create() once the primary's exports are known. */
     declare readonly components: PlatformComponents;
     /** The stack's outputs, set by create(). */
@@ -77,16 +106,18 @@ export class Platform extends pulumi.ComponentResource {
     static async create(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions): Promise<Platform> {
         const platform = new Platform(name, args, opts);
         const primary = platform.primaryReference && args.primary ? await args.primary.read(platform.primaryReference) : undefined;
-        platform.compose(name, args, primary);
+        const dr = platform.drReference && args.dr ? await args.dr.read(platform.drReference) : undefined;
+        platform.compose(name, args, primary, dr);
         return platform;
     }
 
     private constructor(name: string, args: PlatformArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vbr:platform:Platform", name, {}, opts);
         if (args.primary) this.primaryReference = new pulumi.StackReference(`${name}-primary`, { name: args.primary.stackName }, { parent: this });
+        if (args.dr) this.drReference = new pulumi.StackReference(`${name}-dr`, { name: args.dr.stackName }, { parent: this });
     }
 
-    private compose(name: string, args: PlatformArgs, primary: PrimarySource | undefined): void {
+    private compose(name: string, args: PlatformArgs, primary: PrimarySource | undefined, dr: DrSource | undefined): void {
         const { naming } = args;
         const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
         const child = { parent: this };
@@ -98,6 +129,7 @@ export class Platform extends pulumi.ComponentResource {
         const database = new Database(`${name}-db`, {
             ...args.database, naming, accountId, dataKeyArn: keys.arns.data, secretsKeyArn: keys.arns.secrets,
             subnetIds: network.privateSubnetIds, vpcSecurityGroupIds: [network.dbSecurityGroupId], primary,
+            failback: args.database.failback && { ...args.database.failback, source: dr?.database },
         }, child);
         const backups = new BackupPlan(`${name}-backup`, {
             ...args.backups, naming, accountId, backupKeyArn: keys.arns.backup,
@@ -126,6 +158,8 @@ export class Platform extends pulumi.ComponentResource {
             secretArn: database.secretArn,
             endpoint: app.endpoint,
             replicationSource: database.replicationSource,
+            batchReplicationRoleArn: documents.batchReplicationRole?.arn,
+            service: app.service.serviceName && pulumi.output({ cluster: app.service.clusterName, name: app.service.serviceName }),
         };
         Object.assign(this, { components: { keys, network, documents, audit, database, backups, registry, app }, exports });
         this.registerOutputs({});

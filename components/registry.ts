@@ -8,6 +8,11 @@ export interface ContainerRegistryArgs {
     naming: Naming;
     /** The primary owns the (one per registry) replication configuration. */
     role: Role;
+    /**
+     * Whether this registry replicates to the peer region: the primary always; the DR stack while it serves and the
+     * primary's region answers (a failback), so images pushed in region B reach region A. @default role === "primary"
+     */
+    replicateToPeer?: boolean;
     peerRegion: string;
     accountId: pulumi.Input<string>;
     /** This region's data CMK. */
@@ -48,7 +53,7 @@ export class ContainerRegistry extends pulumi.ComponentResource {
                 }],
             }),
         }, { parent: this });
-        if (args.role === "primary") {
+        if (args.replicateToPeer ?? args.role === "primary") {
             // One configuration per registry: a second one (anywhere in this account and region) overwrites it.
             // Replication covers only images pushed after it exists; replicas land in the DR repository. Without a
             // filter it would copy every repository of the account: only this environment's repositories go.

@@ -1,5 +1,6 @@
 // S3 cross-region replication links: a least-privilege role and one rule per bucket with Replication Time
-// Control, delete-marker replication and SSE-KMS object selection, encrypting replicas with the peer's key.
+// Control, delete-marker replication, SSE-KMS object selection and replica modification sync, encrypting replicas with
+// the peer's key; and the S3 Batch Operations role that replicates what existed before a rule did.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { RTC_MINUTES } from "../policies/model/plan";
@@ -32,6 +33,12 @@ export interface ReplicationArgs {
     sourceKeyArn: pulumi.Input<string>;
     replicaKey: ReplicaKey;
     links: ReplicationLink[];
+    /**
+     * Replica modification sync: with a rule in each direction (the serving DR stack replicating back during a
+     * failback), metadata changes made to a replica flow back to its source, so both rules keep working afterwards.
+     * S3 never replicates a replica itself onwards, so the two rules cannot loop. @default false
+     */
+    replicaModifications?: boolean;
     /** @default {} */
     tags?: Record<string, string>;
 }
@@ -85,7 +92,10 @@ export function replicateBuckets(parent: pulumi.Resource, name: string, args: Re
                 status: "Enabled",
                 filter: {},
                 deleteMarkerReplication: { status: "Enabled" },
-                sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+                sourceSelectionCriteria: {
+                    sseKmsEncryptedObjects: { status: "Enabled" },
+                    ...(args.replicaModifications ? { replicaModifications: { status: "Enabled" } } : {}),
+                },
                 destination: {
                     bucket: `arn:aws:s3:::${link.destinationBucketName}`,
                     encryptionConfiguration: { replicaKmsKeyId: replicaKeyArn },
@@ -108,4 +118,32 @@ function encryptReplicas(key: ReplicaKey, destinationRegion: string): Record<str
         Resource: pulumi.interpolate`arn:aws:kms:${destinationRegion}:${key.accountId}:key/*`,
         Condition: { StringEquals: viaS3, "ForAnyValue:StringEquals": { "kms:ResourceAliases": key.aliasName } },
     };
+}
+
+/**
+ * The role S3 Batch Operations assumes to replicate objects that existed before a bucket's replication rule did (live
+ * replication copies only new writes): S3 Batch Replication with a generated manifest of the objects whose
+ * replication status is NONE or FAILED. Least privilege: start replication of the sources' objects and read their
+ * replication configuration; no completion report or manifest is written (the job's counts are enough).
+ */
+export function batchReplicationRole(parent: pulumi.Resource, name: string, sources: pulumi.Input<string>[], tags?: Record<string, string>): aws.iam.Role {
+    const role = new aws.iam.Role(`${name}-batch-replication`, {
+        assumeRolePolicy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Principal: { Service: "batchoperations.s3.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
+        tags,
+    }, { parent });
+    new aws.iam.RolePolicy(`${name}-batch-replication`, {
+        role: role.name,
+        policy: pulumi.jsonStringify({
+            Version: "2012-10-17",
+            Statement: [
+                { Sid: "InitiateReplication", Effect: "Allow", Action: "s3:InitiateReplication", Resource: sources.map((arn) => pulumi.interpolate`${arn}/*`) },
+                // The manifest generator reads each source's replication rules and lists it through an inventory run.
+                { Sid: "GenerateManifest", Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:PutInventoryConfiguration"], Resource: sources },
+            ],
+        }),
+    }, { parent });
+    return role;
 }

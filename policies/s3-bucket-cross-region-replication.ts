@@ -11,7 +11,8 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { accessLogBucket, UNPROVEN } from "./lib/access-logs";
 import { FLOORS } from "./lib/config";
-import { arnRegion, effectiveRegion, forTypes, isOf, isReplicaBucket, label, linked, peek, read, Read, T } from "./lib/stack";
+import { arnRegion, effectiveRegion, forTypes, isOf, label, linked, peek, read, Read, T } from "./lib/stack";
+import { replicationExempt } from "./lib/writable";
 
 export interface ReplicationConfig { replicationTimeMinutes: number }
 
@@ -98,7 +99,7 @@ export const s3BucketCrossRegionReplication: StackValidationPolicy = {
     validateStack: forTypes(T.bucket, (buckets, args, report, undecided) => {
         const { replicationTimeMinutes: minutes } = args.getConfig<ReplicationConfig>();
         for (const b of buckets) {
-            if (isReplicaBucket(b)) continue;
+            if (replicationExempt(b, args.resources)) continue;
             const logs = accessLogBucket(b, args.resources);
             if (logs.kind === "access-logs") continue;
             const note = logs.kind === "unproven" ? ` (${UNPROVEN})` : "";

@@ -8,7 +8,8 @@ import {
     DAILY_RETENTION_FLOOR_DAYS, DR_PLAN_RTO_MINUTES, RPO_OBJECTIVE_MINUTES, RTO_OBJECTIVE_MINUTES, VAULT_LOCK_GRACE_DAYS,
     WEEKLY_RETENTION_FLOOR_DAYS,
 } from "../policies/model/plan";
-import { DR_DATABASE_MODES, DR_STATES, ROLES, VAULT_LOCK_MODES, VaultLockMode } from "../policies/model/states";
+import { restoreFollowsFailback } from "../components/database-failback";
+import { DR_DATABASE_MODES, DR_STATES, PRIMARY_STATES, ROLES, VAULT_LOCK_MODES, VaultLockMode } from "../policies/model/states";
 
 /** AWS commercial regions this program may deploy to. */
 export const AWS_REGIONS = [
@@ -70,6 +71,13 @@ const boolean = () => z.preprocess((v) => (v === "true" ? true : v === "false" ?
 
 const pattern = (re: RegExp, what: string) => z.string().trim().regex(re, { message: what });
 
+/** Another stack of the pair: a bare stack name (qualified with this stack's organization and project) or `<org>/<project>/<stack>`. */
+const stackName = (which: string, example: string) => pattern(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)?$/,
+    `must be the ${which}'s stack name (${example}), qualified with this stack's organization and project, or <org>/<project>/<stack>`);
+
+/** The failback id: the failback's UTC start to the minute, as `npm run failback` sets it (restoreStamp's form). */
+const FAILBACK_ID = /^(\d{4})(\d{2})(\d{2})t(\d{2})(\d{2})$/;
+
 /**
  * Every key the program reads, by its name in the key (`vbr:peerRegion` is `peerRegion`), in the order problems are
  * reported. Unset (absent or empty) is allowed only for `.optional()` keys; a `.default()` applies to an absent key, as
@@ -99,8 +107,24 @@ export const CONFIG_SCHEMA = z.object({
         "and a pinned minor such as 16.4 makes every pulumi up after the first automatic upgrade plan a downgrade that RDS refuses " +
         "(hashicorp/terraform-provider-aws#39579); change the major version deliberately").default("16"),
     /** The primary stack the DR stack reads (required on `dr`): a bare stack name is qualified with the backend's organization and this project. */
-    primaryStack: pattern(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+)?$/,
-        "must be the primary's stack name (primary), qualified with this stack's organization and project, or <org>/<project>/<stack>").optional(),
+    primaryStack: stackName("primary", "primary").optional(),
+    /** What the primary does: serve, or recover from the DR stack's serving data after a failover (the failback). */
+    primaryState: oneOf(PRIMARY_STATES).default("serving"),
+    /** The DR stack the recovering primary copies its database from (primary only; required in `recovering`). */
+    drStack: stackName("DR stack", "dr").optional(),
+    /**
+     * Names the primary's failback instance (`vbr-<env>-postgres-fb<id>`): the failback's UTC start, which also orders
+     * it against corruption restores. Kept set while that instance serves, like vbr:dbRestoreTime.
+     */
+    dbFailbackId: z.string().trim().regex(FAILBACK_ID, {
+        message: "must be the failback's UTC start as yyyymmddthhmm, e.g. 20261204t0930 (npm run failback sets it): it names the failback instance " +
+            "vbr-<environment>-postgres-fb<id> and orders it against corruption restores",
+    }).refine((s) => !Number.isNaN(Date.parse(s.replace(FAILBACK_ID, "$1-$2-$3T$4:$5:00Z"))), { message: "is not a real date and time" }).optional(),
+    /**
+     * The DR stack in failover: region A answers again, so the serving DR stack owns the copy links back to it (S3 and
+     * ECR replication). False while region A is down: then nothing in the DR stack calls region A's API.
+     */
+    peerRegionAvailable: boolean().optional().default(false),
     /** The failover bring-up objective the RTO policy judges. */
     rtoObjectiveMinutes: integer(5, DR_PLAN_RTO_MINUTES).default(RTO_OBJECTIVE_MINUTES),
     /** A drill's objective (its copy is a restore, with the baseline backup). */
@@ -163,14 +187,18 @@ export const configKey = (field: ConfigField): string => `${PROVIDER_KEYS[field]
 export const CONFIG_KEYS: readonly string[] = FIELDS.map(configKey);
 export type RawConfig = Partial<Record<string, string>>;
 
-type Settings = Omit<ConfigValues, "role" | "primaryStack" | "vaultLockMode" | "auditLockMode" | "restoredDbBackupsEnabled"> & {
+type Settings = Omit<ConfigValues, "role" | "primaryStack" | "drStack" | "vaultLockMode" | "auditLockMode" | "restoredDbBackupsEnabled"> & {
     /** With its default applied: compliance for `prod`, governance otherwise. */
     vaultLockMode: VaultLockMode;
     /** With its default applied: compliance for `prod`, governance otherwise. */
     auditLockMode: VaultLockMode;
 };
-/** The validated configuration of a stack: `dr` carries the fully qualified `<org>/<project>/<stack>` of the primary it reads. */
-export type StackConfig = (Settings & { role: "primary"; primaryStack?: undefined }) | (Settings & { role: "dr"; primaryStack: string });
+/**
+ * The validated configuration of a stack: `dr` carries the fully qualified `<org>/<project>/<stack>` of the primary it
+ * reads; the primary may name its DR stack the same way (read while it recovers).
+ */
+export type StackConfig = (Settings & { role: "primary"; primaryStack?: undefined; drStack?: string })
+    | (Settings & { role: "dr"; primaryStack: string; drStack?: undefined });
 
 const REQUIRED = "is required; set it in Pulumi.<stack>.yaml or with `pulumi config set`";
 
@@ -205,10 +233,11 @@ export function parseStackConfig(stack: string, raw: RawConfig, backend: Backend
     if (problems.length > 0) throw new ConfigError(stack, problems);
 
     // Every key parsed: the required ones have values, and crossChecks guarantees primaryStack on `dr`.
-    const { role, primaryStack, vaultLockMode, auditLockMode, restoredDbBackupsEnabled: _deprecated, ...settings } = values as ConfigValues;
+    const { role, primaryStack, drStack, vaultLockMode, auditLockMode, restoredDbBackupsEnabled: _deprecated, ...settings } = values as ConfigValues;
     const lockDefault = defaultVaultLockMode(settings.environment);
     const common = { ...settings, vaultLockMode: vaultLockMode ?? lockDefault, auditLockMode: auditLockMode ?? lockDefault };
-    return role === "dr" ? { ...common, role, primaryStack: qualifyStack(primaryStack as string, backend) } : { ...common, role };
+    return role === "dr" ? { ...common, role, primaryStack: qualifyStack(primaryStack as string, backend) }
+        : { ...common, role, drStack: drStack === undefined ? undefined : qualifyStack(drStack, backend) };
 }
 
 /** A bare stack name, qualified as the engine resolves it: `<organization>/<project>/<stack>`. */
@@ -242,9 +271,11 @@ export function deprecationWarnings(raw: RawConfig): string[] {
 function crossChecks(raw: RawConfig, v: Partial<ConfigValues>, backend: Backend): ConfigProblem[] {
     const problems: ConfigProblem[] = [];
     const problem = (key: string, message: string) => problems.push({ key, value: raw[key], message });
-    if (v.primaryStack?.includes("/") && backend.organization === DIY_ORGANIZATION && !v.primaryStack.startsWith(`${DIY_ORGANIZATION}/`)) {
-        problem("vbr:primaryStack", `names organization "${v.primaryStack.split("/")[0]}", but this stack runs on a self-managed (DIY) backend, where every stack is ` +
-            `${DIY_ORGANIZATION}/<project>/<stack>: set the stack name alone (primary) or ${DIY_ORGANIZATION}/${backend.project}/<stack>`);
+    for (const [key, name, bare] of [["vbr:primaryStack", v.primaryStack, "primary"], ["vbr:drStack", v.drStack, "dr"]] as const) {
+        if (name?.includes("/") && backend.organization === DIY_ORGANIZATION && !name.startsWith(`${DIY_ORGANIZATION}/`)) {
+            problem(key, `names organization "${name.split("/")[0]}", but this stack runs on a self-managed (DIY) backend, where every stack is ` +
+                `${DIY_ORGANIZATION}/<project>/<stack>: set the stack name alone (${bare}) or ${DIY_ORGANIZATION}/${backend.project}/<stack>`);
+        }
     }
     if (v.role === "dr" && v.serviceEnabled === false) {
         problem("vbr:serviceEnabled", "applies to the primary's first install only: the DR stack runs no service in standby and must run it in drill and failover");
@@ -275,6 +306,40 @@ function crossChecks(raw: RawConfig, v: Partial<ConfigValues>, backend: Backend)
     if ((raw["vbr:dbRestoreSource"] ?? "") !== "" && (raw["vbr:dbRestoreTime"] ?? "") === "") {
         problem("vbr:dbRestoreSource", "is only valid together with vbr:dbRestoreTime: it names the instance a corruption restore reads; " +
             "set vbr:dbRestoreTime to the last good UTC instant, or remove vbr:dbRestoreSource");
+    }
+    problems.push(...failbackChecks(raw, v));
+    return problems;
+}
+
+/** The failback's keys: each only where it means something, and what `recovering` needs. */
+function failbackChecks(raw: RawConfig, v: Partial<ConfigValues>): ConfigProblem[] {
+    const problems: ConfigProblem[] = [];
+    const problem = (key: string, message: string) => problems.push({ key, value: raw[key], message });
+    const set = (key: string) => (raw[key] ?? "") !== "";
+    if (v.role === "dr") {
+        if (v.primaryState !== undefined && v.primaryState !== "serving") {
+            problem("vbr:primaryState", "applies to the primary only (vbr:role primary): the DR stack's states are vbr:drState");
+        }
+        if (set("vbr:drStack")) problem("vbr:drStack", "applies to the primary only: the DR stack reads the primary through vbr:primaryStack");
+        if (set("vbr:dbFailbackId")) problem("vbr:dbFailbackId", "applies to the primary only: it names the primary's failback instance");
+    }
+    if (v.peerRegionAvailable === true && !(v.role === "dr" && v.drState === "failover")) {
+        problem("vbr:peerRegionAvailable", "applies only to the dr stack in failover (vbr:drState failover): it says the primary's region answers " +
+            "again, so the serving DR stack replicates back to it; remove it otherwise");
+    }
+    if (v.role === "primary" && v.primaryState === "recovering") {
+        if (v.drStack === undefined && !set("vbr:drStack")) {
+            problems.push({ key: "vbr:drStack", value: undefined, message: "is required when vbr:primaryState is recovering: the primary's new database " +
+                "replicates from the DR stack's serving instance, read through it (e.g. dr)" });
+        }
+        if (v.dbFailbackId === undefined && !set("vbr:dbFailbackId")) {
+            problems.push({ key: "vbr:dbFailbackId", value: undefined, message: "is required when vbr:primaryState is recovering: it names the " +
+                "failback instance vbr-<environment>-postgres-fb<id> (the failback's UTC start, e.g. 20261204t0930)" });
+        }
+        if (v.dbRestoreTime !== undefined && v.dbFailbackId !== undefined && restoreFollowsFailback(v.dbRestoreTime, v.dbFailbackId)) {
+            problem("vbr:dbRestoreTime", `is later than the failback ${v.dbFailbackId}: a corruption restore of the failback instance can only ` +
+                "serve once it is promoted (vbr:primaryState serving); while recovering, keep the restore time the primary had before the failover");
+        }
     }
     return problems;
 }

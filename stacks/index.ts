@@ -36,5 +36,8 @@ export = async () => {
         secretArn: exports.secretArn,
         endpoint: exports.endpoint,
         replicationSource: exports.replicationSource,
+        // Only where they exist: an undefined output makes the engine warn on every update.
+        ...(exports.batchReplicationRoleArn ? { batchReplicationRoleArn: exports.batchReplicationRoleArn } : {}),
+        ...(exports.service ? { service: exports.service } : {}),
     };
 };

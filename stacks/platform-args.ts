@@ -8,7 +8,7 @@ import { RTC_MINUTES } from "../policies/model/plan";
 import { isActive } from "../policies/model/states";
 import { STANDBY_KEPT, TAGS } from "../policies/model/tags";
 import { StackConfig } from "./config";
-import { readPrimary } from "./primary-reference";
+import { readDr, readPrimary } from "./primary-reference";
 
 /** `vbr:standby = kept` on what the DR stack keeps in standby; the primary has no standby to mark. */
 export function keptTags(cfg: Pick<StackConfig, "role">): Record<string, string> {
@@ -29,12 +29,17 @@ export function platformArgs(cfg: StackConfig): PlatformArgs {
     const { role, region, peerRegion, drState, domainName, hostedZoneId } = cfg;
     const active = isActive(cfg);
     const kept = keptTags(cfg);
+    const recovering = cfg.role === "primary" && cfg.primaryState === "recovering";
+    // The serving DR stack owns the copy links back to region A once it answers again, as the primary does normally.
+    const replicateToPeer = role === "primary" || (drState === "failover" && cfg.peerRegionAvailable);
     return {
         naming,
         primary: cfg.role === "dr" ? { stackName: cfg.primaryStack, read: (reference) => readPrimary(reference, cfg.primaryStack) } : undefined,
+        // Validation guarantees vbr:drStack while recovering.
+        dr: recovering && cfg.drStack ? { stackName: cfg.drStack, read: (reference) => readDr(reference, cfg.drStack as string) } : undefined,
         keys: { region, tags: kept },
         network: { region, availabilityZoneCount: cfg.availabilityZoneCount, active, keptTags: kept },
-        documents: { role, region, peerRegion, tags: kept },
+        documents: { role, region, peerRegion, replicateToPeer, tags: kept },
         audit: {
             role, region, peerRegion, lock: auditLock(cfg), tags: kept,
             // The DR stack keeps the trail going from region B once it serves.
@@ -57,6 +62,8 @@ export function platformArgs(cfg: StackConfig): PlatformArgs {
             backupRetentionDays: cfg.backupRetentionDays,
             restore: cfg.dbRestoreTime === undefined ? undefined : { time: cfg.dbRestoreTime, source: cfg.dbRestoreSource },
             dr: cfg.role === "dr" ? { state: drState, mode: cfg.drDatabase, drillId: cfg.drillId } : undefined,
+            // The failback instance's source (the DR stack's serving instance) is read by the platform.
+            failback: cfg.role === "primary" && cfg.dbFailbackId !== undefined ? { id: cfg.dbFailbackId, state: cfg.primaryState } : undefined,
             tags: kept,
         },
         backups: {
@@ -65,7 +72,7 @@ export function platformArgs(cfg: StackConfig): PlatformArgs {
             backupRetentionDays: cfg.backupRetentionDays, weeklyRetentionDays: cfg.weeklyRetentionDays,
             lockMode: cfg.vaultLockMode, lockGraceDays: cfg.vaultLockGraceDays, tags: kept,
         },
-        registry: { role, peerRegion, tags: kept },
+        registry: { role, peerRegion, replicateToPeer, tags: kept },
         app: {
             service: {
                 region, active, runTasks: cfg.serviceEnabled, domainName, hostedZoneId,
@@ -73,16 +80,17 @@ export function platformArgs(cfg: StackConfig): PlatformArgs {
                 imageTag: cfg.appImageTag, desiredCount: cfg.serviceDesiredCount, maxCount: cfg.serviceMaxCount,
                 // Only the primary's first install may wait for ACM; the DR stack validated its certificate in standby.
                 waitForCertificateValidation: role === "primary",
-                // A drill serves from the DR copies of production's data: it must not write into them.
-                documentAccess: drState === "drill" ? "read-only" : "read-write",
+                // A drill serves from the DR copies of production's data: it must not write into them. Nor may a
+                // recovering primary, whose buckets are the destinations of the serving DR stack's replication.
+                documentAccess: drState === "drill" || recovering ? "read-only" : "read-write",
                 keptTags: kept,
             },
-            dns: { role, drState, domainName, hostedZoneId },
+            dns: { role, drState, primaryState: cfg.primaryState, domainName, hostedZoneId },
             monitoring: {
                 alertEmail: cfg.alertEmail,
-                // The primary owns the replication rules; it alarms on their RTC metrics.
-                replicatedBuckets: role === "primary"
-                    ? replicationRules(naming, region, peerRegion, REPLICATED_BUCKETS).map((r) => ({ key: r.bucket, source: r.source, destination: r.destination, ruleId: r.ruleId }))
+                // The stack that owns the replication rules alarms on their RTC metrics (the primary also owns the trail's).
+                replicatedBuckets: replicateToPeer
+                    ? replicationRules(naming, region, peerRegion, role === "primary" ? REPLICATED_BUCKETS : DATA_BUCKETS).map((r) => ({ key: r.bucket, source: r.source, destination: r.destination, ruleId: r.ruleId }))
                     : [],
                 database: { allocatedStorageGiB: cfg.dbAllocatedStorageGiB, maxConnections: defaultMaxConnections(cfg.dbInstanceClass) },
                 keptTags: kept,

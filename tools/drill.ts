@@ -19,7 +19,7 @@ import { auditTargets } from "./verify/audit";
 
 export type DrillIO = CliIO;
 
-const positiveInt = (v: string) => {
+export const positiveInt = (v: string) => {
     if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError("must be a whole number >= 1");
     return Number(v);
 };

@@ -6,13 +6,15 @@ import { capture, Capture } from "../helpers/capture";
 
 useMocks("us-east-1", "primary");
 import { Dns } from "../../components/dns";
-import { DrState, Role } from "../../policies/model/states";
+import { DrState, PrimaryState, Role } from "../../policies/model/states";
 
 const ALB = { dnsName: "vbr-alb-123.us-east-1.elb.amazonaws.com", zoneId: "Z35SXDOTRQ7X7K" };
 
-function build(role: Role, drState: DrState, alb = true): { cap: Capture; dns: Dns } {
+function build(role: Role, drState: DrState, alb = true, primaryState?: PrimaryState): { cap: Capture; dns: Dns } {
     const cap = capture();
-    const dns = new Dns(`${role}-${drState}`, { role, drState, domainName: "app.example.com", hostedZoneId: "ZZONE", alb: alb ? ALB : undefined }, cap.opts);
+    const dns = new Dns(`${role}-${drState}-${primaryState ?? "serving"}`, {
+        role, drState, primaryState, domainName: "app.example.com", hostedZoneId: "ZZONE", alb: alb ? ALB : undefined,
+    }, cap.opts);
     return { cap, dns };
 }
 const records = (cap: Capture) => Promise.all(cap.ofType("aws:route53/record:Record").map((r) => promiseOf(r.props as Record<string, any>)));
@@ -53,6 +55,13 @@ describe("Dns", () => {
         expect(drill.cap.ofType("aws:route53/record:Record")).to.have.length(1);
         expect([r.name, r.type, r.failoverRoutingPolicies, r.setIdentifier]).to.deep.equal(["drill.app.example.com", "A", undefined, undefined]);
         expect(r.aliases[0].evaluateTargetHealth).to.equal(true);
+    });
+
+    it("gives a recovering primary no record at all, only its health check: Route 53 sends region A nothing while B takes writes", async () => {
+        const recovering = build("primary", "standby", true, "recovering");
+        expect(recovering.cap.ofType("aws:route53/record:Record")).to.deep.equal([]);
+        expect(recovering.cap.ofType("aws:route53/healthCheck:HealthCheck")).to.have.length(1);
+        expect(recovering.dns.fqdn).to.equal(undefined);
     });
 
     it("creates nothing in standby", () => {

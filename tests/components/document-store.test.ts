@@ -7,11 +7,12 @@ import { Naming } from "../../policies/model/naming";
 import { DocumentStore } from "../../components/document-store";
 
 const DATA_KEY = "arn:aws:kms:us-east-1:123456789012:key/data-key";
-const build = (role: "primary" | "dr", region: string, peerRegion: string) => {
+const build = (role: "primary" | "dr", region: string, peerRegion: string, replicateToPeer?: boolean) => {
     useMocks(region, role);
     const cap = capture();
     const tags = role === "dr" ? { "vbr:standby": "kept" } : undefined;
-    new DocumentStore(`docs-${role}`, { naming: new Naming("prod"), role, region, peerRegion, accountId: MOCK_ACCOUNT_ID, dataKeyArn: DATA_KEY, tags }, cap.opts);
+    const dataKeyArn = DATA_KEY.replace("us-east-1", region);
+    new DocumentStore(`docs-${role}`, { naming: new Naming("prod"), role, region, peerRegion, replicateToPeer, accountId: MOCK_ACCOUNT_ID, dataKeyArn, tags }, cap.opts);
     return cap;
 };
 const T = {
@@ -68,7 +69,8 @@ describe("DocumentStore (primary)", () => {
             expect(inputs.rules).to.deep.equal([{
                 id: `${b}-to-us-west-2`, status: "Enabled", filter: {},
                 deleteMarkerReplication: { status: "Enabled" },
-                sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" } },
+                // Replica modification sync: the DR stack's rules back to us-east-1 during a failback make this two-way.
+                sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" }, replicaModifications: { status: "Enabled" } },
                 destination: {
                     bucket: `arn:aws:s3:::vbr-prod-${b}-us-west-2`,
                     encryptionConfiguration: { replicaKmsKeyId: "arn:aws:kms:us-west-2:123456789012:alias/vbr-prod-data" },
@@ -112,5 +114,54 @@ describe("DocumentStore (dr)", () => {
         expect(cap.ofType("aws:iam/role:Role")).to.have.length(0);
         // The DR audit twin must be locked too: S3 refuses to replicate locked objects into an unlocked bucket.
         expect((await cap.inputs("docs-dr-audit", T.lock)).rule.defaultRetention.days).to.equal(35);
+    });
+});
+
+describe("DocumentStore (dr in failover, the primary's region available again)", () => {
+    let cap: Capture;
+    before(() => { cap = build("dr", "us-west-2", "us-east-1", true); });
+    const WEST_KEY = "arn:aws:kms:us-west-2:123456789012:key/data-key";
+
+    it("replicates each twin back to us-east-1 with RTC 15 min, metrics, delete markers, replica modification sync and A's data key", async () => {
+        expect(cap.ofType(T.repl).map((r) => r.name)).to.deep.equal(["docs-dr-documents", "docs-dr-reports", "docs-dr-audit"]);
+        for (const b of ["documents", "reports", "audit"]) {
+            const inputs = await cap.inputs(`docs-dr-${b}`, T.repl);
+            expect(inputs.region).to.equal("us-west-2");
+            expect(inputs.role).to.match(/^arn:aws:iam::123456789012:role\/docs-dr-replication-/);
+            expect(inputs.rules).to.deep.equal([{
+                id: `${b}-to-us-east-1`, status: "Enabled", filter: {},
+                deleteMarkerReplication: { status: "Enabled" },
+                sourceSelectionCriteria: { sseKmsEncryptedObjects: { status: "Enabled" }, replicaModifications: { status: "Enabled" } },
+                destination: {
+                    bucket: `arn:aws:s3:::vbr-prod-${b}-us-east-1`,
+                    encryptionConfiguration: { replicaKmsKeyId: "arn:aws:kms:us-east-1:123456789012:alias/vbr-prod-data" },
+                    replicationTime: { status: "Enabled", time: { minutes: 15 } },
+                    metrics: { status: "Enabled", eventThreshold: { minutes: 15 } },
+                },
+            }]);
+        }
+        const doc = JSON.parse((await cap.inputs("docs-dr-replication", T.policy)).policy);
+        const bySid = Object.fromEntries(doc.Statement.map((s: { Sid: string }) => [s.Sid, s]));
+        expect(bySid.WriteReplicas.Resource).to.deep.equal(["documents", "reports", "audit"].map((b) => `arn:aws:s3:::vbr-prod-${b}-us-east-1/*`));
+        expect(bySid.DecryptSource).to.deep.include({ Resource: WEST_KEY, Condition: { StringEquals: { "kms:ViaService": "s3.us-west-2.amazonaws.com" } } });
+        expect(bySid.EncryptReplicas.Resource).to.equal("arn:aws:kms:us-east-1:123456789012:key/*");
+    });
+
+    it("keeps the buckets' destination tags (A's rules still replicate into them) and marks none of the links kept in standby", async () => {
+        for (const b of cap.ofType(T.bucket)) expect((await cap.inputs(b.name, T.bucket)).tags["vbr:replication"]).to.equal("destination");
+        for (const r of cap.ofType("aws:iam/role:Role")) expect((await cap.inputs(r.name, "aws:iam/role:Role")).tags ?? {}).to.deep.equal({});
+    });
+
+    it("gives S3 Batch Operations a role that can only start replication of the three twins and generate their manifest", async () => {
+        const role = await cap.inputs("docs-dr-batch-replication", "aws:iam/role:Role");
+        expect(JSON.parse(role.assumeRolePolicy).Statement).to.deep.equal([
+            { Effect: "Allow", Principal: { Service: "batchoperations.s3.amazonaws.com" }, Action: "sts:AssumeRole" },
+        ]);
+        const policy = JSON.parse((await cap.inputs("docs-dr-batch-replication", "aws:iam/rolePolicy:RolePolicy")).policy);
+        const arns = ["documents", "reports", "audit"].map((b) => `arn:aws:s3:::vbr-prod-${b}-us-west-2`);
+        expect(policy.Statement).to.deep.equal([
+            { Sid: "InitiateReplication", Effect: "Allow", Action: "s3:InitiateReplication", Resource: arns.map((a) => `${a}/*`) },
+            { Sid: "GenerateManifest", Effect: "Allow", Action: ["s3:GetReplicationConfiguration", "s3:PutInventoryConfiguration"], Resource: arns },
+        ]);
     });
 });

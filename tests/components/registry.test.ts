@@ -5,11 +5,11 @@ import { MOCK_ACCOUNT_ID } from "../../tools/harness/mocks";
 import { Naming } from "../../policies/model/naming";
 import { ContainerRegistry } from "../../components/registry";
 
-function build(role: "primary" | "dr", region: string, peerRegion: string): Capture {
+function build(role: "primary" | "dr", region: string, peerRegion: string, replicateToPeer?: boolean): Capture {
     useMocks(region, role);
     const cap = capture();
     new ContainerRegistry("reg", {
-        naming: new Naming("prod"), role, peerRegion, accountId: MOCK_ACCOUNT_ID, dataKeyArn: `arn:aws:kms:${region}:123456789012:key/data`,
+        naming: new Naming("prod"), role, peerRegion, replicateToPeer, accountId: MOCK_ACCOUNT_ID, dataKeyArn: `arn:aws:kms:${region}:123456789012:key/data`,
     }, cap.opts);
     return cap;
 }
@@ -36,5 +36,12 @@ describe("ContainerRegistry", () => {
         const cap = build("dr", "us-west-2", "us-east-1");
         expect(cap.ofType("aws:ecr/replicationConfiguration:ReplicationConfiguration")).to.deep.equal([]);
         expect((await cap.inputs("reg-app", "aws:ecr/repository:Repository")).encryptionConfigurations[0].kmsKey).to.equal("arn:aws:kms:us-west-2:123456789012:key/data");
+    });
+
+    it("dr in failover with the primary's region available: replicates this environment's repositories back to us-east-1", async () => {
+        const cap = build("dr", "us-west-2", "us-east-1", true);
+        expect((await cap.inputs("reg-replication")).replicationConfiguration).to.deep.equal({ rules: [{
+            destinations: [{ region: "us-east-1", registryId: "123456789012" }], repositoryFilters: [{ filter: "vbr-prod/", filterType: "PREFIX_MATCH" }],
+        }] });
     });
 });

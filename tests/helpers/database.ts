@@ -22,7 +22,7 @@ export interface BuiltDatabase { cap: Capture; db: Database; dataKey: string; wa
  * pulumi.log.warn's console fallback under mocks.
  */
 export async function buildDatabase(stack: "primary" | "dr", overrides: Record<string, string>, primaryOutputs: Record<string, unknown>,
-    extra: Pick<DatabaseArgs, "subnetIds" | "vpcSecurityGroupIds" | "tags"> = {}): Promise<BuiltDatabase> {
+    extra: Pick<DatabaseArgs, "subnetIds" | "vpcSecurityGroupIds" | "tags" | "failback"> = {}): Promise<BuiltDatabase> {
     const config = parseStackConfig(stack, stackConfig(loadProject("."), stack, overrides));
     useMocks(config.region, stack, { [PRIMARY_STACK]: primaryOutputs });
     const cap = capture();

@@ -86,3 +86,39 @@ describe("s3-bucket-cross-region-replication: unknown rule fields are pending, n
         set(r, ["rules", 0, "status"], "Disabled");
     }));
 });
+
+describe("s3-bucket-cross-region-replication: a destination-tagged bucket that takes writes in a stack that replicates out", () => {
+    const NO_RULE = 'Bucket "audit" is a data bucket with no replication configuration: its objects exist in one region only. Fix: add an aws.s3.BucketReplicationConfig with an enabled rule to its twin in the peer region (naming.bucketArn(bucket, peerRegion)), RTC 15 min, or tag it vbr:replication = destination if it is a replica.';
+    /** The serving DR stack's shape: "audit" tagged a destination without its own rule, the task role's policy granting `actions` on it. */
+    const serving = (actions: string[], opts: { ownRules?: boolean; policyUnknown?: boolean } = {}) => {
+        const rs = baseline();
+        rs.splice(rs.indexOf(find(rs, "audit-replication")), 1);
+        if (opts.ownRules === false) {
+            for (const rule of ["documents-replication", "trail-replication"]) rs.splice(rs.indexOf(find(rs, rule)), 1);
+        }
+        const audit = find(rs, "audit");
+        set(audit, ["tags", "vbr:replication"], "destination");
+        const doc = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: ["arn:aws:s3:::vbr-audit-us-east-1/*"] }] });
+        rs.push(res("aws:iam/rolePolicy:RolePolicy", "task", { role: "task", policy: opts.policyUnknown ? UNKNOWN : doc }, { policy: [audit] }));
+        return rs;
+    };
+    const got = async (rs: ReturnType<typeof baseline>) => (await reported("s3-bucket-cross-region-replication", rs)).map((v) => [v.level, v.name, v.message]);
+
+    it("is held to the rule whatever its tag once it takes writes (s3:PutObject) and the stack owns copy links (the peer region answers)", async () => {
+        expect(await got(serving(["s3:GetObject", "s3:PutObject"]))).to.deep.equal([["mandatory", "audit", NO_RULE]]);
+        expect(await got(serving(["s3:*"]))).to.deep.equal([["mandatory", "audit", NO_RULE]]);
+    });
+
+    it("keeps the tag's exemption for a replica the stack only reads", async () => {
+        expect(await got(serving(["s3:GetObject"]))).to.deep.equal([]);
+    });
+
+    it("keeps the tag's exemption while the stack owns no copy link at all (a failover during the primary region's outage)", async () => {
+        const rs = serving(["s3:PutObject"], { ownRules: false });
+        expect((await got(rs)).filter(([, name]) => name === "audit")).to.deep.equal([]);
+    });
+
+    it("counts a policy built from the bucket whose document is unknown (a preview) as a write: never a silent pass", async () => {
+        expect(await got(serving([], { policyUnknown: true }))).to.deep.equal([["mandatory", "audit", NO_RULE]]);
+    });
+});

@@ -23,6 +23,28 @@ describe("stack configuration", () => {
     });
 });
 
+/** The failback's keys, each where it does not belong or without what it needs. */
+function failbackCases(): { what: string; stack: "primary" | "dr"; overrides: Record<string, string>; key: string; message: RegExp }[] {
+    const recovering = { "vbr:primaryState": "recovering", "vbr:drStack": "dr", "vbr:dbFailbackId": "20261204t0930" };
+    return [
+        { what: "an unknown primary state", stack: "primary", overrides: { "vbr:primaryState": "failback" }, key: "vbr:primaryState", message: /vbr:primaryState = "failback": must be one of: serving, recovering/ },
+        { what: "recovering without vbr:drStack", stack: "primary", overrides: { ...recovering, "vbr:drStack": "" }, key: "vbr:drStack", message: /vbr:drStack = \(not set\): is required when vbr:primaryState is recovering: the primary's new database replicates from the DR stack's serving instance/ },
+        { what: "recovering without vbr:dbFailbackId", stack: "primary", overrides: { ...recovering, "vbr:dbFailbackId": "" }, key: "vbr:dbFailbackId", message: /vbr:dbFailbackId = \(not set\): is required when vbr:primaryState is recovering: it names the failback instance vbr-<environment>-postgres-fb<id>/ },
+        { what: "a failback id that is not a UTC stamp", stack: "primary", overrides: { "vbr:dbFailbackId": "2026-12-04" }, key: "vbr:dbFailbackId", message: /vbr:dbFailbackId = "2026-12-04": must be the failback's UTC start as yyyymmddthhmm, e.g. 20261204t0930/ },
+        { what: "a failback id that is not a real time", stack: "primary", overrides: { "vbr:dbFailbackId": "20261304t0930" }, key: "vbr:dbFailbackId", message: /vbr:dbFailbackId = "20261304t0930": is not a real date and time/ },
+        { what: "a failback id on the dr role", stack: "dr", overrides: { "vbr:dbFailbackId": "20261204t0930" }, key: "vbr:dbFailbackId", message: /vbr:dbFailbackId = "20261204t0930": applies to the primary only: it names the primary's failback instance/ },
+        { what: "recovering on the dr role", stack: "dr", overrides: { "vbr:primaryState": "recovering" }, key: "vbr:primaryState", message: /vbr:primaryState = "recovering": applies to the primary only \(vbr:role primary\)/ },
+        { what: "a DR stack named on the dr role", stack: "dr", overrides: { "vbr:drStack": "dr" }, key: "vbr:drStack", message: /vbr:drStack = "dr": applies to the primary only: the DR stack reads the primary through vbr:primaryStack/ },
+        { what: "a DR stack name that is not one", stack: "primary", overrides: { "vbr:drStack": "acme/dr" }, key: "vbr:drStack", message: /vbr:drStack = "acme\/dr": must be the DR stack's stack name \(dr\)/ },
+        { what: "another organization's DR stack on a DIY backend", stack: "primary", overrides: { "vbr:drStack": "acme/vbr/dr" }, key: "vbr:drStack", message: /vbr:drStack = "acme\/vbr\/dr": names organization "acme", but this stack runs on a self-managed \(DIY\) backend/ },
+        { what: "peerRegionAvailable on a DR stack in standby", stack: "dr", overrides: { "vbr:peerRegionAvailable": "true" }, key: "vbr:peerRegionAvailable", message: /vbr:peerRegionAvailable = "true": applies only to the dr stack in failover \(vbr:drState failover\)/ },
+        { what: "peerRegionAvailable on a DR stack in a drill", stack: "dr", overrides: { "vbr:drState": "drill", "vbr:peerRegionAvailable": "true" }, key: "vbr:peerRegionAvailable", message: /vbr:peerRegionAvailable = "true": applies only to the dr stack in failover/ },
+        { what: "peerRegionAvailable on the primary", stack: "primary", overrides: { "vbr:peerRegionAvailable": "true" }, key: "vbr:peerRegionAvailable", message: /vbr:peerRegionAvailable = "true": applies only to the dr stack in failover/ },
+        { what: "a non-boolean peerRegionAvailable", stack: "dr", overrides: { "vbr:drState": "failover", "vbr:peerRegionAvailable": "yes" }, key: "vbr:peerRegionAvailable", message: /vbr:peerRegionAvailable = "yes": must be true or false/ },
+        { what: "a corruption restore later than the failback while recovering", stack: "primary", overrides: { ...recovering, "vbr:dbRestoreTime": "2026-12-04T09:31:00Z" }, key: "vbr:dbRestoreTime", message: /vbr:dbRestoreTime = "2026-12-04T09:31:00Z": is later than the failback 20261204t0930: a corruption restore of the failback instance can only serve once it is promoted/ },
+    ];
+}
+
 /** The ConfigError a raw config raises (fails the test when it parses). */
 function problemsOf(stack: "primary" | "dr", overrides: Record<string, string>, remove: string[] = []): ConfigError {
     const raw = stackConfig(project, stack, overrides);
@@ -82,6 +104,7 @@ describe("stack configuration: rejected cases name the key, the bad value and wh
         { what: "a non-boolean serviceEnabled", stack: "primary", overrides: { "vbr:serviceEnabled": "no" }, key: "vbr:serviceEnabled", message: /vbr:serviceEnabled = "no": must be true or false/ },
         { what: "an RTO objective of 0", stack: "dr", overrides: { "vbr:rtoObjectiveMinutes": "0" }, key: "vbr:rtoObjectiveMinutes", message: /vbr:rtoObjectiveMinutes = "0": must be at least 5/ },
         { what: "storage that is not a number", stack: "primary", overrides: { "vbr:dbAllocatedStorageGiB": "100GB" }, key: "vbr:dbAllocatedStorageGiB", message: /vbr:dbAllocatedStorageGiB = "100GB": must be a whole number from 20 to 65536/ },
+        ...failbackCases(),
         { what: "a bad instance class", stack: "primary", overrides: { "vbr:dbInstanceClass": "r6g.large" }, key: "vbr:dbInstanceClass", message: /vbr:dbInstanceClass = "r6g.large": must be an RDS instance class/ },
     ];
     for (const c of cases) {
@@ -107,6 +130,19 @@ describe("stack configuration: rejected cases name the key, the bad value and wh
         expect(err.problems.map((p) => [p.key, p.value])).to.deep.equal([
             ["vbr:backupRetentionDays", "34"], ["vbr:peerRegion", "us-east-1"], ["vbr:drState", "failover"],
         ]);
+    });
+
+    it("reads the failback's keys: defaults serving / false, a qualified vbr:drStack, and a restore made before the failback kept while recovering", () => {
+        const serving = parseStackConfig("primary", stackConfig(project, "primary"));
+        expect([serving.primaryState, serving.drStack, serving.dbFailbackId, serving.peerRegionAvailable]).to.deep.equal(["serving", undefined, undefined, false]);
+        const recovering = parseStackConfig("primary", stackConfig(project, "primary", {
+            "vbr:primaryState": "recovering", "vbr:drStack": "dr", "vbr:dbFailbackId": "20261204t0930", "vbr:dbRestoreTime": "2026-11-29T13:45:00Z",
+        }), { organization: "acme", project: "vbr" });
+        expect([recovering.primaryState, recovering.drStack, recovering.dbFailbackId]).to.deep.equal(["recovering", "acme/vbr/dr", "20261204t0930"]);
+        const dr = parseStackConfig("dr", stackConfig(project, "dr", { "vbr:drState": "failover", "vbr:peerRegionAvailable": "true" }));
+        expect(dr.peerRegionAvailable).to.equal(true);
+        // After the switchover the primary serves from the failback instance: vbr:drStack may stay set for the next cycle.
+        expect(parseStackConfig("primary", stackConfig(project, "primary", { "vbr:dbFailbackId": "20261204t0930", "vbr:drStack": "dr" })).primaryState).to.equal("serving");
     });
 
     it("reads vbr:drillId: the Pulumi.yaml default, or a drill runner's timestamp id", () => {

@@ -3,25 +3,11 @@
 // natGateways input is checked instead) and provider-side replacement decisions beyond the inputs listed below.
 import { expect } from "chai";
 import { RecordedResource, synthesize, SynthesizedStack } from "../../tools/harness/recorder";
+import { DATA_BEARING, REPLACE_ON } from "../helpers/data-bearing";
 
 const DR_STATES = ["standby", "drill", "failover"] as const;
 const MODES = ["replica", "restore"] as const;
 type Synth = SynthesizedStack;
-
-/** Data-bearing types: deleting or replacing one loses data. */
-const DATA_BEARING = new Set([
-    "aws:s3/bucket:Bucket", "aws:rds/instance:Instance", "aws:backup/vault:Vault", "aws:kms/key:Key", "aws:secretsmanager/secret:Secret",
-    "aws:ecr/repository:Repository",
-]);
-/** Inputs whose change makes the provider replace the resource (ForceNew in the bridged provider's schema). */
-const REPLACE_ON: Record<string, string[]> = {
-    "aws:s3/bucket:Bucket": ["bucket", "objectLockEnabled"],
-    "aws:rds/instance:Instance": ["identifier", "engine", "kmsKeyId", "storageEncrypted", "restoreToPointInTime", "snapshotIdentifier", "replicateSourceDb", "dbSubnetGroupName", "characterSetName", "availabilityZone"],
-    "aws:backup/vault:Vault": ["name", "kmsKeyArn"],
-    "aws:kms/key:Key": ["keyUsage", "customerMasterKeySpec", "keySpec", "multiRegion"],
-    "aws:secretsmanager/secret:Secret": ["name"],
-    "aws:ecr/repository:Repository": ["name", "encryptionConfigurations"],
-};
 
 const typeCounts = (s: Synth, keep: (r: RecordedResource) => boolean = () => true) => {
     const m: Record<string, number> = {};

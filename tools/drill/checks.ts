@@ -89,7 +89,7 @@ export interface DrillChecks {
 const message = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
 
 /** Waits `ms`, or less when `signal` aborts. */
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
         if (signal?.aborted) return resolve();
         const done = () => { clearTimeout(timer); signal?.removeEventListener("abort", done); resolve(); };

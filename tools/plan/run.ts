@@ -5,6 +5,7 @@ import type { Policies } from "@pulumi/policy";
 import { packName, packVersion, policies as packPolicies } from "../../policies/pack";
 import { defaultParallel } from "../../policies/lib/bringup";
 import { bringUpExtension } from "../bringup/bringup-report";
+import { failbackExtension } from "../bringup/failback-estimate";
 import { evaluatePolicies } from "../harness/analyzer";
 import { PolicyConfigError, policyConfigFromStack } from "../harness/policy-config";
 import { loadProject, Project } from "../harness/project";
@@ -26,10 +27,11 @@ export interface PlanIO extends CliIO {
 }
 
 /**
- * Per-stack report fields added by other tools (the bring-up estimate registers `bringUp` here). Each one
- * computes its value from the synthesized stack and may print itself; see StackExtension.
+ * Per-stack report fields added by other tools (the bring-up estimate registers `bringUp` here, the failback estimate
+ * `failback` for a DR stack in failover). Each one computes its value from the synthesized stack and may print itself;
+ * see StackExtension.
  */
-export const stackExtensions: StackExtension[] = [bringUpExtension() as StackExtension];
+export const stackExtensions: StackExtension[] = [bringUpExtension() as StackExtension, failbackExtension() as StackExtension];
 
 type PolicyConfig = Record<string, Record<string, unknown>>;
 

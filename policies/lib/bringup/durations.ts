@@ -62,6 +62,7 @@ export function estimateFor(type: string, operation: Operation, inputs: Record<s
     opts: ModelOptions = {}): Estimate {
     const entry = (e: TimeEntry, key: string): Estimate => ({ p50: e.p50, p90: e.p90, source: e.source, key });
     if (type === RDS_INSTANCE && operation === "promote") return entry(times.operations["rds-promote"], "operations.rds-promote");
+    if (type === RDS_INSTANCE && operation === "replica") return entry(times.operations["rds-cross-region-replica"], "operations.rds-cross-region-replica");
     if (type === RDS_INSTANCE && operation === "restore") {
         const gib = storageOf(inputs, times, opts);
         const r = times.restore;

@@ -24,7 +24,9 @@ export type Operation =
     /** A read replica loses replicateSourceDb: RDS promotes it (reboot, then Multi-AZ and backups). */
     | "promote"
     /** A DB instance created from backups (restoreToPointInTime or snapshotIdentifier). */
-    | "restore";
+    | "restore"
+    /** A new read replica (replicateSourceDb set): a failback's replica in region A, a DR replica of a new source. */
+    | "replica";
 
 export interface BringUpStep {
     /** The resource's URN; for an awsx child, the URN the awsx plugin gives it (parent type $ child type). */

@@ -13,6 +13,13 @@ const isLocalComponent = (r: GraphResource) => !r.custom && !r.remote;
 
 export const isKept = (r: GraphResource): boolean => tagsOf(r)?.[TAGS.standby] === STANDBY_KEPT;
 
+/** What creating this resource is: a restore or a new read replica for a DB instance, else a create. */
+function newInstanceOperation(r: GraphResource): Operation {
+    if (r.type !== RDS_INSTANCE) return "create";
+    if (isRestore(r.inputs)) return "restore";
+    return isSet(r.inputs.replicateSourceDb) ? "replica" : "create";
+}
+
 /** All dependencies of a resource: `dependencies` plus every property dependency. */
 function allDependencies(r: GraphResource): string[] {
     const deps = new Set(r.dependencies);
@@ -36,7 +43,7 @@ export function diffSelector(standby: GraphResource[]): (r: GraphResource) => Se
             if (r.type === "awsx:ec2:Vpc" && natGatewayCount(r.inputs) > natGatewayCount(old.inputs)) return { kind: "component", part: "nat" };
             return null;
         }
-        if (!old) return { kind: "custom", operation: r.type === RDS_INSTANCE && isRestore(r.inputs) ? "restore" : "create" };
+        if (!old) return { kind: "custom", operation: newInstanceOperation(r) };
         if (r.type === RDS_INSTANCE && isSet(old.inputs.replicateSourceDb) && !isSet(r.inputs.replicateSourceDb)) {
             return { kind: "custom", operation: "promote" };
         }
@@ -79,7 +86,7 @@ export function tagSelector(resources: GraphResource[]): (r: GraphResource) => S
         if (r.type === RDS_INSTANCE) {
             if (isRestore(r.inputs)) return { kind: "custom", operation: "restore" };
             if (kept) return isSet(r.inputs.replicateSourceDb) ? null : { kind: "custom", operation: "promote" };
-            return { kind: "custom", operation: "create" };
+            return { kind: "custom", operation: newInstanceOperation(r) };
         }
         if (kept) return null;
         if (tagsOf(r) !== undefined || r.inputs.tags === ENGINE_UNKNOWN) return { kind: "custom", operation: "create" };

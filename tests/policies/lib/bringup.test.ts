@@ -149,6 +149,16 @@ describe("bring-up model: durations", () => {
         expect(estimateFor("aws:ec2/natGateway:NatGateway", "create", {}, times)).to.deep.include({ p50: 105, p90: 125 });
         expect(estimateFor("aws:lb/loadBalancer:LoadBalancer", "create", {}, times)).to.deep.include({ p50: 155, p90: 172 });
         expect(estimateFor("aws:made/up:Thing", "create", {}, times)).to.deep.include({ p50: 10, p90: 30, key: "default" });
+        // A new cross-region read replica (a failback's in region A, a DR replica of a new source).
+        expect(estimateFor(rds, "replica", {}, times)).to.deep.include({ p50: 2700, p90: 5400, key: "operations.rds-cross-region-replica" });
+    });
+
+    it("selects a new DB instance with replicateSourceDb as a read replica, from two graphs and from the tags alone", () => {
+        const replica = res("aws:rds/instance:Instance", "fb", { inputs: { replicateSourceDb: "arn:aws:rds:us-west-2:1:db:x", tags: {} } });
+        const plain = res("aws:rds/instance:Instance", "new", { inputs: { tags: {} } });
+        expect(stepsFromDiff([], [replica, plain], times).map((s) => [s.name, s.operation, s.estimate.key]))
+            .to.deep.equal([["fb", "replica", "operations.rds-cross-region-replica"], ["new", "create", "aws:rds/instance:Instance"]]);
+        expect(stepsFromTags([replica, plain], times).map((s) => [s.name, s.operation])).to.deep.equal([["fb", "replica"], ["new", "create"]]);
     });
 
     it("every data-file entry names its source", () => {

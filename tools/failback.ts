@@ -1,0 +1,87 @@
+// `npm run failback`: back from the DR stack in failover to the primary, with an RPO of zero (see tools/failback/run.ts).
+// Needs the Pulumi CLI on PATH logged in to the state backend, AWS credentials for both regions (README, "Failback"),
+// both stacks deployed, the DR stack in failover and region A answering again; network access to both databases.
+// Exit 0 = every phase passed and RPO 0 was proven, 1 = a phase failed, a canary is missing in region A or a signal
+// stopped it (the report is still written), 2 = usage error (found before any stack is touched).
+import { execFile } from "child_process";
+import * as path from "path";
+import { promisify } from "util";
+import { Command } from "commander";
+import { estimateFailback } from "./bringup/failback-estimate";
+import { positiveInt, writableDirectoryProblem } from "./drill";
+import { AwsFailbackChecks } from "./failback/checks";
+import { writeFailbackReport } from "./failback/report";
+import { runFailback } from "./failback/run";
+import type { FailbackDeps } from "./failback/session";
+import { loadProject, ProjectError, stackConfig } from "./harness/project";
+import { CliIO, parseArgs, processIO, runMain } from "./lib/cli";
+
+/** `pulumi state unprotect` through the CLI the Automation API uses (the first `pulumi` on PATH), in the project. */
+function unprotectWith(projectDir: string): FailbackDeps["unprotect"] {
+    return async (stack, urn) => {
+        await promisify(execFile)("pulumi", ["state", "unprotect", "--stack", stack, "--yes", "--non-interactive", urn], { cwd: projectDir });
+    };
+}
+
+/** SIGINT and SIGTERM of this process; returns the function that stops listening. */
+function processSignals(handler: (signal: string) => void): () => void {
+    const on = (signal: NodeJS.Signals) => handler(signal);
+    process.on("SIGINT", on);
+    process.on("SIGTERM", on);
+    return () => { process.off("SIGINT", on); process.off("SIGTERM", on); };
+}
+
+export async function main(argv: string[], io: CliIO = processIO(), deps: Partial<FailbackDeps> = {}): Promise<number> {
+    const program = new Command("failback")
+        .description("Fail back from the DR stack in failover to the primary with RPO 0: replicate back, recover, switch over, DR back to standby; write the report.")
+        .option("--project <dir>", "the Pulumi project directory", ".")
+        .option("--dr <name>", "the DR stack (in failover)", "dr")
+        .option("--primary <name>", "the primary stack (default: the DR stack's vbr:primaryStack)")
+        .option("--parallel <n>", "pulumi up --parallel (default: the CLI's, 4 x CPUs)", positiveInt)
+        .option("--wait-timeout <minutes>", "how long each wait may take (batch jobs, stopping region B, replica lag, S3 backlog)", positiveInt, 60)
+        .option("--out <dir>", "where to write failback-<dr>-<time>.{json,md}", "failbacks")
+        .allowExcessArguments(false);
+    const parsed = parseArgs(program, argv, io);
+    if (parsed !== undefined) return parsed;
+    const o = program.opts<{ project: string; dr: string; primary?: string; parallel?: number; waitTimeout: number; out: string }>();
+    let project: ReturnType<typeof loadProject>;
+    let drConfig: Record<string, string>;
+    let primaryConfig: Record<string, string>;
+    const primary = () => o.primary ?? (drConfig["vbr:primaryStack"] ?? "").split("/").pop() ?? "";
+    try {
+        project = loadProject(path.resolve(io.cwd, o.project));
+        drConfig = stackConfig(project, o.dr);
+        if (drConfig["vbr:role"] !== "dr") { io.stderr(`error: --dr ${o.dr} has vbr:role=${drConfig["vbr:role"] ?? "(not set)"}; it must be the dr stack\n`); return 2; }
+        if (!primary()) { io.stderr("error: no primary stack: set vbr:primaryStack on the DR stack or pass --primary\n"); return 2; }
+        primaryConfig = stackConfig(project, primary());
+        if (primaryConfig["vbr:role"] !== "primary") { io.stderr(`error: --primary ${primary()} has vbr:role=${primaryConfig["vbr:role"] ?? "(not set)"}; it must be the primary stack\n`); return 2; }
+    } catch (err) {
+        if (err instanceof ProjectError) { io.stderr(`error: ${err.message}\n`); return 2; }
+        throw err;
+    }
+    const outDir = path.resolve(io.cwd, o.out);
+    const notWritable = writableDirectoryProblem(outDir);
+    if (notWritable) { io.stderr(`error: --out ${o.out}: ${notWritable}\n`); return 2; }
+    const started = new Date((deps.now ?? Date.now)()).toISOString().replace(/[:.]/g, "-");
+    const base = path.join(outDir, `failback-${o.dr}-${started}`);
+    const report = await runFailback({
+        projectDir: project.dir, project: project.name, primaryStack: primary(), drStack: o.dr, primaryConfig, drConfig,
+        parallel: o.parallel, waitTimeoutMs: o.waitTimeout * 60_000, reportBase: base,
+    }, {
+        checks: deps.checks ?? new AwsFailbackChecks(),
+        now: deps.now, eventTime: deps.eventTime, env: deps.env,
+        estimate: deps.estimate ?? (() => estimateFailback({ projectDir: project.dir, stack: o.dr, config: drConfig, parallel: o.parallel })),
+        unprotect: deps.unprotect ?? unprotectWith(project.dir),
+        onInterrupt: deps.onInterrupt ?? processSignals,
+        log: deps.log ?? ((line) => io.stdout(`${line}\n`)),
+    });
+    const files = writeFailbackReport(report, base);
+    io.stdout(`RPO ${report.rpo.zero ? "0" : "NOT proven 0"}, write downtime ${report.writeDowntime.minutes ?? "not measured"} min ` +
+        `(model p90 ${report.writeDowntime.modelP90Minutes ?? "?"}), ${report.failures.length} failure(s)\n`);
+    for (const f of report.failures) io.stdout(`  [${f.phase}] ${f.urn ? `${f.urn}: ` : ""}${f.message}\n`);
+    for (const s of report.nextSteps) io.stdout(`  ${s}\n`);
+    io.stdout(`Report: ${path.relative(io.cwd, files.markdown)} and ${path.relative(io.cwd, files.json)}\n`);
+    return report.exitCode;
+}
+
+if (require.main === module) runMain((argv) => main(argv));

@@ -134,6 +134,8 @@ export interface ServingDatabase {
     identifier: string;
     address: string;
     port: number;
+    /** RDS's DbiResourceId: IAM database authentication grants `rds-db:connect` on it. */
+    resourceId: string;
 }
 
 /** The serving instance and the ARNs of every production instance (serving first, then one kept after a restore). */
@@ -144,7 +146,7 @@ export interface ProductionInstances {
 
 export function describe(instance: aws.rds.Instance | undefined): pulumi.Output<ServingDatabase | undefined> {
     if (instance === undefined) return pulumi.output(undefined);
-    return pulumi.output({ arn: instance.arn, identifier: instance.identifier, address: instance.address, port: instance.port });
+    return pulumi.output({ arn: instance.arn, identifier: instance.identifier, address: instance.address, port: instance.port, resourceId: instance.resourceId });
 }
 
 export function describeAll(serving: aws.rds.Instance | undefined, kept: aws.rds.Instance | undefined): pulumi.Output<ProductionInstances> {

@@ -41,6 +41,8 @@ export interface PlatformExports {
     buckets: pulumi.Output<Record<DataBucket, { name: string; arn: string }>>;
     secretArn: pulumi.Output<string | undefined>;
     endpoint: pulumi.Output<string | undefined>;
+    /** One-off tasks on the stack's cluster: the app's task definition, and the DR stack's validation task when active. */
+    tasks: AppTier["tasks"];
     /** The instance the peer stack replicates from (see Database.replicationSource). */
     replicationSource: pulumi.Output<ServingDatabase | undefined>;
 }
@@ -110,6 +112,7 @@ export class Platform extends pulumi.ComponentResource {
                 identifier: serving.apply((db) => db?.identifier as string),
                 address: serving.apply((db) => db?.address as string),
                 port: serving.apply((db) => db?.port as number),
+                resourceId: serving.apply((db) => db?.resourceId as string),
             },
             repository: { url: registry.url, arn: registry.arn },
         });
@@ -118,6 +121,7 @@ export class Platform extends pulumi.ComponentResource {
             buckets: documents.exports,
             secretArn: database.secretArn,
             endpoint: app.endpoint,
+            tasks: app.tasks,
             replicationSource: database.replicationSource,
         };
         Object.assign(this, { components: { keys, network, documents, database, backups, registry, app }, exports });

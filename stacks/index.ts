@@ -35,6 +35,7 @@ export = async () => {
         buckets: exports.buckets,
         secretArn: exports.secretArn,
         endpoint: exports.endpoint,
+        tasks: exports.tasks,
         replicationSource: exports.replicationSource,
     };
 };

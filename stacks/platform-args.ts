@@ -48,6 +48,8 @@ export function platformArgs(cfg: StackConfig): PlatformArgs {
                 waitForCertificateValidation: role === "primary",
                 // A drill serves from the DR copies of production's data: it must not write into them.
                 documentAccess: drState === "drill" ? "read-only" : "read-write",
+                // The drill's database check from inside the VPC (also there for a failover's own check).
+                validationTask: role === "dr" && active,
                 keptTags: kept,
             },
             dns: { role, drState, domainName, hostedZoneId },

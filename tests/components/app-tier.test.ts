@@ -25,7 +25,7 @@ function data(cfg: StackConfig, withDb: boolean): AppTierData {
         keys: { logs: arn("logs"), data: arn("data"), secrets: arn("secrets") },
         buckets: { documents: bucket("documents"), reports: bucket("reports"), audit: bucket("audit") },
         secretArn: `arn:aws:secretsmanager:${cfg.region}:123456789012:secret:vbr-prod/database/master-AbCdEf`,
-        database: withDb ? { identifier: "vbr-prod-postgres", address: "db.internal", port: 5432 } : undefined,
+        database: withDb ? { identifier: "vbr-prod-postgres", address: "db.internal", port: 5432, resourceId: "db-ABCDEFGHIJKLMNOPQRSTUVWXYZ" } : undefined,
         repository: { url: `123456789012.dkr.ecr.${cfg.region}.amazonaws.com/vbr-prod/app`, arn: `arn:aws:ecr:${cfg.region}:123456789012:repository/vbr-prod/app` },
     };
 }
@@ -91,7 +91,9 @@ describe("application tier by state", () => {
         expect(added).to.deep.equal({
             "aws:ec2/vpcEndpoint:VpcEndpoint": 4,
             "aws:lb/loadBalancer:LoadBalancer": 1, "aws:lb/targetGroup:TargetGroup": 1, "aws:lb/listener:Listener": 2,
-            "aws:ecs/taskDefinition:TaskDefinition": 1, "aws:ecs/service:Service": 1,
+            "aws:ecs/taskDefinition:TaskDefinition": 2, "aws:ecs/service:Service": 1,
+            // The drill's database check: its own task definition, task role and rds-db:connect policy.
+            "aws:iam/role:Role": 1, "aws:iam/rolePolicy:RolePolicy": 1,
             "aws:appautoscaling/target:Target": 1, "aws:appautoscaling/policy:Policy": 2,
             "aws:route53/record:Record": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 3,
         });
@@ -116,7 +118,7 @@ describe("application tier by state", () => {
         expect(states.replica.failover.cap.ofType("aws:route53/record:Record").map((r) => r.name)).to.include("vbr-prod-dns-secondary");
     });
 
-    it("a failover DR app tier equals the primary's apart from the health check and the replication alarms", () => {
+    it("a failover DR app tier equals the primary's apart from the health check, the replication alarms and the validation task", () => {
         const differences = {
             primaryOnly: minus(multiset(primary.cap), multiset(states.replica.failover.cap)),
             drOnly: minus(multiset(states.replica.failover.cap), multiset(primary.cap)),
@@ -125,7 +127,8 @@ describe("application tier by state", () => {
             // The primary health-checks its own endpoint for the PRIMARY record, and alarms on the RTC metrics of the
             // three buckets it replicates (latency + failed operations each); the DR stack replicates nothing.
             primaryOnly: { "aws:route53/healthCheck:HealthCheck": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 6 },
-            drOnly: {},
+            // The DR stack's one-off database check, which a drill (or a failover's own check) runs inside the VPC.
+            drOnly: { "aws:ecs/taskDefinition:TaskDefinition": 1, "aws:iam/role:Role": 1, "aws:iam/rolePolicy:RolePolicy": 1 },
         });
     });
 

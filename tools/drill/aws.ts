@@ -16,7 +16,12 @@ export function clientConfig(o: AwsClientOptions, region: string, s3 = false): R
     };
 }
 
-export const message = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+/** An error as the report says it; fetch's "fetch failed" gets its cause (refused, certificate, DNS). */
+export const message = (err: unknown): string => {
+    if (!(err instanceof Error)) return String(err);
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    return `${err.name}: ${err.message}${cause?.message ? ` (${cause.code ? `${cause.code}: ` : ""}${cause.message})` : ""}`;
+};
 
 /** Waits `ms`, or less when `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -27,3 +32,12 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
         signal?.addEventListener("abort", done);
     });
 }
+
+/** A wait as a report says it: whole minutes from one minute on, else seconds. */
+export const fmtWait = (ms: number): string => (ms >= 60_000 ? `${Math.round(ms / 60_000)} min` : `${Math.round(ms / 1000)} s`);
+
+/** An SDK error that says the object, version or resource does not exist. */
+export const notFound = (err: unknown): boolean => {
+    const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+    return e?.$metadata?.httpStatusCode === 404 || ["NotFound", "NoSuchKey", "NoSuchVersion"].includes(e?.name ?? "");
+};

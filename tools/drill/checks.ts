@@ -10,7 +10,7 @@ import { DBInstanceAutomatedBackup, DescribeDBInstanceAutomatedBackupsCommand, D
 import { DescribeSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { AwsClientOptions, clientConfig, message, sleep } from "./aws";
+import { AwsClientOptions, clientConfig, fmtWait, message, notFound, sleep } from "./aws";
 import { TaskRequest, TaskRun, TaskRunner } from "./tasks";
 
 export interface CheckResult {
@@ -139,6 +139,8 @@ export class AwsDrillChecks implements DrillChecks {
                 await this.s3(region).send(new DeleteObjectCommand({ Bucket: bucket, Key: c.key, VersionId: c.versionId }));
                 done.push(`s3://${bucket}/${c.key}`);
             } catch (err) {
+                // A canary that never replicated has no replica to delete.
+                if (bucket === c.replicaBucket && notFound(err)) continue;
                 return { ok: false, detail: `could not delete the canary s3://${bucket}/${c.key}${c.versionId ? ` version ${c.versionId}` : ""}: ${message(err)}` };
             }
         }
@@ -199,7 +201,7 @@ export class AwsDrillChecks implements DrillChecks {
             } catch (err) {
                 last = message(err);
             }
-            if (this.now() + this.pollMs > deadline) return { ok: false, detail: `${url} not healthy within ${Math.round(timeoutMs / 60000)} min (last: ${last})` };
+            if (this.now() + this.pollMs > deadline) return { ok: false, detail: `${url} not healthy within ${fmtWait(timeoutMs)} (last: ${last})` };
             await this.sleep(this.pollMs, signal);
         }
     }
@@ -217,6 +219,7 @@ export class AwsDrillChecks implements DrillChecks {
                 const head = await s3.send(new HeadObjectCommand({ Bucket: c.sourceBucket, Key: c.key }));
                 status = head.ReplicationStatus ?? "none";
             } catch (err) {
+                if (notFound(err)) return { ok: false, status: "missing", detail: `the canary ${source} is missing from the source bucket (HeadObject: ${message(err)})` };
                 // A throttle or a network blip is retried until the deadline; the last error is what the report shows.
                 status = `unknown (${message(err)})`;
             }
@@ -225,7 +228,7 @@ export class AwsDrillChecks implements DrillChecks {
             else if (status === "FAILED") return { ok: false, status, detail: `S3 replication of ${source} FAILED (source ReplicationStatus)` };
             else if (status === "none") return { ok: false, status, detail: `${source} has no ReplicationStatus: no replication rule applies to it` };
             else if (at + this.replicationPollMs > deadline) {
-                return { ok: false, status, detail: `${source} not replicated within ${Math.round(timeoutMs / 60000)} min of the write (last ReplicationStatus ${status})` };
+                return { ok: false, status, detail: `${source} not replicated within ${fmtWait(timeoutMs)} of the write (last ReplicationStatus ${status})` };
             } else await this.sleep(this.replicationPollMs, signal);
         }
         const lag = `${Math.round((completedAt - c.writtenAt) / 1000)} s after the write`;

@@ -8,7 +8,7 @@
 import { DescribeTasksCommand, ECSClient, RunTaskCommand, Task } from "@aws-sdk/client-ecs";
 import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import type { OneOffTask } from "../../components/service-validation";
-import { AwsClientOptions, clientConfig, message, sleep } from "./aws";
+import { AwsClientOptions, clientConfig, fmtWait, message, sleep } from "./aws";
 
 /** The validation command's result line prefix. */
 export const RESULT_PREFIX = "VBR_DB_CHECK ";
@@ -149,7 +149,7 @@ export class TaskRunner {
                 status = `unknown (${message(err)})`;
             }
             if (r.signal?.aborted) return { problem: `stopped waiting for ${taskArn} (drill interrupted; last status ${status})` };
-            if (this.now() + this.pollMs > deadline) return { problem: `${taskArn} did not stop within ${Math.round((r.timeoutMs ?? 600_000) / 60_000)} min (last status ${status})` };
+            if (this.now() + this.pollMs > deadline) return { problem: `${taskArn} did not stop within ${fmtWait(r.timeoutMs ?? 600_000)} (last status ${status})` };
             await this.wait(this.pollMs, r.signal);
         }
     }

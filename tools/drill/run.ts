@@ -30,6 +30,8 @@ export async function runDrill(opts: DrillOptions, deps: DrillDeps, opened: Open
     const d = new Drill(opts, deps);
     const state = d.initialState();
     Object.assign(state, { stack: opened.stack, drOutputs: opened.drOutputs, primaryOutputs: opened.primaryOutputs });
+    // A resumed drill changed the stack if its up had started.
+    if (opts.resume) state.touched = state.marker.upStarted;
     const go = () => d.failures.length === 0 && !d.interrupted;
     try {
         if (!opts.resume) {

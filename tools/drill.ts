@@ -25,15 +25,17 @@ const positiveInt = (v: string) => {
 };
 
 /**
- * Why `dir` cannot hold the report, or undefined when it can: creates it if missing, then proves it writable with a
- * scratch file (permission bits alone say nothing for root or a read-only mount). Checked before the drill touches
- * any stack, so a drill never runs for 30 minutes and then loses its report.
+ * Why `dir` cannot hold the report, or undefined when it can: an existing directory, or one that can be created in
+ * its nearest existing ancestor, proven writable with a scratch file (permission bits alone say nothing for root or
+ * a read-only mount). Creates nothing: checked before the drill starts, so a drill never runs for hours and then
+ * loses its report, and a drill refused at its start leaves nothing behind.
  */
 export function writableDirectoryProblem(dir: string): string | undefined {
     try {
-        fs.mkdirSync(dir, { recursive: true });
-        if (!fs.statSync(dir).isDirectory()) return "not a directory";
-        const probe = path.join(dir, `.drill-write-probe-${process.pid}`);
+        let existing = path.resolve(dir);
+        while (!fs.existsSync(existing)) existing = path.dirname(existing);
+        if (!fs.statSync(existing).isDirectory()) return existing === path.resolve(dir) ? "not a directory" : `not a writable directory (${existing} is a file)`;
+        const probe = path.join(existing, `.drill-write-probe-${process.pid}`);
         fs.writeFileSync(probe, "");
         fs.rmSync(probe);
         return undefined;

@@ -364,7 +364,7 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
 
     describe("prerequisites and guards: exit 2, one message, nothing written", () => {
         const nothingWritten = () => {
-            expect(fs.existsSync(path.join(env.dir, "reports")) ? fs.readdirSync(path.join(env.dir, "reports")) : []).to.deep.equal([]);
+            expect(fs.existsSync(path.join(env.dir, "reports"))).to.equal(false);
             expect(fs.existsSync(marker())).to.equal(false);
         };
 
@@ -427,7 +427,10 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
             fs.writeFileSync(file, "");
             err = "";
             expect(await drill(["--project", env.project, "--out", file], io)).to.equal(2);
-            expect(err).to.equal(`error: --out ${file}: not a writable directory (EEXIST)\n`);
+            expect(err).to.equal(`error: --out ${file}: not a directory\n`);
+            err = "";
+            expect(await drill(["--project", env.project, "--out", path.join(file, "reports")], io)).to.equal(2);
+            expect(err).to.equal(`error: --out ${path.join(file, "reports")}: not a writable directory (${file} is a file)\n`);
             expect(fs.existsSync(process.env.FAKE_PULUMI_LOG!)).to.equal(false);
         });
     });

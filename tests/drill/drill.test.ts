@@ -11,6 +11,8 @@ import * as os from "os";
 import * as path from "path";
 import { main as drill } from "../../tools/drill";
 import { RPO_METHOD } from "../../tools/drill/report";
+import { parseStackConfig } from "../../stacks/config";
+import { loadProject, stackConfig } from "../../tools/harness/project";
 import type { InterruptHandler } from "../../tools/drill/session";
 import {
     BUCKET, DB, DR_DRILL_OUT, DRILL_ID, drillEvents, Env, fakeChecks, FAKE_DIR, MODEL, NAT, opStates, ops, pre, PRIMARY_TASK, ROOT, runDrill,
@@ -112,9 +114,16 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
         expect(md).to.contain("## What a failover would do\n\na failover would promote the read replica vbr-prod-postgres");
         expect(md).to.contain(`  - Database: canary row ${DRILL_ID} written 2026-01-01T10:00:00.000Z, restorable in the DR region by 2026-01-01T10:05:00.000Z, present in the copy taken`);
         expect(md).to.contain("| `vbr-prod-db-drill` | `aws:rds/instance:Instance` | create | ok | 16.5 min | 15.0 min | 25.0 min |");
-        expect(stdout).to.contain("[30:00 / 240:00] 4/4 resources done");
+        expect(stdout).to.contain("[25:00 / 240:00] 4/4 resources done");
+        expect(stdout).to.contain("[2:05 / 240:00] 1/4 resources done; slowest in flight: vbr-prod-db-drill 1:53, alb 1:53");
         // The replicated backups of the primary's replicationSource, not of its serving `database` (a corruption restore).
         expect(checks.calledAt.latestRestorableTime).to.equal(T0);
+        // The id is a valid vbr:drillId (the program would reject it otherwise), and every update ran at --parallel 8.
+        expect(parseStackConfig("dr", stackConfig(loadProject(ROOT), "dr", { "vbr:drillId": report.scenario.drillId })).drillId).to.equal(DRILL_ID);
+        expect(calls.filter((c) => c[0] === "up" || c[0] === "preview" || c[0] === "refresh").map((c) => c[c.indexOf("--parallel") + 1])).to.deep.equal(["8", "8", "8", "8", "8"]);
+        // The drill's config copy says drill, with this drill's id; the copies are gone afterwards.
+        const drillConfig = calls.find((c) => c[0] === "up")![calls.find((c) => c[0] === "up")!.indexOf("--config-file") + 1];
+        expect(fs.existsSync(drillConfig)).to.equal(false);
     });
 
     it("repeats the progress line while pulumi up runs, and stops repeating when it returns", async () => {
@@ -122,7 +131,7 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
         let stopped = 0;
         const { stdout } = await runDrill(env, { events: drillEvents(500) }, [], { heartbeat: (fn) => { beats.push(fn); fn(); return () => { stopped++; }; } });
         expect([beats.length, stopped]).to.deep.equal([1, 1]);
-        expect(stdout).to.contain("[5:00 / 240:00] 0/4 resources done\n");
+        expect(stdout).to.contain("[0:00 / 240:00] 0/4 resources done\n");
     });
 
     it("a failed resource: reported with its step, validation skipped, the canary's result kept, standby restored, exit 1", async () => {

@@ -8,8 +8,8 @@ import * as os from "os";
 import * as path from "path";
 import * as readline from "readline";
 import type { EngineEvent } from "@pulumi/pulumi/automation";
-import { EventTimer, onceEach } from "../../tools/drill/events";
-import { done, drillEvents, Env, FAKE_DIR, pre, runDrill, scratchProject, shortUrn, SVC, T0 } from "./fixtures";
+import { estimateIndex, EventTimer, onceEach } from "../../tools/drill/events";
+import { DB, done, drillEvents, Env, FAKE_DIR, MODEL, pre, runDrill, S, scratchProject, shortUrn, SVC, T0 } from "./fixtures";
 
 // The exact copy the SDK loads (a dependency of @pulumi/pulumi).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -54,6 +54,24 @@ describe("duplicate engine events", function () {
         const handle = onceEach((e) => timer.handle(e, e.timestamp * 1000));
         for (const e of [...events, ...events]) handle(e);
         expect(timer.measured.map((m) => [shortUrn(m.urn), m.seconds])).to.deep.equal([["svc", 30]]);
+    });
+
+    it("matches engine events to the model by the full-chain URN the offline recorder also builds", () => {
+        // `pulumi up` names every ancestor; so does the recorder (tests/harness/recorder.test.ts pins it).
+        const index = estimateIndex([MODEL.timeline[2]]);
+        const timer = new EventTimer(2, T0, 3_600_000, index, () => undefined);
+        timer.handle(pre(0, DB), T0);
+        timer.handle(done(988, DB), T0 + 988_000);
+        // A resource the model did not plan (another parent chain) gets no estimate rather than a guessed one.
+        const other = `${S}vbr:other:Other$aws:rds/instance:Instance::vbr-prod-db-drill`;
+        timer.handle(pre(0, other), T0);
+        timer.handle(done(5, other), T0 + 5_000);
+        expect(timer.measured).to.deep.equal([
+            { urn: DB, type: "aws:rds/instance:Instance", op: "create", status: "ok", seconds: 988, estimate: { key: "restore", p50: 900, p90: 1500 } },
+            { urn: other, type: "aws:rds/instance:Instance", op: "create", status: "ok", seconds: 5, estimate: null },
+        ]);
+        // The drill copy's restore request is the moment its data is taken (the database RPO's reference).
+        expect(timer.drillCopyStartedAt).to.equal(T0);
     });
 
     describe("through the runner", () => {

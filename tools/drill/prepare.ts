@@ -5,7 +5,6 @@
 import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
 import { drSourceSuffix } from "../../components/database-dr";
 import { Naming } from "../../policies/model/naming";
-import { estimateIndex, EventTimer } from "./events";
 import { Drill, DrillState, errorText, OutputMap, outputValue } from "./session";
 
 /**
@@ -37,7 +36,6 @@ export async function prepare(d: Drill, state: DrillState): Promise<void> {
     } catch (err) {
         d.fail("prepare", `bring-up model: ${errorText(err)}`);
     }
-    state.timer = new EventTimer(state.model?.resources ?? 0, d.t0, d.rtoObjective * 60_000, estimateIndex(state.model?.timeline ?? []), deps.log);
     const naming = new Naming(d.cfg["vbr:environment"] ?? "prod");
     // The drill copy's final snapshot is named for the drill id: a taken id would fail the return to standby.
     const snapshotId = `${naming.dbIdentifier("drill")}-final-${d.drillId}`;

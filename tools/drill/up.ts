@@ -2,7 +2,7 @@
 // then a preview of the drill with the policy pack that must plan no data-bearing delete or replace (the same
 // safety check as the return to standby), then `pulumi up` with the pack, each engine event timed against the model.
 // Every call runs with the drill's temporary copy of the stack file (`--config-file`): the tracked file never changes.
-import { dataStep, everyHeartbeat, onceEach } from "./events";
+import { dataStep, estimateIndex, everyHeartbeat, EventTimer, onceEach } from "./events";
 import { Drill, DrillState, errorText } from "./session";
 import { writeMarker } from "./workspace";
 
@@ -34,11 +34,12 @@ export async function bringUp(d: Drill, state: DrillState): Promise<void> {
         return;
     }
     deps.log(`Running pulumi up on ${opts.stack} in drill (vbr:drillId=${d.drillId}; objective ${d.rtoObjective} min, model p90 ${state.model?.p90Minutes ?? "?"} min)`);
-    const timer = state.timer;
     state.marker.upStarted = true;
     writeMarker(opts.projectDir, state.marker);
     state.touched = true;
     state.upStart = d.now();
+    // The clock of the progress line starts with the up, as the RTO does.
+    const timer = state.timer = new EventTimer(state.model?.resources ?? 0, state.upStart, d.rtoObjective * 60_000, estimateIndex(state.model?.timeline ?? []), deps.log);
     const stopHeartbeat = (deps.heartbeat ?? everyHeartbeat)(() => timer.progress(d.now()));
     try {
         const res = await d.stoppable(false, (signal) => s.up({ ...pack, signal, onEvent: onceEach((e) => {

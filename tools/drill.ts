@@ -15,6 +15,7 @@ import { writeDrillReport } from "./drill/report";
 import { processInterrupts, runDrill } from "./drill/run";
 import { drillIdAt, DrillDeps } from "./drill/session";
 import { drillFiles } from "./drill/workspace";
+import { PolicyConfigError } from "./harness/policy-config";
 import { loadProject, ProjectError, stackConfig } from "./harness/project";
 
 export type DrillIO = CliIO;
@@ -91,12 +92,20 @@ export async function main(argv: string[], io: DrillIO = processIO(), deps: Part
     const started = new Date(now()).toISOString().replace(/[:.]/g, "-");
     const drillId = ready.marker?.drillId ?? drillIdAt(now());
     const estimate = (state: "drill" | "failover", db: "replica" | "restore") => () => estimateScenario({ projectDir, stack: o.stack, config, parallel: o.parallel }, state, db);
+    let temporary: ReturnType<typeof drillFiles>;
+    try {
+        temporary = drillFiles(projectDir, o.stack, config, drillId, o.parallel);
+    } catch (err) {
+        if (!(err instanceof PolicyConfigError)) throw err;
+        io.stderr(`error: the policy config derived for the drill is invalid: ${err.problems.join("; ")}\n`);
+        return 2;
+    }
     io.stdout(`${ready.cliVersion.startsWith("v") ? "pulumi " : ""}${ready.cliVersion}; ${ready.identity}\n`);
     const report = await runDrill({
         projectDir, stack: o.stack, primaryStack: primary, config, parallel: o.parallel, keep: o.keep,
         endpointUrl: o.endpoint, healthTimeoutMs: o.healthTimeout * 60_000,
         reportBase: path.join(outDir, `drill-${o.stack}-${started}`),
-        files: drillFiles(projectDir, o.stack, config, drillId, o.parallel),
+        files: temporary,
         drillId, resume: o.resume ? ready.marker : undefined,
     }, {
         checks, now: deps.now, eventTime: deps.eventTime, heartbeat: deps.heartbeat, sleep: deps.sleep,

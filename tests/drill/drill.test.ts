@@ -425,6 +425,18 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
             nothingWritten();
         });
 
+        it("a drill objective the policy pack refuses (the derived policy config)", async () => {
+            const file = path.join(env.project, "Pulumi.dr.yaml");
+            fs.appendFileSync(file, "  vbr:drillRtoObjectiveMinutes: \"500\"\n");
+            stackFileHash = sha(file);
+            const r = await runDrill(env, { events: drillEvents(500) });
+            expect(r.code).to.equal(2);
+            expect(r.stderr).to.equal("error: the policy config derived for the drill is invalid: dr-bringup-rto-objective.objectiveMinutes: 500 is above the maximum 240 " +
+                "(from stack config vbr:drillRtoObjectiveMinutes = \"500\")\n");
+            expect(ops(r.calls)).to.deep.equal([]);
+            nothingWritten();
+        });
+
         it("usage errors exit 2 before touching the CLI", async () => {
             let err = "";
             const io = { cwd: ROOT, stdout: () => undefined, stderr: (t: string) => { err += t; } };

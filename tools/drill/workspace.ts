@@ -33,18 +33,22 @@ export const stackFile = (projectDir: string, stack: string) => path.join(projec
  * set only vbr:drState and vbr:drillId.
  */
 export function drillFiles(projectDir: string, stack: string, config: Record<string, string>, drillId: string, parallel?: number): DrillFiles {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vbr-drill-"));
     const text = fs.readFileSync(stackFile(projectDir, stack), "utf8");
-    const files = { config: {} as Record<DrillConfigState, string>, policyConfig: {} as Record<DrillConfigState, string> };
-    for (const state of ["drill", "standby"] as const) {
+    // Everything that can fail (a config the pack refuses) before the temporary directory exists.
+    const contents = (["drill", "standby"] as const).map((state) => {
         const doc = parseDocument(text);
         doc.setIn(["config", "vbr:drState"], state);
         doc.setIn(["config", "vbr:drillId"], drillId);
-        files.config[state] = path.join(dir, `Pulumi.${stack}.${state}.yaml`);
-        fs.writeFileSync(files.config[state], doc.toString());
         const derived = policyConfigFromStack(packPolicies, { ...config, "vbr:drState": state, "vbr:drillId": drillId }, { parallel });
-        files.policyConfig[state] = path.join(dir, `policy-config.${state}.json`);
-        fs.writeFileSync(files.policyConfig[state], JSON.stringify(derived, null, 2) + "\n");
+        return { state, stackFile: doc.toString(), policyConfig: JSON.stringify(derived, null, 2) + "\n" };
+    });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vbr-drill-"));
+    const files = { config: {} as Record<DrillConfigState, string>, policyConfig: {} as Record<DrillConfigState, string> };
+    for (const c of contents) {
+        files.config[c.state] = path.join(dir, `Pulumi.${stack}.${c.state}.yaml`);
+        fs.writeFileSync(files.config[c.state], c.stackFile);
+        files.policyConfig[c.state] = path.join(dir, `policy-config.${c.state}.json`);
+        fs.writeFileSync(files.policyConfig[c.state], c.policyConfig);
     }
     return {
         dir, ...files, policyPack: path.join(projectDir, "policies"),

@@ -118,6 +118,7 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
         expect(stdout).to.contain("[2:05 / 240:00] 1/4 resources done; slowest in flight: vbr-prod-db-drill 1:53, alb 1:53");
         // The replicated backups of the primary's replicationSource, not of its serving `database` (a corruption restore).
         expect(checks.calledAt.latestRestorableTime).to.equal(T0);
+        expect(checks.restorableOf).to.deep.equal(["arn:aws:rds:us-east-1:123456789012:db:vbr-prod-postgres"]);
         // The id is a valid vbr:drillId (the program would reject it otherwise), and every update ran at --parallel 8.
         expect(parseStackConfig("dr", stackConfig(loadProject(ROOT), "dr", { "vbr:drillId": report.scenario.drillId })).drillId).to.equal(DRILL_ID);
         expect(calls.filter((c) => c[0] === "up" || c[0] === "preview" || c[0] === "refresh").map((c) => c[c.indexOf("--parallel") + 1])).to.deep.equal(["8", "8", "8", "8", "8"]);

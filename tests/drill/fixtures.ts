@@ -121,14 +121,15 @@ export interface FakeOptions {
     credentials?: boolean; restorableTimeFails?: boolean; secretOk?: boolean;
 }
 
-export type FakeChecks = DrillChecks & { tasks: TaskRequest[]; deleted: string[]; calledAt: Record<string, number> };
+export type FakeChecks = DrillChecks & { tasks: TaskRequest[]; deleted: string[]; calledAt: Record<string, number>; restorableOf: string[] };
 export function fakeChecks(clock: Clock, opts: FakeOptions = {}): FakeChecks {
     const tasks: TaskRequest[] = [];
     const deleted: string[] = [];
     const calledAt: Record<string, number> = {};
+    const restorableOf: string[] = [];
     let seededAt: string | undefined;
     return {
-        tasks, deleted, calledAt,
+        tasks, deleted, calledAt, restorableOf,
         callerIdentity: async (region) => opts.credentials === false
             ? { ok: false, detail: `no usable AWS credentials (STS GetCallerIdentity in ${region}: CredentialsProviderError: Could not load credentials from any providers)` }
             : { ok: true, account: "123456789012", arn: "arn:aws:sts::123456789012:assumed-role/dr-drill/ops", detail: "ok" },
@@ -148,8 +149,9 @@ export function fakeChecks(clock: Clock, opts: FakeOptions = {}): FakeChecks {
             return { ok: true, status: "COMPLETED", detail: "source ReplicationStatus COMPLETED; replica present", completedAt: c.writtenAt + 45_000 };
         },
         // The replicated backups trail the clock by 5 min: the canary row written at T0 is restorable at T0 + 5 min.
-        latestRestorableTime: async () => {
+        latestRestorableTime: async (_region, arn) => {
             calledAt.latestRestorableTime ??= clock.t;
+            if (!restorableOf.includes(arn)) restorableOf.push(arn);
             if (opts.restorableTimeFails) return { ok: false, detail: "could not read the replicated backups in us-west-2: AccessDenied: not authorized" };
             return { ok: true, detail: `restore up to ${new Date(clock.t - (opts.backupLagMs ?? 300_000)).toISOString()}`, time: clock.t - (opts.backupLagMs ?? 300_000) };
         },

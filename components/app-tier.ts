@@ -28,7 +28,7 @@ export interface AppTierData {
     /** This region's copy of the database secret; undefined only before the primary exists (DR first install). */
     secretArn?: pulumi.Input<string>;
     /** The database this stack serves from (the restored one during the corruption runbook). */
-    database?: { identifier: pulumi.Input<string>; address: pulumi.Input<string>; port: pulumi.Input<number> };
+    database?: { identifier: pulumi.Input<string>; address: pulumi.Input<string>; port: pulumi.Input<number>; resourceId: pulumi.Input<string> };
     repository: { url: pulumi.Input<string>; arn: pulumi.Input<string> };
     /** The monthly replica verification's function (the primary), whose problems and failures page. */
     integrityFunction?: pulumi.Input<string>;
@@ -39,6 +39,8 @@ export interface AppTier {
     service: Service;
     dns: Dns;
     monitoring: Monitoring;
+    /** One-off tasks the drill starts (the `tasks` stack output). */
+    tasks: Service["tasks"];
     /** The ALB's DNS name, undefined in standby (the `endpoint` stack output). */
     endpoint: pulumi.Output<string | undefined>;
 }
@@ -57,7 +59,7 @@ export function composeAppTier(parent: pulumi.Resource, name: string, settings: 
         appPort: network.appPort,
         logsKeyArn: data.keys.logs, dataKeyArn: data.keys.data, secretsKeyArn: data.keys.secrets,
         buckets: data.buckets, secretArn: data.secretArn,
-        database: data.database && { address: data.database.address, port: data.database.port },
+        database: data.database && { address: data.database.address, port: data.database.port, resourceId: data.database.resourceId },
         repositoryUrl: data.repository.url, repositoryArn: data.repository.arn,
     }, { parent });
     const dns = new Dns(`${name}-dns`, {
@@ -72,5 +74,5 @@ export function composeAppTier(parent: pulumi.Resource, name: string, settings: 
         database: data.database && { identifier: data.database.identifier, ...databaseAlarms },
         integrityFunction: data.integrityFunction,
     }, { parent });
-    return { network, service, dns, monitoring: alarms, endpoint: service.alb ? service.alb.dnsName : pulumi.output(undefined) };
+    return { network, service, dns, monitoring: alarms, tasks: service.tasks, endpoint: service.alb ? service.alb.dnsName : pulumi.output(undefined) };
 }

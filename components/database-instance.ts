@@ -134,6 +134,8 @@ export interface ServingDatabase {
     identifier: string;
     address: string;
     port: number;
+    /** RDS's DbiResourceId: IAM database authentication grants `rds-db:connect` on it. */
+    resourceId: string;
 }
 
 /**
@@ -147,7 +149,7 @@ export interface ProductionInstances {
 
 export function describe(instance: aws.rds.Instance | undefined): pulumi.Output<ServingDatabase | undefined> {
     if (instance === undefined) return pulumi.output(undefined);
-    return pulumi.output({ arn: instance.arn, identifier: instance.identifier, address: instance.address, port: instance.port });
+    return pulumi.output({ arn: instance.arn, identifier: instance.identifier, address: instance.address, port: instance.port, resourceId: instance.resourceId });
 }
 
 /** `serving` described, and the ARNs of `backedUp` (undefined entries skipped), in order. */

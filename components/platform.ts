@@ -63,6 +63,8 @@ export interface PlatformExports {
     buckets: pulumi.Output<Record<DataBucket, { name: string; arn: string }>>;
     secretArn: pulumi.Output<string | undefined>;
     endpoint: pulumi.Output<string | undefined>;
+    /** One-off tasks on the stack's cluster: the app's task definition, and the DR stack's validation task when active. */
+    tasks: AppTier["tasks"];
     /** The instance the peer stack replicates from (see Database.replicationSource). */
     replicationSource: pulumi.Output<ServingDatabase | undefined>;
     /**
@@ -148,6 +150,7 @@ export class Platform extends pulumi.ComponentResource {
                 identifier: serving.apply((db) => db?.identifier as string),
                 address: serving.apply((db) => db?.address as string),
                 port: serving.apply((db) => db?.port as number),
+                resourceId: serving.apply((db) => db?.resourceId as string),
             },
             repository: { url: registry.url, arn: registry.arn },
             integrityFunction: audit.verifier?.name,
@@ -157,6 +160,7 @@ export class Platform extends pulumi.ComponentResource {
             buckets: documents.exports,
             secretArn: database.secretArn,
             endpoint: app.endpoint,
+            tasks: app.tasks,
             replicationSource: database.replicationSource,
             batchReplicationRoleArn: documents.batchReplicationRole?.arn,
             service: app.service.serviceName && pulumi.output({ cluster: app.service.clusterName, name: app.service.serviceName }),

@@ -14,6 +14,8 @@ export interface ActiveTier {
     alb: { dnsName: pulumi.Output<string>; zoneId: pulumi.Output<string>; arnSuffix: pulumi.Output<string>; targetGroupArnSuffix: pulumi.Output<string> };
     /** The ECS service's name; undefined while `runTasks` is false. */
     serviceName?: pulumi.Output<string>;
+    /** The app's task definition ARN; undefined while `runTasks` is false. */
+    taskDefinitionArn?: pulumi.Output<string>;
 }
 
 /** Creates the active tier over what standby keeps, as children of `parent` (the Service). */
@@ -50,15 +52,16 @@ export function activeTier(parent: pulumi.Resource, name: string, args: ServiceA
         tags,
     }, { parent });
     // Without runTasks (a first install before the first image is in ECR) the listeners answer 503.
+    const running = args.runTasks !== false ? tasks(parent, name, args, appPort, standby, lb, targetGroup, https, tags) : undefined;
     return {
         alb: { dnsName: lb.dnsName, zoneId: lb.zoneId, arnSuffix: lb.arnSuffix, targetGroupArnSuffix: targetGroup.arnSuffix },
-        serviceName: args.runTasks !== false ? tasks(parent, name, args, appPort, standby, lb, targetGroup, https, tags) : undefined,
+        serviceName: running?.serviceName, taskDefinitionArn: running?.taskDefinitionArn,
     };
 }
 
-/** The task definition, the ECS service (waiting for steady state) and its auto scaling; returns the service name. */
+/** The task definition, the ECS service (waiting for steady state) and its auto scaling. */
 function tasks(parent: pulumi.Resource, name: string, args: ServiceArgs, appPort: number, standby: StandbyPieces, lb: aws.lb.LoadBalancer,
-    targetGroup: aws.lb.TargetGroup, https: aws.lb.Listener, tags: Record<string, string>): pulumi.Output<string> {
+    targetGroup: aws.lb.TargetGroup, https: aws.lb.Listener, tags: Record<string, string>): { serviceName: pulumi.Output<string>; taskDefinitionArn: pulumi.Output<string> } {
     const taskDefinition = createTaskDefinition(parent, name, args, appPort, standby, tags);
     const service = new aws.ecs.Service(`${name}-service`, {
         cluster: standby.cluster.arn,
@@ -81,7 +84,7 @@ function tasks(parent: pulumi.Resource, name: string, args: ServiceArgs, appPort
     // Auto scaling owns the running count once the service exists; a later up must not reset it.
     }, { parent, dependsOn: [https], ignoreChanges: ["desiredCount"] });
     autoScaling(parent, name, args, standby.cluster, service, lb, targetGroup);
-    return service.name;
+    return { serviceName: service.name, taskDefinitionArn: taskDefinition.arn };
 }
 
 function createTaskDefinition(parent: pulumi.Resource, name: string, args: ServiceArgs, appPort: number, standby: StandbyPieces,

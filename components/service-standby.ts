@@ -14,6 +14,8 @@ export interface StandbyPieces {
     executionRole: aws.iam.Role;
     taskRole: aws.iam.Role;
     logBucket: SecureBucket;
+    /** This account's id (role trust conditions, rds-db ARNs). */
+    account: pulumi.Output<string>;
 }
 
 /** Creates what every state keeps, as children of `parent` (the Service), tagged `tags` (with the kept marker). */
@@ -28,7 +30,7 @@ export function standbyPieces(parent: pulumi.Resource, name: string, args: Servi
     }, { parent });
     const { executionRole, taskRole } = roles(parent, name, args, account, logGroup, tags);
     const logBucket = accessLogBucket(parent, name, args, account, tags);
-    return { cluster, certificate, validation, logGroup, executionRole, taskRole, logBucket };
+    return { cluster, certificate, validation, logGroup, executionRole, taskRole, logBucket, account };
 }
 
 /** The domain and its drill name, DNS-validated in every state so an active bring-up never waits on ACM. */

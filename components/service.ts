@@ -3,8 +3,9 @@
 // when active (service-active.ts).
 import * as pulumi from "@pulumi/pulumi";
 import { DataBucket } from "../policies/model/naming";
-import { activeTier, ActiveTier } from "./service-active";
+import { activeTier, ActiveTier, CONTAINER_NAME } from "./service-active";
 import { standbyPieces } from "./service-standby";
+import { OneOffTask, oneOffTask, VALIDATION_CONTAINER, validationTask } from "./service-validation";
 
 export interface ServiceBucket {
     name: pulumi.Input<string>;
@@ -44,8 +45,17 @@ export interface ServiceArgs {
     buckets: Record<DataBucket, ServiceBucket>;
     /** This region's copy of the database secret (JSON with `username` and `password`). Required when active. @default - none (standby) */
     secretArn?: pulumi.Input<string>;
-    /** The database the service uses. Required when active. @default - none (standby) */
-    database?: { address: pulumi.Input<string>; port: pulumi.Input<number> };
+    /**
+     * The database the service uses. Required when active; `resourceId` (the DbiResourceId) is required with
+     * `validationTask`. @default - none (standby)
+     */
+    database?: { address: pulumi.Input<string>; port: pulumi.Input<number>; resourceId?: pulumi.Input<string> };
+    /**
+     * With `active` and `runTasks`, also create the one-off database check the drill runs inside the VPC: its own
+     * task role (only `rds-db:connect` as the validator user) and task definition (service-validation.ts). The DR
+     * stack in drill or failover. @default false
+     */
+    validationTask?: boolean;
     /** The region's own ECR repository (replicated from the primary). */
     repositoryUrl: pulumi.Input<string>;
     repositoryArn: pulumi.Input<string>;
@@ -88,6 +98,8 @@ export class Service extends pulumi.ComponentResource {
     readonly alb?: ActiveTier["alb"];
     /** The ECS service's name; undefined in standby and while `runTasks` is false. */
     readonly serviceName?: pulumi.Output<string>;
+    /** One-off tasks the drill starts with RunTask: the app's task definition and the validation task (the `tasks` output). */
+    readonly tasks: pulumi.Output<{ app?: OneOffTask; validation?: OneOffTask }>;
 
     constructor(name: string, args: ServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         super("vbr:service:Service", name, {}, opts);
@@ -100,11 +112,18 @@ export class Service extends pulumi.ComponentResource {
         this.executionRoleArn = standby.executionRole.arn;
         this.taskRoleArn = standby.taskRole.arn;
         this.accessLogBucketArn = standby.logBucket.arn;
+        let tasks: { app?: pulumi.Output<OneOffTask>; validation?: pulumi.Output<OneOffTask> } = {};
         if (args.active) {
             const active = activeTier(this, name, args, args.appPort ?? 8080, standby, tags);
             this.alb = active.alb;
             this.serviceName = active.serviceName;
+            if (active.taskDefinitionArn) tasks = { app: oneOffTask(args, standby, active.taskDefinitionArn, CONTAINER_NAME) };
+            if (active.taskDefinitionArn && args.validationTask) {
+                const validation = validationTask(this, name, args, standby, tags);
+                tasks.validation = oneOffTask(args, standby, validation.taskDefinition.arn, VALIDATION_CONTAINER);
+            }
         }
+        this.tasks = pulumi.output(tasks);
         this.registerOutputs({ clusterName: this.clusterName, certificateArn: this.certificateArn, albDnsName: this.alb?.dnsName });
     }
 }

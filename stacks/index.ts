@@ -35,6 +35,7 @@ export = async () => {
         buckets: exports.buckets,
         secretArn: exports.secretArn,
         endpoint: exports.endpoint,
+        tasks: exports.tasks,
         replicationSource: exports.replicationSource,
         // Only where they exist: an undefined output makes the engine warn on every update.
         ...(exports.batchReplicationRoleArn ? { batchReplicationRoleArn: exports.batchReplicationRoleArn } : {}),

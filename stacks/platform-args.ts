@@ -83,6 +83,8 @@ export function platformArgs(cfg: StackConfig): PlatformArgs {
                 // A drill serves from the DR copies of production's data: it must not write into them. Nor may a
                 // recovering primary, whose buckets are the destinations of the serving DR stack's replication.
                 documentAccess: drState === "drill" || recovering ? "read-only" : "read-write",
+                // The drill's database check from inside the VPC (also there for a failover's own check).
+                validationTask: role === "dr" && active,
                 keptTags: kept,
             },
             dns: { role, drState, primaryState: cfg.primaryState, domainName, hostedZoneId },

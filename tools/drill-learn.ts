@@ -27,7 +27,11 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
         return 2;
     }
     const timesFile = path.resolve(io.cwd, o.times);
-    const { times, changes } = mergeMeasurements(loadProvisioningTimes(timesFile), report);
+    const { times, changes, drill, alreadyMerged } = mergeMeasurements(loadProvisioningTimes(timesFile), report);
+    if (alreadyMerged) {
+        io.stdout(`drill ${drill} is already merged into ${path.relative(io.cwd, timesFile) || timesFile}: nothing changed\n`);
+        return 0;
+    }
     for (const c of changes) io.stdout(`${c}\n`);
     if (changes.length === 0) io.stdout("nothing to merge: no resource finished with a model estimate\n");
     else if (!o.dryRun) {

@@ -1,17 +1,21 @@
 // `npm run drill`: a DR drill on the real stacks through the Pulumi Automation API (see tools/drill/run.ts).
-// Needs the Pulumi CLI on PATH, AWS credentials for both regions (incl. secretsmanager:GetSecretValue and kms:Decrypt on
-// the DR replica of the database secret), both stacks deployed; PGUSER/PGPASSWORD override the secret's credentials.
+// Needs the Pulumi CLI on PATH, AWS credentials for both regions (README "Drill runner" lists the IAM actions), both
+// stacks deployed, the DR stack in standby, and an app image with the validation command.
 // Exit 0 = objectives met and every check passed, 1 = an objective missed or a check/step failed (or a signal stopped
-// the drill; the report is still written), 2 = usage error (found before any stack is touched).
+// the drill; the report is still written), 2 = usage error or a missing prerequisite (found before anything is
+// written or changed).
 import * as fs from "fs";
 import * as path from "path";
 import { Command, InvalidArgumentError } from "commander";
 import { CliIO, parseArgs, processIO, runMain } from "./lib/cli";
 import { estimateScenario } from "./bringup/bringup-report";
 import { AwsDrillChecks } from "./drill/checks";
+import { preflight } from "./drill/preflight";
 import { writeDrillReport } from "./drill/report";
 import { processInterrupts, runDrill } from "./drill/run";
-import type { DrillDeps } from "./drill/session";
+import { drillIdAt, DrillDeps } from "./drill/session";
+import { drillFiles } from "./drill/workspace";
+import { PolicyConfigError } from "./harness/policy-config";
 import { loadProject, ProjectError, stackConfig } from "./harness/project";
 import { ConfigError, parseStackConfig, StackConfig } from "../stacks/config";
 import { auditLock } from "../stacks/platform-args";
@@ -25,15 +29,17 @@ export const positiveInt = (v: string) => {
 };
 
 /**
- * Why `dir` cannot hold the report, or undefined when it can: creates it if missing, then proves it writable with a
- * scratch file (permission bits alone say nothing for root or a read-only mount). Checked before the drill touches
- * any stack, so a drill never runs for 30 minutes and then loses its report.
+ * Why `dir` cannot hold the report, or undefined when it can: an existing directory, or one that can be created in
+ * its nearest existing ancestor, proven writable with a scratch file (permission bits alone say nothing for root or
+ * a read-only mount). Creates nothing: checked before the drill starts, so a drill never runs for hours and then
+ * loses its report, and a drill refused at its start leaves nothing behind.
  */
 export function writableDirectoryProblem(dir: string): string | undefined {
     try {
-        fs.mkdirSync(dir, { recursive: true });
-        if (!fs.statSync(dir).isDirectory()) return "not a directory";
-        const probe = path.join(dir, `.drill-write-probe-${process.pid}`);
+        let existing = path.resolve(dir);
+        while (!fs.existsSync(existing)) existing = path.dirname(existing);
+        if (!fs.statSync(existing).isDirectory()) return existing === path.resolve(dir) ? "not a directory" : `not a writable directory (${existing} is a file)`;
+        const probe = path.join(existing, `.drill-write-probe-${process.pid}`);
         fs.writeFileSync(probe, "");
         fs.rmSync(probe);
         return undefined;
@@ -54,10 +60,11 @@ export async function main(argv: string[], io: DrillIO = processIO(), deps: Part
         .option("--endpoint <url>", "health URL to probe (default: https://drill.<vbr:domainName>/health)")
         .option("--health-timeout <minutes>", "how long to wait for the endpoint after up", positiveInt, 15)
         .option("--out <dir>", "where to write drill-<stack>-<time>.{json,md}", "drills")
+        .option("--resume", "finish an earlier drill that did not: return the stack to standby and delete its canaries", false)
         .allowExcessArguments(false);
     const parsed = parseArgs(program, argv, io);
     if (parsed !== undefined) return parsed;
-    const o = program.opts<{ project: string; stack: string; primary?: string; parallel?: number; keep: boolean; endpoint?: string; healthTimeout: number; out: string }>();
+    const o = program.opts<{ project: string; stack: string; primary?: string; parallel?: number; keep: boolean; endpoint?: string; healthTimeout: number; out: string; resume: boolean }>();
     let config: Record<string, string>;
     let projectDir: string;
     let cfg: StackConfig;
@@ -77,22 +84,47 @@ export async function main(argv: string[], io: DrillIO = processIO(), deps: Part
     const primary = o.primary ?? config["vbr:primaryStack"];
     if (!primary) { io.stderr("error: no primary stack: set vbr:primaryStack or pass --primary\n"); return 2; }
     const outDir = path.resolve(io.cwd, o.out);
-    const notWritable = writableDirectoryProblem(outDir);
-    if (notWritable) { io.stderr(`error: --out ${o.out}: ${notWritable}\n`); return 2; }
-    const database = config["vbr:drDatabase"] === "restore" ? "restore" : "replica";
-    const started = new Date((deps.now ?? Date.now)()).toISOString().replace(/[:.]/g, "-");
+    if (!o.resume) {
+        const notWritable = writableDirectoryProblem(outDir);
+        if (notWritable) { io.stderr(`error: --out ${o.out}: ${notWritable}\n`); return 2; }
+    }
     const checks = deps.checks ?? new AwsDrillChecks();
+    // Prerequisites and guards before anything is written or changed: one message, exit 2.
+    const ready = await preflight({ projectDir, stack: o.stack, primaryStack: primary, config, checks, resume: o.resume });
+    if (!ready.ok) { io.stderr(`error: ${ready.message}\n`); return 2; }
+    const now = deps.now ?? Date.now;
+    const database = config["vbr:drDatabase"] === "restore" ? "restore" : "replica";
+    const started = new Date(now()).toISOString().replace(/[:.]/g, "-");
+    const drillId = ready.marker?.drillId ?? drillIdAt(now());
+    const estimate = (state: "drill" | "failover", db: "replica" | "restore") => () => estimateScenario({ projectDir, stack: o.stack, config, parallel: o.parallel }, state, db);
+    let temporary: ReturnType<typeof drillFiles>;
+    try {
+        temporary = drillFiles(projectDir, o.stack, config, drillId, o.parallel);
+    } catch (err) {
+        if (!(err instanceof PolicyConfigError)) throw err;
+        io.stderr(`error: the policy config derived for the drill is invalid: ${err.problems.join("; ")}\n`);
+        return 2;
+    }
+    io.stdout(`${ready.cliVersion.startsWith("v") ? "pulumi " : ""}${ready.cliVersion}; ${ready.identity}\n`);
     const report = await runDrill({
         projectDir, stack: o.stack, primaryStack: primary, config, parallel: o.parallel, keep: o.keep,
         endpointUrl: o.endpoint, healthTimeoutMs: o.healthTimeout * 60_000,
         reportBase: path.join(outDir, `drill-${o.stack}-${started}`),
+        files: temporary,
+        drillId, resume: o.resume ? ready.marker : undefined,
     }, {
-        checks,
-        now: deps.now, eventTime: deps.eventTime, env: deps.env, heartbeat: deps.heartbeat,
+        checks, now: deps.now, eventTime: deps.eventTime, heartbeat: deps.heartbeat, sleep: deps.sleep,
         onInterrupt: deps.onInterrupt ?? processInterrupts,
-        estimate: deps.estimate ?? (() => estimateScenario({ projectDir, stack: o.stack, config, parallel: o.parallel }, "drill", database)),
+        estimate: deps.estimate ?? estimate("drill", database),
+        estimateFailover: deps.estimateFailover ?? estimate("failover", "replica"),
         log: deps.log ?? ((line) => io.stdout(`${line}\n`)),
-    });
+    }, ready);
+    if (o.resume) {
+        for (const c of report.cleanup) io.stdout(`${c.ok ? "ok" : "FAILED"}: ${c.check}: ${c.detail}\n`);
+        io.stdout(`Resume of drill ${drillId}: ${report.failures.length === 0 ? `${o.stack} is back in standby and the canaries are deleted` : `${report.failures.length} failure(s)`}\n`);
+        for (const f of report.failures) io.stdout(`  [${f.step}] ${f.urn ? `${f.urn}: ` : ""}${f.message}\n`);
+        return report.failures.length === 0 ? 0 : 1;
+    }
     const files = writeDrillReport(report, path.join(outDir, `drill-${o.stack}-${started}`));
     io.stdout(`RTO ${report.rto.minutes ?? "not measured"} min (objective ${report.rto.objectiveMinutes}), ` +
         `RPO ${report.rpo.minutes ?? "not measured"} min (objective ${report.rpo.objectiveMinutes}), ${report.failures.length} failure(s)\n`);

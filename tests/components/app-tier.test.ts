@@ -6,8 +6,8 @@ import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
 import { useMocks, promiseOf } from "../helpers/pulumi";
 import { capture, Capture } from "../helpers/capture";
+import { waitForRPCs } from "@pulumi/pulumi/runtime/settings";
 
-useMocks("us-west-2", "dr");
 import { composeAppTier, createNetwork, AppTierData } from "../../components/app-tier";
 import { parseStackConfig, StackConfig } from "../../stacks/config";
 import { platformArgs } from "../../stacks/platform-args";
@@ -25,7 +25,7 @@ function data(cfg: StackConfig, withDb: boolean): AppTierData {
         keys: { logs: arn("logs"), data: arn("data"), secrets: arn("secrets") },
         buckets: { documents: bucket("documents"), reports: bucket("reports"), audit: bucket("audit") },
         secretArn: `arn:aws:secretsmanager:${cfg.region}:123456789012:secret:vbr-prod/database/master-AbCdEf`,
-        database: withDb ? { identifier: "vbr-prod-postgres", address: "db.internal", port: 5432 } : undefined,
+        database: withDb ? { identifier: "vbr-prod-postgres", address: "db.internal", port: 5432, resourceId: "db-ABCDEFGHIJKLMNOPQRSTUVWXYZ" } : undefined,
         repository: { url: `123456789012.dkr.ecr.${cfg.region}.amazonaws.com/vbr-prod/app`, arn: `arn:aws:ecr:${cfg.region}:123456789012:repository/vbr-prod/app` },
     };
 }
@@ -53,14 +53,23 @@ const minus = (a: Record<string, number>, b: Record<string, number>) =>
     Object.fromEntries(Object.entries(a).filter(([t, n]) => n > (b[t] ?? 0)).map(([t, n]) => [t, n - (b[t] ?? 0)]));
 
 describe("application tier by state", () => {
-    const primary = build("primary");
-    const states = {
-        replica: { standby: build("dr"), drill: build("dr", { "vbr:drState": "drill" }), failover: build("dr", { "vbr:drState": "failover" }) },
-        restore: {
-            standby: build("dr", { "vbr:drDatabase": "restore" }), drill: build("dr", { "vbr:drState": "drill", "vbr:drDatabase": "restore" }),
-            failover: build("dr", { "vbr:drState": "failover", "vbr:drDatabase": "restore" }),
-        },
-    };
+    type Built = ReturnType<typeof build>;
+    let primary: Built;
+    let states: Record<"replica" | "restore", Record<"standby" | "drill" | "failover", Built>>;
+    // Built in `before`, not when the file loads, under this file's mocks, and every registration finished before
+    // another spec installs its own monitor (a late one would reach a monitor that never saw the resource).
+    before(async () => {
+        useMocks("us-west-2", "dr");
+        primary = build("primary");
+        states = {
+            replica: { standby: build("dr"), drill: build("dr", { "vbr:drState": "drill" }), failover: build("dr", { "vbr:drState": "failover" }) },
+            restore: {
+                standby: build("dr", { "vbr:drDatabase": "restore" }), drill: build("dr", { "vbr:drState": "drill", "vbr:drDatabase": "restore" }),
+                failover: build("dr", { "vbr:drState": "failover", "vbr:drDatabase": "restore" }),
+            },
+        };
+        await waitForRPCs();
+    });
 
     it("standby has no NAT, no load balancer, no tasks, no records but the certificate's, and no endpoint", async () => {
         const { cap, endpoint } = states.replica.standby;
@@ -91,7 +100,9 @@ describe("application tier by state", () => {
         expect(added).to.deep.equal({
             "aws:ec2/vpcEndpoint:VpcEndpoint": 4,
             "aws:lb/loadBalancer:LoadBalancer": 1, "aws:lb/targetGroup:TargetGroup": 1, "aws:lb/listener:Listener": 2,
-            "aws:ecs/taskDefinition:TaskDefinition": 1, "aws:ecs/service:Service": 1,
+            "aws:ecs/taskDefinition:TaskDefinition": 2, "aws:ecs/service:Service": 1,
+            // The drill's database check: its own task definition, task role and rds-db:connect policy.
+            "aws:iam/role:Role": 1, "aws:iam/rolePolicy:RolePolicy": 1,
             "aws:appautoscaling/target:Target": 1, "aws:appautoscaling/policy:Policy": 2,
             "aws:route53/record:Record": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 3,
         });
@@ -116,7 +127,7 @@ describe("application tier by state", () => {
         expect(states.replica.failover.cap.ofType("aws:route53/record:Record").map((r) => r.name)).to.include("vbr-prod-dns-secondary");
     });
 
-    it("a failover DR app tier equals the primary's apart from the health check and the replication alarms", () => {
+    it("a failover DR app tier equals the primary's apart from the health check, the replication alarms and the validation task", () => {
         const differences = {
             primaryOnly: minus(multiset(primary.cap), multiset(states.replica.failover.cap)),
             drOnly: minus(multiset(states.replica.failover.cap), multiset(primary.cap)),
@@ -126,7 +137,8 @@ describe("application tier by state", () => {
             // four buckets it replicates (the data buckets and the trail's log bucket: latency + failed operations
             // each); the DR stack replicates nothing.
             primaryOnly: { "aws:route53/healthCheck:HealthCheck": 1, "aws:cloudwatch/metricAlarm:MetricAlarm": 8 },
-            drOnly: {},
+            // The DR stack's one-off database check, which a drill (or a failover's own check) runs inside the VPC.
+            drOnly: { "aws:ecs/taskDefinition:TaskDefinition": 1, "aws:iam/role:Role": 1, "aws:iam/rolePolicy:RolePolicy": 1 },
         });
     });
 

@@ -159,6 +159,7 @@ describe("corruption runbook on the primary", () => {
     it("the peer replicates the restore at once: it has automated backups from the moment it exists", async () => {
         expect(await promiseOf(first.db.replicationSource)).to.deep.equal({
             arn: east(R1), identifier: R1, port: 5432, address: (await promiseOf(first.db.replicationSource))?.address,
+            resourceId: (await promiseOf(first.db.replicationSource))?.resourceId,
         });
     });
 

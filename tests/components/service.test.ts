@@ -217,6 +217,60 @@ describe("Service", () => {
         expect((await inputsOf(standby, "aws:ecs/cluster:Cluster")).tags).to.deep.equal({ "vbr:standby": "kept" });
     });
 
+    describe("the one-off database check (validationTask: the DR stack in drill or failover)", () => {
+        const checked = capture();
+        const dr = new Service("dr", { ...args(true), database: { address: "db.internal", port: 5432, resourceId: "db-ABCDEFGHIJKLMNOPQRSTUVWXYZ" }, validationTask: true }, checked.opts);
+
+        it("has its own task role that may only connect as vbr_validator to the serving instance", async () => {
+            const policy = JSON.parse((await checked.inputs("dr-validator", "aws:iam/rolePolicy:RolePolicy")).policy);
+            expect(policy.Statement).to.deep.equal([{
+                Sid: "ConnectAsValidator", Effect: "Allow", Action: "rds-db:connect",
+                Resource: `arn:aws:rds-db:us-east-1:${ACCOUNT}:dbuser:db-ABCDEFGHIJKLMNOPQRSTUVWXYZ/vbr_validator`,
+            }]);
+            const trust = JSON.parse((await checked.inputs("dr-validator", "aws:iam/role:Role")).assumeRolePolicy);
+            expect(trust.Statement[0]).to.deep.include({ Principal: { Service: "ecs-tasks.amazonaws.com" }, Condition: { StringEquals: { "aws:SourceAccount": ACCOUNT } } });
+        });
+
+        it("runs the app's image with the validation command, IAM auth and the RDS CA bundle, no secret, logging to the app log group", async () => {
+            const td = await checked.inputs("dr-validate", "aws:ecs/taskDefinition:TaskDefinition");
+            const roles = await Promise.all(["dr-execution", "dr-validator"].map((n) => checked.inputs(n, "aws:iam/role:Role")));
+            expect([td.family, td.networkMode, td.requiresCompatibilities, td.cpu, td.memory]).to.deep.equal(["dr-validate", "awsvpc", ["FARGATE"], "256", "512"]);
+            expect(td.executionRoleArn).to.match(/:role\/dr-execution-/);
+            expect(td.taskRoleArn).to.match(/:role\/dr-validator-/);
+            expect(roles).to.have.length(2);
+            const [c] = JSON.parse(td.containerDefinitions);
+            expect(c).to.deep.equal({
+                name: "validate", image: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/vbr-prod/app:stable`, essential: true,
+                command: ["vbr-db-check", "verify"],
+                environment: [
+                    { name: "DB_HOST", value: "db.internal" }, { name: "DB_PORT", value: "5432" },
+                    { name: "DB_IAM_USER", value: "vbr_validator" }, { name: "DB_TLS_CA_FILE", value: "/etc/ssl/certs/rds-global-bundle.pem" },
+                    { name: "AWS_REGION", value: "us-east-1" },
+                ],
+                logConfiguration: { logDriver: "awslogs", options: { "awslogs-group": "/vbr/dr/app", "awslogs-region": "us-east-1", "awslogs-stream-prefix": "validate" } },
+            });
+        });
+
+        it("exports both one-off tasks with the private subnets and the task security group", async () => {
+            const tasks = await promiseOf(dr.tasks);
+            expect(Object.keys(tasks)).to.deep.equal(["app", "validation"]);
+            expect(tasks.validation).to.deep.include({
+                container: "validate", subnets: ["subnet-priv-a", "subnet-priv-b"], securityGroups: ["sg-task"], logGroup: "/vbr/dr/app", logStreamPrefix: "validate",
+            });
+            expect(tasks.validation!.cluster).to.match(/^arn:aws:ecs:us-east-1:123456789012:cluster\/dr-cluster/);
+            expect(tasks.validation!.taskDefinition).to.match(/:task-definition\/dr-validate/);
+            expect(tasks.app).to.deep.include({ container: "app", logStreamPrefix: "app" });
+            expect(tasks.app!.taskDefinition).to.match(/:task-definition\/dr:/);
+            // The primary (no validationTask) exports only its app task; standby neither.
+            expect(Object.keys(await promiseOf(svc.tasks))).to.deep.equal(["app"]);
+            expect(await promiseOf(idle.tasks)).to.deep.equal({});
+        });
+
+        it("refuses the validation task without the database's resourceId (rds-db:connect is granted per instance)", () => {
+            expect(() => new Service("nores", { ...args(true), validationTask: true })).to.throw(/the validation task needs the database's resourceId/);
+        });
+    });
+
     it("refuses an active service without the database or its secret, naming both", () => {
         expect(() => new Service("bad", { ...args(true), secretArn: undefined, database: undefined }))
             .to.throw(/secretArn is required when active.*database is required when active/);

@@ -1,48 +1,62 @@
-// AwsDrillChecks.databaseCredentials with the SDK client's send stubbed: the request it makes, the JSON it accepts,
-// and that no failure detail quotes the secret. What this cannot prove: IAM/KMS access to the real replica.
+// AwsDrillChecks with the SDK clients' send stubbed: the requests each check makes and what it concludes. What this
+// cannot prove: IAM/KMS access, real replication timing (npm run test:aws runs the same checks against AWS's API
+// emulator); the parsing of the validation command's result line.
 import { expect } from "chai";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { DescribeSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { HeadObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DescribeDBInstanceAutomatedBackupsCommand, DescribeDBSnapshotsCommand, RDSClient } from "@aws-sdk/client-rds";
 import { AwsDrillChecks } from "../../tools/drill/checks";
+import { parseResult } from "../../tools/drill/tasks";
 
-const ARN = "arn:aws:secretsmanager:us-west-2:123456789012:secret:vbr-prod/database/master-a1b2c3";
+const PRIMARY = "arn:aws:secretsmanager:us-east-1:123456789012:secret:vbr-prod/database/master-a1b2c3";
+const REPLICA = PRIMARY.replace("us-east-1", "us-west-2");
 
-describe("AwsDrillChecks.databaseCredentials (stubbed SDK)", () => {
+describe("AwsDrillChecks.secretReplicated (stubbed SDK): metadata only, never the value", () => {
     const original = SecretsManagerClient.prototype.send;
-    let sent: Array<{ region: string; input: unknown }>;
-    const answer = (reply: (() => Promise<unknown>)) => {
+    let sent: Array<{ region: string; command: string; input: unknown }>;
+    const answer = (reply: (region: string) => unknown) => {
         sent = [];
         SecretsManagerClient.prototype.send = async function (this: SecretsManagerClient, command: unknown) {
-            expect(command).to.be.instanceOf(GetSecretValueCommand);
-            sent.push({ region: await this.config.region(), input: (command as GetSecretValueCommand).input });
-            return reply();
+            expect(command).to.be.instanceOf(DescribeSecretCommand);
+            const region = await this.config.region();
+            sent.push({ region, command: (command as object).constructor.name, input: (command as DescribeSecretCommand).input });
+            const r = reply(region);
+            if (r instanceof Error) throw r;
+            return r;
         } as typeof original;
     };
     afterEach(() => { SecretsManagerClient.prototype.send = original; });
 
-    it("reads the replica by ARN in the DR region and returns its username and password", async () => {
-        answer(async () => ({ SecretString: JSON.stringify({ username: "vbr_admin", password: "s3cr3t" }), VersionId: "v-1" }));
-        const r = await new AwsDrillChecks().databaseCredentials(ARN, "us-west-2");
-        expect(sent).to.deep.equal([{ region: "us-west-2", input: { SecretId: ARN } }]);
-        expect(r).to.deep.equal({
-            ok: true, credentials: { username: "vbr_admin", password: "s3cr3t" },
-            detail: `read ${ARN} in us-west-2 (version v-1, user vbr_admin)`,
+    it("describes the replica in the DR region and the primary's replication status in its region", async () => {
+        answer((region) => (region === "us-west-2" ? { PrimaryRegion: "us-east-1" } : { ReplicationStatus: [{ Region: "us-west-2", Status: "InSync" }] }));
+        const r = await new AwsDrillChecks().secretReplicated(PRIMARY, REPLICA, "us-west-2");
+        expect(sent).to.deep.equal([
+            { region: "us-west-2", command: "DescribeSecretCommand", input: { SecretId: REPLICA } },
+            { region: "us-east-1", command: "DescribeSecretCommand", input: { SecretId: PRIMARY } },
+        ]);
+        expect(r).to.deep.equal({ ok: true, detail: `${REPLICA} exists in us-west-2 and ${PRIMARY} reports it InSync (no secret value read)` });
+    });
+
+    it("fails on a replication that is not InSync, a missing replica, or a replica of another region", async () => {
+        answer((region) => (region === "us-west-2" ? {} : { ReplicationStatus: [{ Region: "us-west-2", Status: "Failed", StatusMessage: "KMS key disabled" }] }));
+        expect(await new AwsDrillChecks().secretReplicated(PRIMARY, REPLICA, "us-west-2"))
+            .to.deep.equal({ ok: false, detail: `${PRIMARY} reports its replication to us-west-2 as Failed (KMS key disabled)` });
+        answer(() => Object.assign(new Error("Secrets Manager can't find the specified secret."), { name: "ResourceNotFoundException" }));
+        expect(await new AwsDrillChecks().secretReplicated(PRIMARY, REPLICA, "us-west-2")).to.deep.equal({
+            ok: false, detail: `the database secret's replica ${REPLICA} cannot be described in us-west-2: ResourceNotFoundException: Secrets Manager can't find the specified secret.`,
         });
+        answer(() => ({ PrimaryRegion: "eu-west-1" }));
+        expect((await new AwsDrillChecks().secretReplicated(PRIMARY, REPLICA, "us-west-2")).detail).to.equal(`${REPLICA} in us-west-2 is a replica of a secret in eu-west-1, not us-east-1`);
     });
+});
 
-    it("rejects a secret that is not username/password JSON without quoting it", async () => {
-        for (const text of ["not-json s3cr3t", JSON.stringify({ username: "vbr_admin" }), JSON.stringify({ user: "x", pass: "s3cr3t" })]) {
-            answer(async () => ({ SecretString: text }));
-            const r = await new AwsDrillChecks().databaseCredentials(ARN, "us-west-2");
-            expect(r).to.deep.equal({ ok: false, detail: `the database secret ${ARN} in us-west-2 is not JSON with string username and password` });
-        }
-    });
-
-    it("reports an SDK error with its name and the secret it tried", async () => {
-        answer(async () => { const e = new Error("Secrets Manager can't find the specified secret."); e.name = "ResourceNotFoundException"; throw e; });
-        const r = await new AwsDrillChecks().databaseCredentials(ARN, "us-west-2");
-        expect(r).to.deep.equal({ ok: false, detail: `could not read the database secret ${ARN} in us-west-2: ResourceNotFoundException: Secrets Manager can't find the specified secret.` });
+describe("the validation command's result line", () => {
+    it("is the last VBR_DB_CHECK line with JSON and a mode; anything else is no result", () => {
+        expect(parseResult(["starting", 'VBR_DB_CHECK {"mode":"verify","probeId":1}', 'VBR_DB_CHECK {"mode":"verify","probeId":2,"canaryWrittenAt":null}']))
+            .to.deep.equal({ mode: "verify", probeId: 2, canaryWrittenAt: null });
+        expect(parseResult(['2026-01-01T10:00:00Z VBR_DB_CHECK {"mode":"seed","writtenAt":"2026-01-01T10:00:00.123Z"}'])).to.deep.equal({ mode: "seed", writtenAt: "2026-01-01T10:00:00.123Z" });
+        expect(parseResult(["VBR_DB_CHECK not json", 'VBR_DB_CHECK {"ok":true}', "done"])).to.equal(undefined);
+        expect(parseResult([])).to.equal(undefined);
     });
 });
 

@@ -1,349 +1,207 @@
 // The drill runner against a fake `pulumi` first on PATH (tests/fixtures/fake-pulumi/pulumi) that replays recorded
-// engine events through the real Automation API, with the AWS checks faked: exact report numbers and exit codes.
-// The fake streams events the way the Automation API expects for the version it reports: a tailed --event-log file
-// up to 3.205, the SDK's gRPC EventsService above (both run below). What this cannot prove: the real engine's event
-// contents beyond the recorded ones, and the AWS checks themselves (AwsDrillChecks; see checks.test.ts).
+// engine events through the real Automation API, with the AWS checks faked (tests/drill/fixtures.ts): exact report
+// numbers, exit codes, the CLI calls made, and what is left on disk. The fake streams events the way the Automation
+// API expects for the version it reports: a tailed --event-log file up to 3.205, the SDK's gRPC EventsService above
+// (both run below). What this cannot prove: the real engine's event contents beyond the recorded ones, and the AWS
+// checks themselves (npm run test:aws runs those against AWS's API emulator; checks.test.ts stubs the SDK).
 import { expect } from "chai";
+import * as crypto from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { main as drill } from "../../tools/drill";
-import { main as learn } from "../../tools/drill-learn";
-import type { BringUpScenario } from "../../tools/bringup/bringup-report";
-import type { DatabaseTarget, DrillChecks } from "../../tools/drill/checks";
-import { estimateIndex, EventTimer } from "../../tools/drill/events";
-import { mergeMeasurements, quantile } from "../../tools/drill/learn";
-import { DrillReport, RPO_METHOD } from "../../tools/drill/report";
-import type { DrillDeps, InterruptHandler } from "../../tools/drill/session";
-import { loadProvisioningTimes } from "../../policies/lib/bringup";
+import { RPO_METHOD } from "../../tools/drill/report";
 import { parseStackConfig } from "../../stacks/config";
 import { loadProject, stackConfig } from "../../tools/harness/project";
+import type { InterruptHandler } from "../../tools/drill/session";
+import {
+    BUCKET, DB, DR_DRILL_OUT, DRILL_ID, drillEvents, Env, fakeChecks, FAKE_DIR, MODEL, NAT, opStates, ops, pre, PRIMARY_TASK, ROOT, runDrill,
+    scratchProject, SECRET, shortUrn, standbyEvents, SVC, T0, UP0, VALIDATION_TASK,
+} from "./fixtures";
 
-const ROOT = path.resolve(__dirname, "..", "..");
-const FAKE_DIR = path.join(ROOT, "tests", "fixtures", "fake-pulumi");
-const T0 = Date.parse("2026-01-01T10:00:00Z");
-const S = "urn:pulumi:dr::vbr::";
-const NAT = `${S}vbr:platform:Platform$vbr:network:Network$awsx:ec2:Vpc$aws:ec2/natGateway:NatGateway::vpc-1`;
-const ALB = `${S}vbr:platform:Platform$aws:lb/loadBalancer:LoadBalancer::alb`;
-const DB = `${S}vbr:platform:Platform$aws:rds/instance:Instance::drill-db`;
-const SVC = `${S}vbr:platform:Platform$aws:ecs/service:Service::svc`;
-const BUCKET = `${S}vbr:platform:Platform$aws:s3/bucket:Bucket::documents`;
-const typeOf = (urn: string) => urn.split("::")[2].split("$").pop()!;
-const shortUrn = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
-
-/** The model's drill estimate the runner compares against (injected: no synthesis in this test). */
-const MODEL: BringUpScenario = {
-    state: "drill", database: "restore", objectiveMinutes: 60, p50Minutes: 15.2, p90Minutes: 25.8, parallel: 8, resources: 4,
-    criticalPath: [DB, SVC], dnsServesMinutes: null,
-    timeline: [
-        { urn: NAT, type: typeOf(NAT), operation: "create", key: "aws:ec2/natGateway:NatGateway", start: 15, finish: 140, p50Start: 5, p50Finish: 110, critical: false },
-        { urn: ALB, type: typeOf(ALB), operation: "create", key: "aws:lb/loadBalancer:LoadBalancer", start: 140, finish: 312, p50Start: 110, p50Finish: 265, critical: false },
-        { urn: DB, type: typeOf(DB), operation: "restore", key: "restore", start: 0, finish: 1500, p50Start: 0, p50Finish: 900, critical: true },
-        { urn: SVC, type: typeOf(SVC), operation: "create", key: "aws:ecs/service:Service", start: 1500, finish: 2150, p50Start: 900, p50Finish: 1320, critical: true },
-    ],
-};
-
-let seq = 0;
-const meta = (op: string, urn: string, old?: Record<string, unknown>) => ({ op, urn, type: typeOf(urn), provider: "", ...(old ? { old: { inputs: old } } : {}) });
-const at = (s: number) => Math.floor(T0 / 1000) + s;
-const pre = (s: number, urn: string, op = "create", old?: Record<string, unknown>): EngineEvent =>
-    ({ sequence: seq++, timestamp: at(s), resourcePreEvent: { metadata: meta(op, urn, old) } } as unknown as EngineEvent);
-const done = (s: number, urn: string, op = "create"): EngineEvent =>
-    ({ sequence: seq++, timestamp: at(s), resOutputsEvent: { metadata: meta(op, urn) } } as unknown as EngineEvent);
-const failed = (s: number, urn: string, message: string): EngineEvent[] => [
-    { sequence: seq++, timestamp: at(s), diagnosticEvent: { urn, message, color: "never", severity: "error" } } as unknown as EngineEvent,
-    { sequence: seq++, timestamp: at(s), resOpFailedEvent: { metadata: meta("create", urn), status: 1, steps: 0 } } as unknown as EngineEvent,
-];
-
-/** A drill up: NAT 115 s, ALB 158 s, restore 988 s, then the service for `serviceSeconds`. */
-function drillEvents(serviceSeconds: number, fail = false): EngineEvent[] {
-    return [
-        pre(0, `${S}pulumi:pulumi:Stack::vbr-dr`, "same"),
-        pre(1, BUCKET, "same"), done(1, BUCKET, "same"),
-        pre(10, NAT), pre(12, DB), pre(12, ALB),
-        done(125, NAT), done(170, ALB), done(1000, DB),
-        pre(1000, SVC),
-        ...(fail ? failed(1000 + serviceSeconds, SVC, "creating ECS Service: InvalidParameterException: subnets not found") : [done(1000 + serviceSeconds, SVC)]),
-    ];
-}
-
-/** The id the runner derives from its start (T0, 2026-01-01 10:00 UTC) and sets as vbr:drillId. */
-const DRILL_ID = "20260101t1000";
-const DRILL_COPY = { tags: { "vbr:lifecycle": "drill" }, skipFinalSnapshot: false, finalSnapshotIdentifier: `vbr-prod-postgres-drill-final-${DRILL_ID}` };
-/** The fake CLI's config calls, in order: drill (drState + drillId in one set-all), then back to standby. */
-const CONFIG_CALLS = [
-    ["config", "set-all", "--stack", "dr", "--plaintext", "vbr:drState=drill", "--plaintext", `vbr:drillId=${DRILL_ID}`, "--non-interactive"],
-    ["config", "set", "vbr:drState", "--stack", "dr", "--plaintext", "--non-interactive", "--", "standby"],
-];
-const configCalls = (calls: string[][]) => calls.filter((c) => c[0] === "config" && (c[1] === "set" || c[1] === "set-all"));
-function standbyEvents(extraDelete?: string): EngineEvent[] {
-    return [
-        pre(1, SVC, "delete"), done(40, SVC, "delete"),
-        pre(41, ALB, "delete"), done(90, ALB, "delete"),
-        pre(41, DB, "delete", DRILL_COPY), done(400, DB, "delete"),
-        ...(extraDelete ? [pre(401, extraDelete, "delete", { tags: {} }), done(402, extraDelete, "delete")] : []),
-    ];
-}
-
-const SECRET = (region: string) => `arn:aws:secretsmanager:${region}:123456789012:secret:vbr-prod/database/master-a1b2c3`;
-const PRIMARY_OUT = {
-    buckets: { documents: { name: "vbr-prod-documents-us-east-1", arn: "arn:aws:s3:::vbr-prod-documents-us-east-1" } },
-    database: { arn: "arn:aws:rds:us-east-1:123456789012:db:vbr-prod-db" },
-    secretArn: SECRET("us-east-1"),
-};
-const DR_DRILL_OUT: Record<string, unknown> = {
-    endpoint: "vbr-prod-alb-123.us-west-2.elb.amazonaws.com",
-    database: { address: "vbr-prod-drill-db.abc.us-west-2.rds.amazonaws.com", port: 5432 },
-    buckets: { documents: { name: "vbr-prod-documents-us-west-2" } },
-    secretArn: SECRET("us-west-2"),
-};
-
-interface Run { code: number; report: DrillReport; md: string; calls: string[][]; stdout: string }
-
-/** The test clock: engine events set it to their timestamp; the fake checks advance it. */
-class Clock {
-    t = T0;
-    now = () => this.t;
-    eventTime = (e: EngineEvent) => (this.t = Math.max(this.t, e.timestamp * 1000));
-}
-
-type FakeChecks = DrillChecks & {
-    probed: string[]; secretReads: string[][]; dbTargets: DatabaseTarget[]; calledAt: Record<string, number>;
-    audits: Array<Parameters<DrillChecks["auditRecord"]>[0]>; records: Array<Parameters<DrillChecks["recordReport"]>>;
-};
-function fakeChecks(clock: Clock, opts: { healthyAfterMs?: number; dbOk?: boolean; secretOk?: boolean; snapshotExists?: boolean; healthThrows?: boolean;
-    auditOk?: boolean; recordOk?: boolean } = {}): FakeChecks {
-    const audits: FakeChecks["audits"] = [];
-    const records: FakeChecks["records"] = [];
-    const probed: string[] = [];
-    const secretReads: string[][] = [];
-    const dbTargets: DatabaseTarget[] = [];
-    /** The test clock when each time-sensitive check was called. */
-    const calledAt: Record<string, number> = {};
-    return {
-        probed, secretReads, dbTargets, calledAt, audits, records,
-        auditRecord: async (o) => {
-            audits.push(o);
-            return (opts.auditOk ?? true)
-                ? { ok: true, detail: "trail vbr-prod-trail-us-east-1: chain valid" }
-                : { ok: false, detail: "trail vbr-prod-trail-us-east-1: chain BROKEN in us-east-1 (digest 20260101T110000Z: no link to the digest before it)" };
-        },
-        recordReport: async (e, o) => {
-            records.push([e, o]);
-            return (opts.recordOk ?? true) ? { ok: true, detail: `recorded in s3://${o.targets[0].bucket}` } : { ok: false, detail: "NOT recorded in the audit bucket: AccessDenied" };
-        },
-        databaseCredentials: async (arn, region) => {
-            secretReads.push([arn, region]);
-            return (opts.secretOk ?? true)
-                ? { ok: true, detail: `read ${arn} in ${region} (version v1, user vbr_admin)`, credentials: { username: "vbr_admin", password: "from-the-replica" } }
-                : { ok: false, detail: `could not read the database secret ${arn} in ${region}: ResourceNotFoundException: Secrets Manager can't find the specified secret.` };
-        },
-        writeCanary: async (c) => ({ ok: true, detail: `wrote s3://${c.sourceBucket}/${c.key}`, writtenAt: clock.t }),
-        endpointHealthy: async (url) => {
-            probed.push(url);
-            if (opts.healthThrows) throw new TypeError("Cannot read properties of undefined (reading 'status')");
-            clock.t += opts.healthyAfterMs ?? 60_000;
-            return { ok: true, detail: `${url} answered 200`, healthyAt: clock.t };
-        },
-        databaseWritable: async (db) => (dbTargets.push(db), opts.dbOk ?? true)
-            ? { ok: true, detail: `${db.host}:${db.port} accepted a write` }
-            : { ok: false, detail: `${db.host}:${db.port} is not writable: password authentication failed` },
-        // S3 finishes 45 s after the write (the poll starts at the write, while up runs).
-        canaryReplicated: async (c) => {
-            calledAt.canaryReplicated = clock.t;
-            return { ok: true, status: "COMPLETED", detail: "source ReplicationStatus COMPLETED; replica present", completedAt: c.writtenAt + 45_000 };
-        },
-        // The replicated backups always trail the call by 5 min: read at the start, the database RPO is 5 min.
-        latestRestorableTime: async () => {
-            calledAt.latestRestorableTime = clock.t;
-            return { ok: true, detail: "restore up to 5 min ago", time: clock.t - 5 * 60_000 };
-        },
-        snapshotExists: async (region, id) => ({ ok: true, exists: opts.snapshotExists ?? false, detail: `DB snapshot ${id} ${opts.snapshotExists ? "exists" : "does not exist"} in ${region}` }),
-    };
-}
+const sha = (file: string) => crypto.createHash("sha256").update(fs.readFileSync(file)).digest("hex");
+const ALL_OPS = ["refresh:standby", "preview:drill", "up:drill", "preview:standby", "up:standby"];
 
 describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
     this.timeout(60_000);
-    let dir: string;
+    const env = {} as Env;
     const saved = { PATH: process.env.PATH };
+    let stackFileHash: string;
+    const marker = () => path.join(env.project, ".drill", "dr.json");
 
     beforeEach(() => {
-        dir = fs.mkdtempSync(path.join(os.tmpdir(), "vbr-drill-"));
+        env.dir = fs.mkdtempSync(path.join(os.tmpdir(), "vbr-drill-test-"));
+        env.project = scratchProject(env.dir);
+        stackFileHash = sha(path.join(env.project, "Pulumi.dr.yaml"));
         process.env.PATH = `${FAKE_DIR}${path.delimiter}${saved.PATH}`;
-        process.env.FAKE_PULUMI_STATE = path.join(dir, "state.json");
-        process.env.FAKE_PULUMI_LOG = path.join(dir, "calls.jsonl");
-        process.env.FAKE_PULUMI_SCENARIO = path.join(dir, "scenario.json");
+        process.env.FAKE_PULUMI_STATE = path.join(env.dir, "state.json");
+        process.env.FAKE_PULUMI_LOG = path.join(env.dir, "calls.jsonl");
+        process.env.FAKE_PULUMI_SCENARIO = path.join(env.dir, "scenario.json");
     });
     afterEach(() => {
+        // Whatever happened, the tracked stack file is exactly as it was: every call used a temporary copy.
+        expect(sha(path.join(env.project, "Pulumi.dr.yaml"))).to.equal(stackFileHash);
         process.env.PATH = saved.PATH;
         for (const k of ["FAKE_PULUMI_STATE", "FAKE_PULUMI_LOG", "FAKE_PULUMI_SCENARIO"]) delete process.env[k];
-        fs.rmSync(dir, { recursive: true, force: true });
+        fs.rmSync(env.dir, { recursive: true, force: true });
     });
 
-    interface More {
-        env?: Record<string, string>; drOutputs?: Record<string, unknown>; heartbeat?: (fn: () => void) => () => void;
-        /** The version the fake CLI reports: v3.200.0 (file event log) unless given. */
-        version?: string;
-        /** The standby preview's events when they differ from the standby up's. */
-        standbyPreview?: EngineEvent[];
-        /** The stack the user had selected before the drill. */
-        current?: string;
-        onInterrupt?: DrillDeps["onInterrupt"];
-        /** Called with every engine event as it arrives (after the clock moved). */
-        onEvent?: (e: EngineEvent) => void;
-    }
-    async function run(drillUp: { events: EngineEvent[]; exitCode?: number; stderr?: string; waitForSignal?: boolean }, args: string[] = [],
-        checks?: (c: Clock) => DrillChecks, standby = standbyEvents(), more: More = {}): Promise<Run> {
-        const drOut = more.drOutputs ?? DR_DRILL_OUT;
-        fs.writeFileSync(process.env.FAKE_PULUMI_SCENARIO!, JSON.stringify({
-            ...(more.version ? { version: more.version } : {}),
-            stacks: {
-                dr: {
-                    outputs: { drill: drOut, default: { buckets: drOut.buckets } }, up: { drill: drillUp, standby: { events: standby } },
-                    ...(more.standbyPreview ? { preview: { standby: { events: more.standbyPreview } } } : {}),
-                },
-                primary: { outputs: { default: PRIMARY_OUT } },
-            },
-        }));
-        if (more.current) fs.writeFileSync(process.env.FAKE_PULUMI_STATE!, JSON.stringify({ current: more.current }));
-        const clock = new Clock();
-        let stdout = "";
-        const eventTime = (e: EngineEvent) => { const t = clock.eventTime(e); more.onEvent?.(e); return t; };
-        const code = await drill(["--project", ROOT, "--out", path.join(dir, "reports"), "--parallel", "8", ...args],
-            { cwd: dir, stdout: (t) => { stdout += t; }, stderr: (t) => { stdout += t; } },
-            {
-                checks: (checks ?? ((c) => fakeChecks(c)))(clock), now: clock.now, eventTime, estimate: async () => MODEL,
-                log: (l) => { stdout += `${l}\n`; }, env: more.env ?? {}, heartbeat: more.heartbeat, onInterrupt: more.onInterrupt ?? (() => () => undefined),
-            });
-        const reports = fs.readdirSync(path.join(dir, "reports"));
-        const json = reports.find((f) => f.endsWith(".json"))!;
-        const calls = fs.readFileSync(process.env.FAKE_PULUMI_LOG!, "utf8").trim().split("\n").map((l) => JSON.parse(l) as string[]);
-        return {
-            code, calls, stdout,
-            report: JSON.parse(fs.readFileSync(path.join(dir, "reports", json), "utf8")) as DrillReport,
-            md: fs.readFileSync(path.join(dir, "reports", json.replace(/\.json$/, ".md")), "utf8"),
-        };
-    }
-
-    it("a successful drill: per-resource durations next to the model, RTO and RPO, back to standby, exit 0", async () => {
-        let checks: FakeChecks | undefined;
-        const { code, report, md, calls, stdout } = await run({ events: drillEvents(500) }, [], (c) => (checks = fakeChecks(c)), standbyEvents(), { current: "dev" });
+    it("a successful drill: canaries first, refresh, a safety preview and up with the pack, validation from inside the VPC, standby, exit 0", async () => {
+        const { code, report, md, calls, stdout, checks } = await runDrill(env, { events: drillEvents(500) }, [], { current: "dev" });
         expect(code).to.equal(0);
         expect(report.failures).to.deep.equal([]);
-        expect(report.resources.map((m) => [m.urn, m.op, m.status, m.seconds, m.estimate])).to.deep.equal([
-            [NAT, "create", "ok", 115, { key: "aws:ec2/natGateway:NatGateway", p50: 105, p90: 125 }],
-            [ALB, "create", "ok", 158, { key: "aws:lb/loadBalancer:LoadBalancer", p50: 155, p90: 172 }],
-            [DB, "create", "ok", 988, { key: "restore", p50: 900, p90: 1500 }],
-            [SVC, "create", "ok", 500, { key: "aws:ecs/service:Service", p50: 420, p90: 650 }],
+        expect(report.resources.map((m) => [shortUrn(m.urn), m.op, m.status, m.seconds, m.estimate?.key])).to.deep.equal([
+            ["vpc-1", "create", "ok", 115, "aws:ec2/natGateway:NatGateway"], ["alb", "create", "ok", 158, "aws:lb/loadBalancer:LoadBalancer"],
+            ["vbr-prod-db-drill", "create", "ok", 988, "restore"], ["svc", "create", "ok", 500, "aws:ecs/service:Service"],
         ]);
-        // Up ends at 1500 s, the endpoint is healthy 60 s later.
-        // A drill is judged against vbr:drillRtoObjectiveMinutes (default 240): its copy is a restore, with RDS's baseline backup.
-        expect(report.rto).to.deep.equal({ minutes: 26, objectiveMinutes: 240, met: true, measuredTo: "drill endpoint healthy over HTTPS" });
-        // Database: the replicated backups' latest restorable time read at the start (before up), 5 min before it;
-        // documents: the canary's replication polled from its write on (also at the start), COMPLETED 45 s later.
-        expect(checks!.calledAt).to.deep.equal({ latestRestorableTime: T0, canaryReplicated: T0 });
+        // RTO from the up's start (after the 5-minute wait for the canary row) to the endpoint, 60 s after up ended.
+        expect(report.rto).to.deep.equal({ minutes: 26, objectiveMinutes: 240, met: true, measuredFrom: "start of the drill's pulumi up", measuredTo: "drill endpoint healthy over HTTPS" });
+        expect(report.upSeconds).to.equal(1500);
+        // Database: the copy was requested 12 s into the up; the newest canary in it was written at T0 (5.2 min before).
         expect(report.rpo).to.deep.equal({
-            minutes: 5, objectiveMinutes: 15, met: true, database: 5, documents: 0.8,
-            databaseLatestRestorableTime: "2026-01-01T09:55:00.000Z", method: RPO_METHOD,
+            minutes: 5.2, objectiveMinutes: 15, met: true, database: 5.2, documents: 0.8,
+            databaseLatestRestorableTime: "2026-01-01T09:55:00.000Z",
+            databaseCanary: {
+                id: DRILL_ID, writtenAt: "2026-01-01T10:00:00.000Z", restorableAt: "2026-01-01T10:05:00.000Z",
+                copyTakenAt: new Date(UP0 + 12_000).toISOString(), presentInCopy: true, newestInCopy: "2026-01-01T10:00:00.000Z",
+            },
+            method: RPO_METHOD,
         });
         expect(report.canary).to.deep.equal({
-            source: "s3://vbr-prod-documents-us-east-1/drill-canary/2026-01-01T10-00-00-000Z.txt",
-            replica: "s3://vbr-prod-documents-us-west-2/drill-canary/2026-01-01T10-00-00-000Z.txt",
+            source: `s3://vbr-prod-documents-us-east-1/drill-canary/${DRILL_ID}.txt`, replica: `s3://vbr-prod-documents-us-west-2/drill-canary/${DRILL_ID}.txt`,
             writtenAt: "2026-01-01T10:00:00.000Z", replicationStatus: "COMPLETED", replicationCompletedAt: "2026-01-01T10:00:45.000Z",
         });
-        expect(report.interrupted).to.equal(null);
-        expect(report.start).to.equal("2026-01-01T10:00:00.000Z");
-        expect(report.upSeconds).to.equal(1500);
-        expect(report.model).to.deep.equal({ p50Minutes: 15.2, p90Minutes: 25.8, criticalPath: [DB, SVC] });
+        // The one-off tasks: the seed on the primary's app task definition, the check on the DR validation task, the delete.
+        expect(checks.tasks.map((t) => [t.region, t.task.taskDefinition, t.command.join(" "), t.environment])).to.deep.equal([
+            ["us-east-1", PRIMARY_TASK.taskDefinition, "vbr-db-check seed", { VBR_CANARY_ID: DRILL_ID }],
+            ["us-west-2", VALIDATION_TASK.taskDefinition, "vbr-db-check verify", { VBR_CANARY_ID: DRILL_ID }],
+            ["us-east-1", PRIMARY_TASK.taskDefinition, "vbr-db-check delete", { VBR_CANARY_ID: DRILL_ID }],
+        ]);
+        expect(checks.deleted).to.deep.equal([`s3://vbr-prod-documents-us-east-1/drill-canary/${DRILL_ID}.txt@v-1`]);
         expect(report.validation.map((v) => [v.check, v.ok])).to.deep.equal([
             ["latest restorable time of the replicated backups (at the drill's start)", true],
-            ["canary written", true], ["endpoint healthy over HTTPS", true],
-            ["database secret replicated to the DR region", true], ["database writable (drill copy)", true],
-            ["canary replicated to the DR bucket", true], ["audit record: trail digest chain and audit bucket replica", true],
+            ["read replica lag (CloudWatch ReplicaLag)", true],
+            ["canary object written (primary documents bucket)", true],
+            ["canary row seeded (primary database, one-off task)", true],
+            ["canary row restorable in the DR region", true],
+            ["endpoint healthy over HTTPS", true],
+            ["database secret replicated to the DR region", true],
+            ["drill copy: write and canary read back from inside the VPC (validation task)", true],
+            ["audit record: trail digest chain and audit bucket replica", true],
+            ["canary object replicated to the DR bucket", true],
         ]);
-        // The audit record over the drill's window, from its start to validation (the endpoint answered 60 s after up).
-        expect(checks!.audits).to.deep.equal([{ environment: "prod", primaryRegion: "us-east-1", drRegion: "us-west-2", start: T0, end: T0 + 1560_000 }]);
+        // The audit record over the drill's window, from its start to validation.
+        expect(checks.audits.map((a) => [a.environment, a.primaryRegion, a.drRegion, a.start])).to.deep.equal([["prod", "us-east-1", "us-west-2", T0]]);
+        expect(checks.audits[0].end).to.be.above(T0);
         // The report goes on record in the primary's audit bucket, then its twin, locked as vbr:auditLockMode says.
-        const [[event, where]] = checks!.records;
+        const [[event, where]] = checks.records;
         expect([event.kind, event.at, event.json, event.markdown]).to.deep.equal(["drill", T0, report, md]);
         expect(where).to.deep.equal({
             targets: [{ bucket: "vbr-prod-audit-us-east-1", region: "us-east-1" }, { bucket: "vbr-prod-audit-us-west-2", region: "us-west-2" }],
             lock: { mode: "COMPLIANCE", days: 365 },
         });
         expect(stdout).to.include("\nRecord: recorded in s3://vbr-prod-audit-us-east-1\n");
-        expect(report.dataSafety.ok).to.equal(true);
-        // The standby preview showed the drill copy's delete and nothing else data-bearing, so the up ran.
-        expect(report.dataSafety.planned).to.deep.equal([{ urn: DB, type: "aws:rds/instance:Instance", op: "delete", note: `drill copy; final snapshot vbr-prod-postgres-drill-final-${DRILL_ID}` }]);
-        expect(calls.filter((c) => c[0] === "preview" || c[0] === "up").map((c) => c[0])).to.deep.equal(["up", "preview", "up"]);
-        expect(report.dataSafety.deleted).to.deep.equal([{ urn: DB, type: "aws:rds/instance:Instance", note: `drill copy; final snapshot vbr-prod-postgres-drill-final-${DRILL_ID}` }]);
-        expect(report.lessonsLearned).to.deep.equal(["No deviation from the model above its p90."]);
-        // The Automation API's calls, in order: drill (with this drill's id) then standby; the fake CLI kept both keys.
-        expect(configCalls(calls)).to.deep.equal(CONFIG_CALLS);
-        // The user's selected stack is untouched: no `pulumi stack select`, every call names its stack.
-        expect(JSON.parse(fs.readFileSync(process.env.FAKE_PULUMI_STATE!, "utf8"))).to.deep.equal({ current: "dev", dr: { "vbr:drState": "standby", "vbr:drillId": DRILL_ID } });
-        expect(calls.filter((c) => c[0] === "stack" && c[1] === "select")).to.deep.equal([]);
+        expect(report.cleanup.map((c) => [c.check, c.ok])).to.deep.equal([["canary object deleted (both buckets)", true], ["canary row deleted (primary database)", true]]);
+        // Refresh, the drill's safety preview and up with the policy pack and its derived config, then standby.
+        expect(opStates(calls)).to.deep.equal(ALL_OPS);
+        for (const c of calls.filter((x) => x[0] === "up" || x[0] === "preview")) {
+            expect(c[c.indexOf("--policy-pack") + 1]).to.equal(path.join(env.project, "policies"));
+            expect(c[c.indexOf("--policy-pack-config") + 1]).to.match(/policy-config\.(drill|standby)\.json$/);
+        }
+        // No config command at all: the tracked stack file is never the drill's (afterEach checks its bytes).
+        expect(calls.filter((c) => c[0] === "config" || (c[0] === "stack" && c[1] === "select"))).to.deep.equal([]);
         expect(calls.filter((c) => c[0] !== "version" && !c.includes("--stack"))).to.deep.equal([]);
-        expect(report.scenario).to.deep.equal({ stack: "dr", state: "drill", database: "replica", parallel: 8, keep: false, drillId: DRILL_ID, drillIdExists: false });
-        // The id is a valid vbr:drillId (the program would reject it otherwise).
-        expect(parseStackConfig("dr", stackConfig(loadProject(ROOT), "dr", { "vbr:drillId": report.scenario.drillId })).drillId).to.equal(DRILL_ID);
-        expect(calls.filter((c) => c[0] === "up" || c[0] === "preview").map((c) => c[c.indexOf("--parallel") + 1])).to.deep.equal(["8", "8", "8"]);
-        expect(md).to.contain("# DR drill report: dr -> drill (replica database) ✅ passed");
-        expect(md).to.contain(`- Drill id (vbr:drillId): ${DRILL_ID}\n`);
-        expect(md).to.contain("| `drill-db` | `aws:rds/instance:Instance` | create | ok | 16.5 min | 15.0 min | 25.0 min |");
-        expect(md).to.contain("## Lessons learned");
-        expect(md).to.contain("  - Database: replicated backups restorable to 2026-01-01T09:55:00.000Z at the start. ");
-        expect(md).to.contain("  - Documents: canary s3://vbr-prod-documents-us-east-1/drill-canary/2026-01-01T10-00-00-000Z.txt written 2026-01-01T10:00:00.000Z, replication completed by 2026-01-01T10:00:45.000Z. ");
+        expect(JSON.parse(fs.readFileSync(process.env.FAKE_PULUMI_STATE!, "utf8"))).to.deep.equal({ current: "dev", deployed: { dr: "standby" } });
+        expect(fs.existsSync(marker())).to.equal(false);
+        expect(report.dataSafety).to.deep.include({ ok: true, upPlanned: [] });
+        expect(report.dataSafety.deleted).to.deep.equal([{ urn: DB, type: "aws:rds/instance:Instance", note: `drill copy; final snapshot vbr-prod-postgres-drill-final-${DRILL_ID}` }]);
+        // Replica mode: what a failover would do instead of this restore.
+        expect(report.failover).to.deep.equal({
+            mode: "replica", promotion: { p50Minutes: 6, p90Minutes: 15 }, bringUp: { p50Minutes: 13.2, p90Minutes: 26.5 }, replicaLagSeconds: 2,
+            detail: "a failover would promote the read replica vbr-prod-postgres in place instead of restoring: the model's promotion takes p50 6 / p90 15 min " +
+                "(whole failover bring-up p50 13.2 / p90 26.5 min), and its data would be about 2 s old (the replica's lag). " +
+                "This drill measured a restore of its own copy, not the promotion: the live replica is never promoted by a drill.",
+        });
+        expect(md).to.contain("# DR drill report: dr -> drill (a restore of its own database copy; failover mode: replica) ✅ passed");
+        expect(md).to.contain("## What a failover would do\n\na failover would promote the read replica vbr-prod-postgres");
+        expect(md).to.contain(`  - Database: canary row ${DRILL_ID} written 2026-01-01T10:00:00.000Z, restorable in the DR region by 2026-01-01T10:05:00.000Z, present in the copy taken`);
+        expect(md).to.contain("| `vbr-prod-db-drill` | `aws:rds/instance:Instance` | create | ok | 16.5 min | 15.0 min | 25.0 min |");
         expect(stdout).to.contain("[25:00 / 240:00] 4/4 resources done");
-        expect(stdout).to.contain("[2:05 / 240:00] 1/4 resources done; slowest in flight: drill-db 1:53, alb 1:53");
+        expect(stdout).to.contain("[2:05 / 240:00] 1/4 resources done; slowest in flight: vbr-prod-db-drill 1:53, alb 1:53");
+        // The replicated backups of the primary's replicationSource, not of its serving `database` (a corruption restore).
+        expect(checks.calledAt.latestRestorableTime).to.equal(T0);
+        expect(checks.restorableOf).to.deep.equal(["arn:aws:rds:us-east-1:123456789012:db:vbr-prod-postgres"]);
+        // The id is a valid vbr:drillId (the program would reject it otherwise), and every update ran at --parallel 8.
+        expect(parseStackConfig("dr", stackConfig(loadProject(ROOT), "dr", { "vbr:drillId": report.scenario.drillId })).drillId).to.equal(DRILL_ID);
+        expect(calls.filter((c) => c[0] === "up" || c[0] === "preview" || c[0] === "refresh").map((c) => c[c.indexOf("--parallel") + 1])).to.deep.equal(["8", "8", "8", "8", "8"]);
+        // The drill's config copy says drill, with this drill's id; the copies are gone afterwards.
+        const drillConfig = calls.find((c) => c[0] === "up")![calls.find((c) => c[0] === "up")!.indexOf("--config-file") + 1];
+        expect(fs.existsSync(drillConfig)).to.equal(false);
     });
 
     it("repeats the progress line while pulumi up runs, and stops repeating when it returns", async () => {
         const beats: Array<() => void> = [];
         let stopped = 0;
-        const { stdout } = await run({ events: drillEvents(500) }, [], undefined, standbyEvents(), {
-            heartbeat: (fn) => { beats.push(fn); fn(); return () => { stopped++; }; },
-        });
-        // One heartbeat for the drill's `up`, stopped when it returns; its first beat shows the clock before any event.
+        const { stdout } = await runDrill(env, { events: drillEvents(500) }, [], { heartbeat: (fn) => { beats.push(fn); fn(); return () => { stopped++; }; } });
         expect([beats.length, stopped]).to.deep.equal([1, 1]);
         expect(stdout).to.contain("[0:00 / 240:00] 0/4 resources done\n");
     });
 
-    it("a failed resource: reported with its step and the engine's error, validation skipped, standby restored, exit 1", async () => {
-        const { code, report, calls } = await run({ events: drillEvents(30, true), exitCode: 255, stderr: "error: update failed\n" });
+    it("a failed resource: reported with its step, validation skipped, the canary's result kept, standby restored, exit 1", async () => {
+        const { code, report, calls } = await runDrill(env, { events: drillEvents(30, true), exitCode: 255, stderr: "error: update failed\n" });
         expect(code).to.equal(1);
         expect(report.resources.find((m) => m.urn === SVC)).to.deep.include({ status: "failed", seconds: 30 });
         expect(report.failures).to.deep.equal([
             { step: "up", urn: null, message: "pulumi up (drill) failed: error: update failed" },
             { step: "up", urn: SVC, message: "create aws:ecs/service:Service failed: creating ECS Service: InvalidParameterException: subnets not found" },
         ]);
-        expect(report.rto.minutes).to.equal(null);
-        expect(report.rto.met).to.equal(false);
-        expect(report.validation.map((v) => v.check)).to.deep.equal(["latest restorable time of the replicated backups (at the drill's start)", "canary written"]);
-        expect(report.rpo).to.deep.include({ database: 5, documents: null, minutes: 5 });
-        expect(configCalls(calls)).to.deep.equal(CONFIG_CALLS);
+        expect([report.rto.minutes, report.rto.met]).to.deep.equal([null, false]);
+        // The canary's replication was polled during the up and is kept, although validation did not run.
+        expect(report.canary!.replicationCompletedAt).to.equal("2026-01-01T10:00:45.000Z");
+        expect(report.rpo).to.deep.include({ database: null, documents: 0.8, met: false });
+        expect(report.validation.map((v) => v.check).slice(-1)).to.deep.equal(["canary object replicated to the DR bucket"]);
+        expect(opStates(calls)).to.deep.equal(ALL_OPS);
+        expect(report.cleanup.every((c) => c.ok)).to.equal(true);
+        expect(fs.existsSync(marker())).to.equal(false);
     });
 
-    it("a missed objective: the service takes 225 min, RTO 242.7 min > 240, exit 1 and a lesson", async () => {
-        const { code, report } = await run({ events: drillEvents(13500) });
+    it("a missed objective: the service takes 225 min, RTO 251.7 min > 240, exit 1 and a lesson", async () => {
+        const { code, report } = await runDrill(env, { events: drillEvents(13500) });
         expect(code).to.equal(1);
         expect(report.rto).to.deep.include({ minutes: 242.7, met: false });
         expect(report.failures).to.deep.equal([{ step: "validate", urn: null, message: "RTO 242.7 min missed the objective of 240 min" }]);
         expect(report.lessonsLearned[0]).to.equal("aws:ecs/service:Service svc took 225.0 min, above the model's p90 of 10.8 min: run drill:learn and check why.");
     });
 
-    it("a failed validation (database not writable) fails the drill even within the objective", async () => {
-        const { code, report } = await run({ events: drillEvents(500) }, [], (c) => fakeChecks(c, { dbOk: false }));
+    it("a missed RPO: the canary row is not restorable in the DR region within 15 min; the drill goes on and its copy lacks the canary", async () => {
+        const { code, report, checks } = await runDrill(env, { events: drillEvents(500) }, [], {
+            checks: (c) => fakeChecks(c, { backupLagMs: 20 * 60_000, canaryInCopy: false }),
+        });
+        expect(code).to.equal(1);
+        expect(report.rpo).to.deep.include({ met: false, database: null, documents: 0.8 });
+        expect(report.rpo.databaseCanary).to.deep.include({ restorableAt: null, presentInCopy: false });
+        expect(report.validation.find((v) => v.check === "canary row restorable in the DR region")).to.deep.include({ ok: false });
+        expect(report.failures.map((f) => f.message)).to.deep.equal([
+            `probe row 7 written; canary row ${DRILL_ID} MISSING; newest canary none. vbr-db-check verify exited 5 (the canary row is missing from this database)`,
+            `RPO missed: the canary row written 2026-01-01T10:00:00.000Z was not restorable in us-west-2 within the objective of 15 min`,
+        ]);
+        // It waited 15 min (30 s polls) before the up.
+        expect(checks.tasks.map((t) => t.command[1])).to.deep.equal(["seed", "verify", "delete"]);
+    });
+
+    it("a database check that cannot connect (exit 3) fails the drill even within the objectives", async () => {
+        const { code, report } = await runDrill(env, { events: drillEvents(500) }, [], { checks: (c) => fakeChecks(c, { verifyExit: 3 }) });
         expect(code).to.equal(1);
         expect(report.rto.met).to.equal(true);
         expect(report.failures).to.deep.equal([{
             step: "validate", urn: null,
-            message: "vbr-prod-drill-db.abc.us-west-2.rds.amazonaws.com:5432 is not writable: password authentication failed (credentials: the secret's replica in us-west-2)",
+            message: `probe row 7 written; canary row ${DRILL_ID} present (written 2026-01-01T10:00:00.000Z); newest canary ${DRILL_ID} (2026-01-01T10:00:00.000Z). ` +
+                "vbr-db-check verify exited 3 (could not connect: network, TLS verification against the RDS CA bundle, or IAM/password authentication)",
         }]);
     });
 
     it("a broken CloudTrail digest chain over the drill's window fails the drill in validate", async () => {
-        const { code, report } = await run({ events: drillEvents(500) }, [], (c) => fakeChecks(c, { auditOk: false }));
+        const { code, report } = await runDrill(env, { events: drillEvents(500) }, [], { checks: (c) => fakeChecks(c, { auditOk: false }) });
         expect(code).to.equal(1);
         expect(report.failures).to.deep.equal([{
             step: "validate", urn: null, message: "trail vbr-prod-trail-us-east-1: chain BROKEN in us-east-1 (digest 20260101T110000Z: no link to the digest before it)",
@@ -351,98 +209,73 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
     });
 
     it("a drill whose report cannot be put on record in the audit bucket exits 1, its local report written", async () => {
-        const { code, report, stdout } = await run({ events: drillEvents(500) }, [], (c) => fakeChecks(c, { recordOk: false }));
+        const { code, report, stdout } = await runDrill(env, { events: drillEvents(500) }, [], { checks: (c) => fakeChecks(c, { recordOk: false }) });
         expect([code, report.exitCode, report.failures]).to.deep.equal([1, 0, []]);
         expect(stdout).to.include("\nRecord: NOT recorded in the audit bucket: AccessDenied\n");
     });
 
-    describe("database credentials from the replicated secret", () => {
-        const DB_HOST = "vbr-prod-drill-db.abc.us-west-2.rds.amazonaws.com";
-        let checks: FakeChecks | undefined;
-        const capture = (opts: Parameters<typeof fakeChecks>[1] = {}) => (c: Clock) => (checks = fakeChecks(c, opts));
-
-        it("reads the DR stack's secretArn in the DR region and connects with its credentials", async () => {
-            const { code, report } = await run({ events: drillEvents(500) }, [], capture());
-            expect(code).to.equal(0);
-            expect(checks!.secretReads).to.deep.equal([[SECRET("us-west-2"), "us-west-2"]]);
-            expect(checks!.dbTargets).to.deep.equal([{ host: DB_HOST, port: 5432, user: "vbr_admin", password: "from-the-replica" }]);
-            expect(report.validation.find((v) => v.check === "database writable (drill copy)")!.detail)
-                .to.equal(`${DB_HOST}:5432 accepted a write (credentials: the secret's replica in us-west-2)`);
-            // The report never carries the password.
-            expect(JSON.stringify(report)).not.to.contain("from-the-replica");
-        });
-
-        it("without a DR secretArn output, reads the primary's ARN with the region swapped", async () => {
-            const { secretArn: _, ...noSecret } = DR_DRILL_OUT;
-            const { code } = await run({ events: drillEvents(500) }, [], capture(), standbyEvents(), { drOutputs: noSecret });
-            expect(code).to.equal(0);
-            expect(checks!.secretReads).to.deep.equal([[SECRET("us-west-2"), "us-west-2"]]);
-        });
-
-        it("PGUSER/PGPASSWORD override the credentials, but the secret's replication is still checked", async () => {
-            const { code, report } = await run({ events: drillEvents(500) }, [], capture(), standbyEvents(), { env: { PGUSER: "drill_probe", PGPASSWORD: "from-env" } });
-            expect(code).to.equal(0);
-            expect(checks!.secretReads).to.have.length(1);
-            expect(checks!.dbTargets).to.deep.equal([{ host: DB_HOST, port: 5432, user: "drill_probe", password: "from-env" }]);
-            expect(report.validation.find((v) => v.check === "database writable (drill copy)")!.detail).to.match(/\(credentials: PGUSER\/PGPASSWORD \(override\)\)$/);
-        });
-
-        it("an unreadable secret fails the drill: replication not proven, and no credentials for the database", async () => {
-            const { code, report } = await run({ events: drillEvents(500) }, [], capture({ secretOk: false }));
-            expect(code).to.equal(1);
-            expect(checks!.dbTargets).to.deep.equal([]);
-            expect(report.failures).to.deep.equal([
-                { step: "validate", urn: null, message: `could not read the database secret ${SECRET("us-west-2")} in us-west-2: ResourceNotFoundException: Secrets Manager can't find the specified secret.` },
-                { step: "validate", urn: null, message: "database writable (drill copy) not checked: no credentials (the secret could not be read and PGUSER/PGPASSWORD are not set)" },
-            ]);
-        });
-
-        it("with the override set, an unreadable secret still fails the drill (replication is what it proves)", async () => {
-            const { code, report } = await run({ events: drillEvents(500) }, [], capture({ secretOk: false }), standbyEvents(), { env: { PGUSER: "u", PGPASSWORD: "p" } });
-            expect(code).to.equal(1);
-            expect(checks!.dbTargets).to.have.length(1);
-            expect(report.failures.map((f) => f.message)).to.deep.equal([`could not read the database secret ${SECRET("us-west-2")} in us-west-2: ResourceNotFoundException: Secrets Manager can't find the specified secret.`]);
-        });
+    it("restore mode: the report says a failover restores like this drill, and reads no replica lag", async () => {
+        fs.appendFileSync(path.join(env.project, "Pulumi.dr.yaml"), "");
+        const file = path.join(env.project, "Pulumi.dr.yaml");
+        fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("vbr:drDatabase: replica", "vbr:drDatabase: restore"));
+        stackFileHash = sha(file);
+        const { code, report, md } = await runDrill(env, { events: drillEvents(500) });
+        expect(code).to.equal(0);
+        expect(report.failover).to.deep.equal({ mode: "restore", promotion: null, replicaLagSeconds: null, detail: "a failover restores a new Multi-AZ instance from the replicated backups, as this drill restored its copy: the drill's RTO and database RPO are what a failover would take" });
+        expect(report.validation.map((v) => v.check)).not.to.include("read replica lag (CloudWatch ReplicaLag)");
+        expect(md).to.contain("(a restore of its own database copy; failover mode: restore)");
     });
 
-    it("--keep leaves the stack in drill; a data-bearing delete on the way back fails the data-safety assertion", async () => {
-        const kept = await run({ events: drillEvents(500) }, ["--keep"]);
+    it("--keep leaves the stack in drill and the marker; a new drill refuses to start; --resume returns to standby", async () => {
+        const kept = await runDrill(env, { events: drillEvents(500) }, ["--keep"]);
         expect(kept.code).to.equal(0);
-        expect(kept.calls.filter((c) => c[0] === "up")).to.have.length(1);
-        expect(kept.report.dataSafety.detail).to.equal("--keep: the stack stays in drill; nothing was deleted");
+        expect(ops(kept.calls)).to.deep.equal(["refresh", "preview", "up"]);
+        expect(kept.report.dataSafety.detail).to.equal("--keep: the stack stays in drill (npm run drill -- --resume returns it to standby); nothing was deleted");
+        expect(JSON.parse(fs.readFileSync(marker(), "utf8"))).to.deep.include({ drillId: DRILL_ID, upStarted: true, canaries: {} });
 
-        // The preview showed nothing dangerous, but the up deleted a bucket: the events of the up are checked too.
-        const unsafe = await run({ events: drillEvents(500) }, [], undefined, standbyEvents(BUCKET), { standbyPreview: standbyEvents() });
+        const again = await runDrill(env, { events: drillEvents(500) }, [], { keepState: true });
+        expect(again.code).to.equal(2);
+        expect(again.stderr).to.equal(`error: the drill ${DRILL_ID} of dr (started 2026-01-01T10:00:00.000Z) did not finish: dr may still be in drill and its canaries may still exist. Run \`npm run drill -- --resume\` to finish it, then start a new drill\n`);
+
+        fs.rmSync(process.env.FAKE_PULUMI_LOG!);
+        const resumed = await runDrill(env, { events: drillEvents(500) }, ["--resume"], { keepState: true });
+        expect(resumed.code).to.equal(0);
+        expect(opStates(resumed.calls)).to.deep.equal(["preview:standby", "up:standby"]);
+        expect(resumed.stdout).to.contain(`Resume of drill ${DRILL_ID}: dr is back in standby and the canaries are deleted\n`);
+        expect(fs.existsSync(marker())).to.equal(false);
+        expect(JSON.parse(fs.readFileSync(process.env.FAKE_PULUMI_STATE!, "utf8")).deployed).to.deep.equal({ dr: "standby" });
+    });
+
+    it("a data-bearing delete during the standby up fails the data-safety assertion", async () => {
+        const unsafe = await runDrill(env, { events: drillEvents(500) }, [], { standbyUp: { events: standbyEvents(BUCKET) }, standbyPreview: standbyEvents() });
         expect(unsafe.code).to.equal(1);
         expect(unsafe.report.dataSafety.ok).to.equal(false);
-        expect(unsafe.report.failures).to.deep.equal([{ step: "standby", urn: BUCKET, message: "a data-bearing resource was deleted or replaced on the way back to standby" }]);
+        expect(unsafe.report.failures).to.deep.equal([{ step: "standby", urn: BUCKET, message: "a data-bearing resource was deleted or replaced by the drill's updates" }]);
     });
 
     describe("the engine event stream of both CLI generations", () => {
-        /** Starts the next run from nothing (the fake's state and log, the reports). */
         const fresh = () => {
-            for (const f of [process.env.FAKE_PULUMI_STATE!, process.env.FAKE_PULUMI_LOG!, path.join(dir, "reports")]) fs.rmSync(f, { recursive: true, force: true });
+            for (const f of [process.env.FAKE_PULUMI_LOG!, path.join(env.dir, "reports")]) fs.rmSync(f, { recursive: true, force: true });
         };
         const eventLogs = (calls: string[][]) => calls.filter((c) => c.includes("--event-log")).map((c) => c[c.indexOf("--event-log") + 1]);
-        const scenarios: Array<[string, () => { events: EngineEvent[]; exitCode?: number; stderr?: string }, number]> = [
+        const scenarios: Array<[string, () => { events: ReturnType<typeof drillEvents>; exitCode?: number; stderr?: string }, number]> = [
             ["a successful drill", () => ({ events: drillEvents(500) }), 0],
             ["a failed resource", () => ({ events: drillEvents(30, true), exitCode: 255, stderr: "error: update failed\n" }), 1],
         ];
         for (const [name, up, exitCode] of scenarios) {
             it(`${name}: the same report and exit code from a tailed event file (3.200) and the gRPC event stream (3.248)`, async () => {
-                const file = await run(up(), [], undefined, standbyEvents(), { version: "v3.200.0" });
+                const file = await runDrill(env, up(), [], { version: "v3.200.0" });
                 fresh();
-                const grpc = await run(up(), [], undefined, standbyEvents(), { version: "v3.248.0" });
-                // The Automation API chose the transport from the version: a file it tails, or its own gRPC server.
-                expect(eventLogs(file.calls)).to.have.length(3);
+                const grpc = await runDrill(env, up(), [], { version: "v3.248.0" });
+                expect(eventLogs(file.calls)).to.have.length(4);
                 for (const log of eventLogs(file.calls)) expect(log).to.match(/automation-logs-(up|preview)-[^/]+\/eventlog\.txt$/);
-                expect(eventLogs(grpc.calls)).to.have.length(3);
+                expect(eventLogs(grpc.calls)).to.have.length(4);
                 for (const log of eventLogs(grpc.calls)) expect(log).to.match(/^tcp:\/\/127\.0\.0\.1:\d+$/);
                 expect([file.code, grpc.code]).to.deep.equal([exitCode, exitCode]);
                 expect(grpc.report).to.deep.equal(file.report);
-                // Not equal by being empty: every resource's events arrived.
+                // Each resource exactly once: not empty, and not twice (duplicate engine events are dropped).
                 expect(grpc.report.resources.map((m) => [shortUrn(m.urn), m.status])).to.deep.equal(
-                    [["vpc-1", "ok"], ["alb", "ok"], ["drill-db", "ok"], ["svc", exitCode === 0 ? "ok" : "failed"]]);
+                    [["vpc-1", "ok"], ["alb", "ok"], ["vbr-prod-db-drill", "ok"], ["svc", exitCode === 0 ? "ok" : "failed"]]);
                 expect(grpc.report.dataSafety.planned.map((p) => p.urn)).to.deep.equal([DB]);
             });
         }
@@ -450,160 +283,211 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
 
     it("a signal during up stops the CLI's update, skips validation, returns to standby and still writes the report (exit 1)", async () => {
         let interrupt: InterruptHandler | undefined;
-        // The update waits after the NAT gateway finished; SIGTERM arrives then.
-        const { code, report, calls, md } = await run({ events: drillEvents(500).slice(0, 7), waitForSignal: true }, [], undefined, standbyEvents(), {
+        const { code, report, calls } = await runDrill(env, { events: drillEvents(500).slice(0, 7), waitForSignal: true }, [], {
             version: "v3.248.0",
             onInterrupt: (h) => { interrupt = h; return () => { interrupt = undefined; }; },
             onEvent: (e) => { if (e.resOutputsEvent?.metadata.urn === NAT) interrupt!("SIGTERM", false); },
         });
         expect(code).to.equal(1);
-        // The runner forwarded it to the CLI as SIGINT (Pulumi's graceful cancel), exactly once.
         expect(calls.filter((c) => c[0] === "signal")).to.deep.equal([["signal", "SIGINT"]]);
-        expect(report.interrupted).to.equal("SIGTERM");
         expect(report.failures).to.deep.equal([
             { step: "up", urn: null, message: "pulumi up (drill) stopped by SIGTERM: error: update canceled" },
             { step: "up", urn: null, message: "drill interrupted by SIGTERM" },
         ]);
-        expect(report.resources.map((m) => [shortUrn(m.urn), m.status])).to.deep.equal([["vpc-1", "ok"], ["drill-db", "in-flight"], ["alb", "in-flight"]]);
-        expect(report.validation.map((v) => v.check)).to.deep.equal(["latest restorable time of the replicated backups (at the drill's start)", "canary written"]);
-        expect(calls.filter((c) => c[0] === "preview" || c[0] === "up").map((c) => c[0])).to.deep.equal(["up", "preview", "up"]);
-        expect(configCalls(calls)).to.deep.equal(CONFIG_CALLS);
-        expect(md).to.contain("# DR drill report: dr -> drill (replica database) ❌ failed");
+        expect(report.resources.map((m) => [shortUrn(m.urn), m.status])).to.deep.equal([["vpc-1", "ok"], ["vbr-prod-db-drill", "in-flight"], ["alb", "in-flight"]]);
+        expect(opStates(calls)).to.deep.equal(ALL_OPS);
+        expect(report.cleanup.map((c) => c.ok)).to.deep.equal([true, true]);
+        expect(fs.existsSync(marker())).to.equal(false);
         expect(interrupt).to.equal(undefined);
     });
 
-    it("a signal before up: the stack is never changed, the report is still written (exit 1)", async () => {
+    it("a second Ctrl-C that stops the CLI's return to standby does not skip it: the runner starts it again", async () => {
         let interrupt: InterruptHandler | undefined;
-        const { code, report, calls } = await run({ events: drillEvents(500) }, [], (c) => {
-            const f = fakeChecks(c);
-            return { ...f, writeCanary: async (x) => { interrupt!("SIGINT", true); return f.writeCanary(x); } };
-        }, standbyEvents(), { onInterrupt: (h) => { interrupt = h; return () => undefined; } });
-        expect(code).to.equal(1);
-        expect(report.failures).to.deep.equal([{ step: "canary", urn: null, message: "drill interrupted by SIGINT" }]);
-        expect(calls.filter((c) => c[0] === "up" || c[0] === "preview" || c[0] === "config")).to.deep.equal([]);
-        expect(report.dataSafety.detail).to.equal("The drill did not change the stack; nothing to return to standby.");
-    });
-
-    it("refuses the standby up when its preview would replace a data-bearing resource other than the drill copy; the stack stays in drill", async () => {
-        const { code, report, calls } = await run({ events: drillEvents(500) }, [], undefined, standbyEvents(), {
-            standbyPreview: [...standbyEvents(), pre(2, BUCKET, "replace", { tags: {} })],
+        let returns = 0;
+        const { code, report, calls, stdout } = await runDrill(env, { events: drillEvents(500) }, [], {
+            onInterrupt: (h) => { interrupt = h; return () => undefined; },
+            // The CLI got both Ctrl-Cs itself (a terminal's process group) and cancelled the first standby up.
+            standbyUp: [{ events: [], exitCode: 255, stderr: "error: update canceled\n" }, { events: standbyEvents() }],
+            standbyPreview: standbyEvents(),
+            onLog: (line) => { if (line === "Returning dr to standby" && returns++ === 0) { interrupt!("SIGINT", true); interrupt!("SIGINT", true); } },
         });
         expect(code).to.equal(1);
-        expect(calls.filter((c) => c[0] === "preview" || c[0] === "up").map((c) => c[0])).to.deep.equal(["up", "preview"]);
-        expect(configCalls(calls)).to.deep.equal([...CONFIG_CALLS, ["config", "set", "vbr:drState", "--stack", "dr", "--plaintext", "--non-interactive", "--", "drill"]]);
-        expect(JSON.parse(fs.readFileSync(process.env.FAKE_PULUMI_STATE!, "utf8")).dr["vbr:drState"]).to.equal("drill");
+        // The runner forwarded nothing and ran the preview and up again; the stack is back in standby.
+        expect(calls.filter((c) => c[0] === "signal")).to.deep.equal([]);
+        expect(opStates(calls)).to.deep.equal([...ALL_OPS, "preview:standby", "up:standby"]);
+        expect(stdout).to.contain("The return to standby was stopped (pulumi up (standby) failed: error: update canceled); starting it again (attempt 2 of 5)");
+        expect(stdout).to.contain("SIGINT: the drill is returning dr to standby and finishes that first (pulumi got the Ctrl-C too: the runner starts the return again when it stops)");
+        expect(report.failures).to.deep.equal([{ step: "standby", urn: null, message: "drill interrupted by SIGINT" }]);
+        expect(report.dataSafety.detail).to.match(/^No data-bearing resource was deleted/);
+        expect(JSON.parse(fs.readFileSync(process.env.FAKE_PULUMI_STATE!, "utf8")).deployed).to.deep.equal({ dr: "standby" });
+        expect(fs.existsSync(marker())).to.equal(false);
+    });
+
+    it("a signal before up: the stack is never changed, the canaries are deleted, the report is still written (exit 1)", async () => {
+        let interrupt: InterruptHandler | undefined;
+        const { code, report, calls } = await runDrill(env, { events: drillEvents(500) }, [], {
+            onInterrupt: (h) => { interrupt = h; return () => undefined; },
+            checks: (c) => { const f = fakeChecks(c); return { ...f, writeCanary: async (x) => { interrupt!("SIGINT", true); return f.writeCanary(x); } }; },
+        });
+        expect(code).to.equal(1);
+        expect(report.failures).to.deep.equal([{ step: "canary", urn: null, message: "drill interrupted by SIGINT" }]);
+        expect(ops(calls)).to.deep.equal([]);
+        expect(report.cleanup.map((c) => c.check)).to.deep.equal(["canary object deleted (both buckets)"]);
+        expect(report.dataSafety.detail).to.equal("The drill did not change the stack; nothing to return to standby.");
+        expect(fs.existsSync(marker())).to.equal(false);
+    });
+
+    it("refuses the standby up when its preview would replace a data-bearing resource other than the drill copy; the marker stays", async () => {
+        const { code, report, calls } = await runDrill(env, { events: drillEvents(500) }, [], { standbyPreview: [...standbyEvents(), pre(2, BUCKET, "replace", { tags: {} })] });
+        expect(code).to.equal(1);
+        expect(ops(calls)).to.deep.equal(["refresh", "preview", "up", "preview"]);
         expect(report.failures).to.deep.equal([{
-            step: "standby", urn: BUCKET,
-            message: "the standby preview would replace this data-bearing resource: the standby up was not run and dr stays in drill (vbr:drState set back to drill)",
+            step: "standby", urn: BUCKET, message: "the standby preview would replace this data-bearing resource: the standby up was not run and dr stays in drill",
         }]);
-        expect(report.dataSafety).to.deep.include({ ok: false, deleted: [] });
         expect(report.dataSafety.planned.map((p) => [p.urn, p.op])).to.deep.equal([[DB, "delete"], [BUCKET, "replace"]]);
+        expect(JSON.parse(fs.readFileSync(marker(), "utf8"))).to.deep.include({ upStarted: true, canaries: {} });
+    });
+
+    it("the drill's own preview: a data-bearing replace, or a policy violation, stops the drill before its up", async () => {
+        const planned = await runDrill(env, { events: drillEvents(500) }, [], { drillPreview: { events: [pre(1, BUCKET, "replace", { tags: {} })] } });
+        expect(planned.code).to.equal(1);
+        expect(ops(planned.calls)).to.deep.equal(["refresh", "preview"]);
+        expect(planned.report.failures).to.deep.equal([{ step: "up", urn: BUCKET, message: "the drill's preview would replace this data-bearing resource: the drill's up was not run" }]);
+        expect(planned.report.dataSafety.detail).to.equal("The drill's preview would delete or replace data-bearing resources: its up was not run; nothing was changed.");
+        expect(planned.report.cleanup.map((c) => c.ok)).to.deep.equal([true, true]);
+
+        const violated = await runDrill(env, { events: drillEvents(500) }, [], {
+            drillPreview: { events: [], exitCode: 255, stderr: "error: preview failed: mandatory policy violation: dr-bringup-rto-objective\n" },
+        });
+        expect(violated.code).to.equal(1);
+        expect(violated.report.failures).to.deep.equal([{ step: "up", urn: null, message: "pulumi preview (drill, with the policy pack) failed: error: preview failed: mandatory policy violation: dr-bringup-rto-objective; the drill's up was not run" }]);
+    });
+
+    it("a stack locked by another update: the refresh fails, nothing changes, exit 1", async () => {
+        const { code, report, calls } = await runDrill(env, { events: drillEvents(500) }, [], {
+            refresh: { exitCode: 255, stderr: "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n" },
+        });
+        expect(code).to.equal(1);
+        expect(ops(calls)).to.deep.equal(["refresh"]);
+        expect(report.failures[0].message).to.match(/^dr is locked by another update \(pulumi refresh: error: the stack is currently locked by 1 lock\(s\)\..*\): wait for it to finish; nothing was changed$/);
     });
 
     it("an unexpected error in validation is reported with its step, and the return to standby still runs", async () => {
-        const { code, report, calls } = await run({ events: drillEvents(500) }, [], (c) => fakeChecks(c, { healthThrows: true }));
+        const { code, report, calls } = await runDrill(env, { events: drillEvents(500) }, [], { checks: (c) => fakeChecks(c, { healthThrows: true }) });
         expect(code).to.equal(1);
         expect(report.failures).to.deep.equal([{ step: "validate", urn: null, message: "unexpected error: Cannot read properties of undefined (reading 'status')" }]);
-        expect(configCalls(calls)).to.deep.equal(CONFIG_CALLS);
-        expect(calls.filter((c) => c[0] === "preview" || c[0] === "up").map((c) => c[0])).to.deep.equal(["up", "preview", "up"]);
+        expect(opStates(calls)).to.deep.equal(ALL_OPS);
         expect(report.dataSafety.ok).to.equal(true);
     });
 
-    it("a drill id whose final snapshot already exists is refused before the stack is touched", async () => {
-        const { code, report, calls } = await run({ events: drillEvents(500) }, [], (c) => fakeChecks(c, { snapshotExists: true }));
-        expect(code).to.equal(1);
-        expect(report.scenario.drillIdExists).to.equal(true);
-        expect(report.failures).to.deep.equal([{
+    it("prepare failures stop the drill before a canary or any CLI change: a taken drill id, an unreadable restorable time", async () => {
+        const taken = await runDrill(env, { events: drillEvents(500) }, [], { checks: (c) => fakeChecks(c, { snapshotExists: true }) });
+        expect(taken.code).to.equal(1);
+        expect(taken.report.failures).to.deep.equal([{
             step: "prepare", urn: null,
             message: `drill id ${DRILL_ID} already exists: the DB snapshot vbr-prod-postgres-drill-final-${DRILL_ID} is in us-west-2 (a drill started in the same minute?); start the drill again in a minute`,
         }]);
-        expect(configCalls(calls)).to.deep.equal([]);
-        expect(calls.filter((c) => c[0] === "preview" || c[0] === "up")).to.deep.equal([]);
-        expect(report.canary).to.equal(null);
-        expect(report.dataSafety.detail).to.equal("The drill did not change the stack; nothing to return to standby.");
+        expect(ops(taken.calls)).to.deep.equal([]);
+        expect(taken.checks.tasks).to.deep.equal([]);
+        expect(taken.report.canary).to.equal(null);
+
+        const lrt = await runDrill(env, { events: drillEvents(500) }, [], { checks: (c) => fakeChecks(c, { restorableTimeFails: true }) });
+        expect(lrt.code).to.equal(1);
+        expect(lrt.report.failures).to.deep.equal([{ step: "prepare", urn: null, message: "could not read the replicated backups in us-west-2: AccessDenied: not authorized" }]);
+        expect(ops(lrt.calls)).to.deep.equal([]);
+        expect(fs.existsSync(marker())).to.equal(false);
     });
 
-    it("matches engine events to the model by the full-chain URN the offline recorder also builds", async () => {
-        // `pulumi up` names every ancestor; so does the recorder (tests/harness/recorder.test.ts pins it).
-        const realDb = `${S}vbr:platform:Platform$vbr:database:Database$aws:rds/instance:Instance::vbr-prod-db-drill`;
-        const index = estimateIndex([{ ...MODEL.timeline[2], urn: realDb }]);
-        const timer = new EventTimer(2, T0, 3_600_000, index, () => undefined);
-        timer.handle(pre(0, realDb), T0);
-        timer.handle(done(988, realDb), T0 + 988_000);
-        // A resource the model did not plan (another parent chain) gets no estimate rather than a guessed one.
-        const other = `${S}vbr:other:Other$aws:rds/instance:Instance::vbr-prod-db-drill`;
-        timer.handle(pre(0, other), T0);
-        timer.handle(done(5, other), T0 + 5_000);
-        expect(timer.measured).to.deep.equal([
-            { urn: realDb, type: "aws:rds/instance:Instance", op: "create", status: "ok", seconds: 988, estimate: { key: "restore", p50: 900, p90: 1500 } },
-            { urn: other, type: "aws:rds/instance:Instance", op: "create", status: "ok", seconds: 5, estimate: null },
-        ]);
+    describe("prerequisites and guards: exit 2, one message, nothing written", () => {
+        const nothingWritten = () => {
+            expect(fs.existsSync(path.join(env.dir, "reports"))).to.equal(false);
+            expect(fs.existsSync(marker())).to.equal(false);
+        };
+
+        it("no Pulumi CLI on PATH", async () => {
+            process.env.PATH = path.join(env.dir, "empty-bin");
+            const r = await runDrill(env, { events: drillEvents(500) });
+            expect(r.code).to.equal(2);
+            expect(r.stderr).to.equal("error: the Pulumi CLI is not on PATH: install it (https://www.pulumi.com/docs/install/, e.g. `curl -fsSL https://get.pulumi.com | sh`), put it on PATH and log in to the state backend (`pulumi login`)\n");
+            expect(r.stdout).to.equal("");
+            nothingWritten();
+        });
+
+        it("no AWS credentials", async () => {
+            const r = await runDrill(env, { events: drillEvents(500) }, [], { checks: (c) => fakeChecks(c, { credentials: false }) });
+            expect(r.code).to.equal(2);
+            expect(r.stderr).to.equal("error: no usable AWS credentials (STS GetCallerIdentity in us-west-2: CredentialsProviderError: Could not load credentials from any providers): " +
+                "configure credentials for both regions (aws configure, AWS_PROFILE or aws sso login) with the IAM actions README \"Drill runner\" lists\n");
+            expect(r.calls.map((c) => c[0])).to.deep.equal(["version"]);
+            nothingWritten();
+        });
+
+        it("a stack that does not exist", async () => {
+            const r = await runDrill(env, { events: drillEvents(500) }, ["--primary", "prod-east"]);
+            expect(r.code).to.equal(2);
+            expect(r.stderr).to.match(/^error: the stacks dr and prod-east must both exist in the state backend you are logged in to \(error: no stack named 'prod-east' found\): check `pulumi whoami -v` and `pulumi stack ls`, and deploy them first \(docs\/deploy\.md\)\n$/);
+            nothingWritten();
+        });
+
+        it("a DR stack not in standby, by its stack file or by its outputs", async () => {
+            const deployed = await runDrill(env, { events: drillEvents(500) }, [], { deployed: "failover" });
+            expect(deployed.code).to.equal(2);
+            expect(deployed.stderr).to.equal("error: a drill starts only from standby, but dr has vbr:drState=standby in Pulumi.dr.yaml and drState=failover in its outputs (the last update): a DR stack in failover serves production; finish or undo what changed it before a drill\n");
+            expect(ops(deployed.calls)).to.deep.equal([]);
+            nothingWritten();
+            const file = path.join(env.project, "Pulumi.dr.yaml");
+            fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("vbr:drState: standby", "vbr:drState: failover"));
+            stackFileHash = sha(file);
+            const configured = await runDrill(env, { events: drillEvents(500) });
+            expect(configured.code).to.equal(2);
+            expect(configured.stderr).to.contain("dr has vbr:drState=failover in Pulumi.dr.yaml and drState=standby in its outputs");
+            nothingWritten();
+        });
+
+        it("pending operations (an update running, or one interrupted)", async () => {
+            const r = await runDrill(env, { events: drillEvents(500) }, [], { pendingOperations: [{ type: "creating", resource: { urn: DB } }] });
+            expect(r.code).to.equal(2);
+            expect(r.stderr).to.equal(`error: dr has 1 pending operation(s) (creating ${DB}): an update is running, or one was interrupted. Wait for it to finish; if none is running, check the resources and clear them with \`pulumi refresh -s dr\`\n`);
+            expect(ops(r.calls)).to.deep.equal([]);
+            nothingWritten();
+        });
+
+        it("a drill objective the policy pack refuses (the derived policy config)", async () => {
+            const file = path.join(env.project, "Pulumi.dr.yaml");
+            fs.appendFileSync(file, "  vbr:drillRtoObjectiveMinutes: \"500\"\n");
+            stackFileHash = sha(file);
+            const r = await runDrill(env, { events: drillEvents(500) });
+            expect(r.code).to.equal(2);
+            expect(r.stderr).to.equal("error: the policy config derived for the drill is invalid: dr-bringup-rto-objective.objectiveMinutes: 500 is above the maximum 240 " +
+                "(from stack config vbr:drillRtoObjectiveMinutes = \"500\")\n");
+            expect(ops(r.calls)).to.deep.equal([]);
+            nothingWritten();
+        });
+
+        it("usage errors exit 2 before touching the CLI", async () => {
+            let err = "";
+            const io = { cwd: ROOT, stdout: () => undefined, stderr: (t: string) => { err += t; } };
+            expect(await drill(["--project", env.project, "--stack", "primary"], io)).to.equal(2);
+            expect(err).to.contain('stack "primary" has vbr:role=primary; a drill runs on the dr stack');
+            expect(await drill(["--parallel", "0"], io)).to.equal(2);
+            expect(await drill(["--project", env.project, "--stack", "nope"], io)).to.equal(2);
+            const file = path.join(env.dir, "a-file");
+            fs.writeFileSync(file, "");
+            err = "";
+            expect(await drill(["--project", env.project, "--out", file], io)).to.equal(2);
+            expect(err).to.equal(`error: --out ${file}: not a directory\n`);
+            err = "";
+            expect(await drill(["--project", env.project, "--out", path.join(file, "reports")], io)).to.equal(2);
+            expect(err).to.equal(`error: --out ${path.join(file, "reports")}: not a writable directory (${file} is a file)\n`);
+            expect(fs.existsSync(process.env.FAKE_PULUMI_LOG!)).to.equal(false);
+        });
     });
 
-    it("usage errors exit 2 before touching the CLI", async () => {
-        let err = "";
-        const io = { cwd: ROOT, stdout: () => undefined, stderr: (t: string) => { err += t; } };
-        expect(await drill(["--stack", "primary"], io)).to.equal(2);
-        expect(err).to.contain('stack "primary" has vbr:role=primary; a drill runs on the dr stack');
-        expect(await drill(["--parallel", "0"], io)).to.equal(2);
-        expect(await drill(["--stack", "nope"], io)).to.equal(2);
-        // --out must be a writable directory: checked before any CLI call.
-        const file = path.join(dir, "a-file");
-        fs.writeFileSync(file, "");
-        err = "";
-        expect(await drill(["--out", file], io)).to.equal(2);
-        expect(err).to.equal(`error: --out ${file}: not a writable directory (EEXIST)\n`);
-        expect(fs.existsSync(process.env.FAKE_PULUMI_LOG!)).to.equal(false);
-    });
-});
-
-describe("drill:learn", () => {
-    const report = (resources: DrillReport["resources"]) => ({ start: "2026-01-01T10:00:00.000Z", resources } as DrillReport);
-    const m = (type: string, key: string, seconds: number, p50: number, p90: number) =>
-        ({ urn: `${S}${type}::x`, type, op: "create", status: "ok" as const, seconds, estimate: { key, p50, p90 } });
-
-    it("nearest-rank quantiles", () => {
-        expect(quantile([5, 1, 3, 2, 4], 0.5)).to.equal(3);
-        expect(quantile([5, 1, 3, 2, 4], 0.9)).to.equal(5);
-        expect(quantile([7], 0.9)).to.equal(7);
-    });
-
-    it("weighs the seed as priorWeight samples, then counts drills; p90 never below p50", () => {
-        const times = loadProvisioningTimes();
-        const nat = "aws:ec2/natGateway:NatGateway";
-        const { times: next, changes } = mergeMeasurements(times, report([m(nat, nat, 95, 105, 125), m(nat, nat, 100, 105, 125), m(nat, nat, 140, 105, 125)]));
-        // w = 5, n = 3: p50 (5 x 105 + 3 x 100) / 8 = 103.1 -> 103; p90 (5 x 125 + 3 x 140) / 8 = 130.6 -> 131.
-        expect(next.types[nat]).to.deep.include({ p50: 103, p90: 131, samples: 8, lastMeasured: "2026-01-01" });
-        expect(changes).to.deep.equal([`${nat}: p50/p90 105/125 -> 103/131 s (3 samples, measured 100/140 s)`]);
-        expect(times.types[nat]).to.deep.include({ p50: 105, p90: 125 });
-    });
-
-    it("scales the restore model by measured / estimated, learns unlisted types, skips failures", () => {
-        const times = loadProvisioningTimes();
-        const failedOne = { ...m("aws:lb/loadBalancer:LoadBalancer", "aws:lb/loadBalancer:LoadBalancer", 999, 155, 172), status: "failed" as const };
-        const { times: next } = mergeMeasurements(times, report([
-            m("aws:rds/instance:Instance", "restore", 1800, 900, 1500),
-            m("aws:made/up:Thing", "default", 40, 10, 30),
-            failedOne,
-        ]));
-        // ratio p50 2.0, p90 1.2; w = 5, n = 1: f50 = (5 + 2) / 6, f90 = (5 + 1.2) / 6.
-        expect(next.restore.p50).to.deep.equal({ baseSeconds: 700, perGiBSeconds: 3.5 });
-        expect(next.restore.p90).to.deep.equal({ baseSeconds: 930, perGiBSeconds: 6.2 });
-        expect(next.types["aws:made/up:Thing"]).to.deep.include({ p50: 15, p90: 32, samples: 6 });
-        expect(next.types["aws:lb/loadBalancer:LoadBalancer"]).to.deep.equal(times.types["aws:lb/loadBalancer:LoadBalancer"]);
-    });
-
-    it("the command writes the data file given with --times", async () => {
-        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vbr-learn-"));
-        const times = path.join(dir, "times.json");
-        fs.copyFileSync(path.join(ROOT, "policies", "data", "provisioning-times.json"), times);
-        fs.writeFileSync(path.join(dir, "r.json"), JSON.stringify(report([m("aws:ecs/service:Service", "aws:ecs/service:Service", 600, 420, 650)])));
-        let out = "";
-        const code = await learn(["r.json", "--times", times], { cwd: dir, stdout: (t) => { out += t; return true; }, stderr: (t) => { out += t; return true; } });
-        expect(code).to.equal(0);
-        expect(JSON.parse(fs.readFileSync(times, "utf8")).types["aws:ecs/service:Service"]).to.deep.include({ p50: 450, p90 : 642, samples: 6 });
-        expect(out).to.contain("updated times.json");
-        expect(await learn(["missing.json"], { cwd: dir, stdout: () => true, stderr: () => true })).to.equal(2);
-        fs.rmSync(dir, { recursive: true, force: true });
+    it("the secret's replication is proven from its metadata: a failed replication fails the drill", async () => {
+        const { code, report } = await runDrill(env, { events: drillEvents(500) }, [], { checks: (c) => fakeChecks(c, { secretOk: false }) });
+        expect(code).to.equal(1);
+        expect(report.failures.map((f) => f.message)).to.deep.equal([`${SECRET("us-east-1")} reports its replication to us-west-2 as Failed`]);
+        expect(DR_DRILL_OUT.secretArn).to.equal(SECRET("us-west-2"));
+        expect(MODEL.resources).to.equal(4);
     });
 });

@@ -311,7 +311,7 @@ describe("offline plan (tools/plan.ts)", () => {
                 { cwd: root, encoding: "utf8" });
             expect(run.status, run.stderr).to.equal(1);
             expect(run.stdout).to.include("Mandatory violations (1)").and.include(`✖ ${RTO} (stack)`);
-            expect(run.stdout).to.match(/above the objective of 20 min, with 37 resources created or promoted at parallelism \d+\. Critical path \(p90, 26\.5 min\):/);
+            expect(run.stdout).to.match(/above the objective of 20 min, with 40 resources created or promoted at parallelism \d+\. Critical path \(p90, 26\.5 min\):/);
             expect(run.stdout).to.include("urn:pulumi:dr::vbr::vbr:platform:Platform$vbr:database:Database$aws:rds/instance:Instance::vbr-prod-db-replica (promote, 0 min -> 15 min)");
             expect(run.stdout).to.include("-> urn:pulumi:dr::vbr::vbr:platform:Platform$vbr:service:Service$aws:ecs/service:Service::vbr-prod-app-service (create,");
             expect(run.stdout).to.include("OVER objective");

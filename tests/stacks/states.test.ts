@@ -194,13 +194,19 @@ const APP_TIER_PRIMARY_ONLY: Record<string, number> = {
     // RTC latency and failures of the four replicated buckets (8), the integrity verification's problems and failures (2).
     "aws:cloudwatch/metricAlarm:MetricAlarm": 10,
 };
+/** The DR stack's one-off database check (drill and failover): its task definition, task role and policy. */
+const APP_TIER_DR_ONLY: Record<string, number> = {
+    "aws:ecs/taskDefinition:TaskDefinition": 1, "aws:iam/role:Role": 1, "aws:iam/rolePolicy:RolePolicy": 1,
+};
+/** Both sides have one role the other lacks (the primary's S3 replication role, the DR validator): they cancel. */
+const withoutRole = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).filter(([k]) => k !== "aws:iam/role:Role"));
 const EXPECTED_DIFFERENCES: Record<(typeof MODES)[number], { primaryOnly: Record<string, number>; drOnly: Record<string, number> }> = {
     replica: {
-        primaryOnly: { ...APP_TIER_PRIMARY_ONLY, ...DATA_TIER_PRIMARY_ONLY },
-        drOnly: DATA_TIER_DR_ONLY,
+        primaryOnly: withoutRole({ ...APP_TIER_PRIMARY_ONLY, ...DATA_TIER_PRIMARY_ONLY }),
+        drOnly: { ...DATA_TIER_DR_ONLY, ...withoutRole(APP_TIER_DR_ONLY) },
     },
     restore: {
-        primaryOnly: { ...APP_TIER_PRIMARY_ONLY, ...DATA_TIER_PRIMARY_ONLY },
-        drOnly: DATA_TIER_DR_ONLY,
+        primaryOnly: withoutRole({ ...APP_TIER_PRIMARY_ONLY, ...DATA_TIER_PRIMARY_ONLY }),
+        drOnly: { ...DATA_TIER_DR_ONLY, ...withoutRole(APP_TIER_DR_ONLY) },
     },
 };

@@ -1,14 +1,17 @@
-// What a drill validates after `pulumi up`, behind one interface: the real AWS checks here, a fake in tests.
+// What a drill checks in AWS, behind one interface: the real checks here, a fake in the fast tests (tests/drill) and
+// AWS's API emulator in `npm run test:aws` (tests/aws).
 //
-// The endpoint is probed over HTTPS with Node's fetch; the database with `pg`, with the credentials read from the
-// database secret's replica in the DR region (which also proves Secrets Manager replication) unless the runner
-// was given PGUSER/PGPASSWORD; S3, RDS and Secrets Manager through the AWS SDK v3 with the default credential
-// chain. Every check returns a result instead of throwing, so the report can list each failure with the step it
-// happened in. No result's detail ever contains a secret value.
-import { HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+// The endpoint is probed over HTTPS with Node's fetch; the database from inside the VPC by one-off ECS tasks
+// (tasks.ts), never from this machine; S3, RDS, Secrets Manager, CloudWatch and STS through the AWS SDK v3 with the
+// default credential chain. No check reads a secret's value. Every check returns a result instead of throwing, so
+// the report can list each failure with the step it happened in.
+import { DeleteObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { DBInstanceAutomatedBackup, DescribeDBInstanceAutomatedBackupsCommand, DescribeDBSnapshotsCommand, RDSClient } from "@aws-sdk/client-rds";
-import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { Client } from "pg";
+import { DescribeSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { AwsClientOptions, clientConfig, fmtWait, message, notFound, sleep } from "./aws";
+import { TaskRequest, TaskRun, TaskRunner } from "./tasks";
 import { AuditRecordOptions, verifyAuditRecord } from "../verify/audit";
 import { DrEvent, recordEvent, RecordOptions } from "../verify/record";
 
@@ -27,40 +30,27 @@ export interface Canary {
     key: string;
     /** Epoch ms when the canary was written. */
     writtenAt: number;
-}
-
-export interface DatabaseTarget {
-    host: string;
-    port: number;
-    /** @default "postgres" (or PGDATABASE) */
-    database?: string;
-    /** @default - pg's own fallback (PGUSER) */
-    user?: string;
-    /** @default - pg's own fallback (PGPASSWORD) */
-    password?: string;
-}
-
-/** The database secret's JSON (components/database.ts writes `username` and `password`). */
-export interface DatabaseCredentials {
-    username: string;
-    password: string;
+    /** The version S3 gave the object (versioned buckets): the one the drill deletes afterwards. */
+    versionId?: string;
 }
 
 export interface DrillChecks {
+    /** Who the credentials are (STS GetCallerIdentity): the drill's prerequisite. */
+    callerIdentity(region: string): Promise<CheckResult & { account?: string; arn?: string }>;
     /** Writes the canary object to the primary bucket (before the drill). */
-    writeCanary(c: Omit<Canary, "writtenAt">): Promise<CheckResult & { writtenAt?: number }>;
+    writeCanary(c: Omit<Canary, "writtenAt" | "versionId">): Promise<CheckResult & { writtenAt?: number; versionId?: string }>;
+    /** Deletes the canary's version from the primary bucket and, if it replicated, from the DR bucket. */
+    deleteCanary(c: Canary): Promise<CheckResult>;
     /**
      * Polls the endpoint's health URL over HTTPS until it answers 2xx, the time runs out or `signal` aborts;
      * `healthyAt` in epoch ms.
      */
     endpointHealthy(url: string, timeoutMs: number, signal?: AbortSignal): Promise<CheckResult & { healthyAt?: number }>;
     /**
-     * Reads the database credentials from the secret's replica in `region` (the DR region), proving that Secrets
-     * Manager replicated it. `secretArn` is the replica's ARN (the primary's with the region swapped).
+     * Proves the database secret replicated to `region` without reading its value: the replica exists there
+     * (DescribeSecret) and the primary reports its replication to `region` InSync.
      */
-    databaseCredentials(secretArn: string, region: string): Promise<CheckResult & { credentials?: DatabaseCredentials }>;
-    /** Connects to the drill copy, writes and reads back a row in a scratch table, and drops it. */
-    databaseWritable(db: DatabaseTarget): Promise<CheckResult>;
+    secretReplicated(primarySecretArn: string, replicaSecretArn: string, region: string): Promise<CheckResult>;
     /**
      * Polls the SOURCE object's `ReplicationStatus` (HeadObject in the source region) from the write on, until it
      * is COMPLETED or FAILED, `timeoutMs` after the write have passed, or `signal` aborts; then confirms the replica
@@ -72,7 +62,7 @@ export interface DrillChecks {
     canaryReplicated(c: Canary, timeoutMs: number, signal?: AbortSignal): Promise<CheckResult & { status?: string; completedAt?: number }>;
     /**
      * Newest instant the DR region's replicated automated backups of `sourceDbArn` can restore to (epoch ms), as of
-     * the call: the drill reads it at its start.
+     * the call.
      */
     latestRestorableTime(region: string, sourceDbArn: string): Promise<CheckResult & { time?: number }>;
     /** Whether a DB snapshot named `snapshotId` exists in `region` (a drill id already used names one). */
@@ -84,21 +74,13 @@ export interface DrillChecks {
     auditRecord(o: Pick<AuditRecordOptions, "environment" | "primaryRegion" | "drRegion" | "start" | "end">): Promise<CheckResult>;
     /** Writes the drill's report to the audit bucket under Object Lock (tools/verify/record.ts). */
     recordReport(event: DrEvent, o: Pick<RecordOptions, "targets" | "lock">): Promise<CheckResult>;
+    /** The read replica's lag: the maximum of CloudWatch `AWS/RDS ReplicaLag` over the last 5 minutes, in seconds. */
+    replicaLag(region: string, identifier: string): Promise<CheckResult & { seconds?: number }>;
+    /** Runs a one-off ECS task to its end and reads its exit code and log lines (tasks.ts). */
+    runTask(r: TaskRequest): Promise<TaskRun>;
 }
 
-const message = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
-
-/** Waits `ms`, or less when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-        if (signal?.aborted) return resolve();
-        const done = () => { clearTimeout(timer); signal?.removeEventListener("abort", done); resolve(); };
-        const timer = setTimeout(done, ms);
-        signal?.addEventListener("abort", done);
-    });
-}
-
-export interface AwsDrillChecksOptions {
+export interface AwsDrillChecksOptions extends AwsClientOptions {
     /** Between two health probes. @default 10 s */
     pollMs?: number;
     /** Between two HeadObject calls on the canary's source: the resolution of the measured replication lag. @default 5 s */
@@ -107,34 +89,113 @@ export interface AwsDrillChecksOptions {
     now?: () => number;
     /** @default setTimeout, cut short by the signal */
     sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+    /** Between two DescribeTasks calls of a one-off task. @default 10 s */
+    taskPollMs?: number;
+    /** How long the health probe waits for one answer. @default 10 s */
+    probeTimeoutMs?: number;
 }
 
 /** S3 reports a finished replication as COMPLETED (older API docs and some SDK enums say COMPLETE). */
 const REPLICATED = new Set(["COMPLETED", "COMPLETE"]);
 
-/** The checks against real AWS (needs credentials for both regions and network access to the endpoint and DB). */
+/** The checks against real AWS (needs credentials for both regions and network access to the endpoint). */
 export class AwsDrillChecks implements DrillChecks {
     private readonly pollMs: number;
     private readonly replicationPollMs: number;
+    private readonly probeTimeoutMs: number;
     private readonly now: () => number;
     private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+    private readonly tasks: TaskRunner;
 
-    constructor(opts: AwsDrillChecksOptions = {}) {
+    constructor(private readonly opts: AwsDrillChecksOptions = {}) {
         this.pollMs = opts.pollMs ?? 10_000;
         this.replicationPollMs = opts.replicationPollMs ?? 5_000;
+        this.probeTimeoutMs = opts.probeTimeoutMs ?? 10_000;
         this.now = opts.now ?? Date.now;
         this.sleep = opts.sleep ?? sleep;
+        this.tasks = new TaskRunner({ ...opts, pollMs: opts.taskPollMs, now: this.now, sleep: this.sleep });
     }
 
-    async writeCanary(c: Omit<Canary, "writtenAt">): Promise<CheckResult & { writtenAt?: number }> {
+    private s3(region: string): S3Client {
+        return new S3Client(clientConfig(this.opts, region, true));
+    }
+
+    async callerIdentity(region: string): Promise<CheckResult & { account?: string; arn?: string }> {
         try {
-            const s3 = new S3Client({ region: c.sourceRegion });
+            const out = await new STSClient(clientConfig(this.opts, region)).send(new GetCallerIdentityCommand({}));
+            return { ok: true, account: out.Account, arn: out.Arn, detail: `AWS credentials: ${out.Arn} (account ${out.Account})` };
+        } catch (err) {
+            return { ok: false, detail: `no usable AWS credentials (STS GetCallerIdentity in ${region}: ${message(err)})` };
+        }
+    }
+
+    async writeCanary(c: Omit<Canary, "writtenAt" | "versionId">): Promise<CheckResult & { writtenAt?: number; versionId?: string }> {
+        try {
             const writtenAt = this.now();
-            await s3.send(new PutObjectCommand({ Bucket: c.sourceBucket, Key: c.key, Body: `vbr drill canary ${new Date(writtenAt).toISOString()}\n` }));
-            return { ok: true, detail: `wrote s3://${c.sourceBucket}/${c.key}`, writtenAt };
+            const out = await this.s3(c.sourceRegion).send(new PutObjectCommand({ Bucket: c.sourceBucket, Key: c.key, Body: `vbr drill canary ${new Date(writtenAt).toISOString()}\n` }));
+            return { ok: true, detail: `wrote s3://${c.sourceBucket}/${c.key}${out.VersionId ? ` (version ${out.VersionId})` : ""}`, writtenAt, versionId: out.VersionId };
         } catch (err) {
             return { ok: false, detail: `could not write the canary s3://${c.sourceBucket}/${c.key}: ${message(err)}` };
         }
+    }
+
+    async deleteCanary(c: Canary): Promise<CheckResult> {
+        const done: string[] = [];
+        // The version S3 gave the write, in both buckets (replication keeps version ids): a plain delete would only
+        // add a delete marker and leave the canary in the bucket's history.
+        for (const [bucket, region] of [[c.sourceBucket, c.sourceRegion], [c.replicaBucket, c.replicaRegion]]) {
+            try {
+                await this.s3(region).send(new DeleteObjectCommand({ Bucket: bucket, Key: c.key, VersionId: c.versionId }));
+                done.push(`s3://${bucket}/${c.key}`);
+            } catch (err) {
+                // A canary that never replicated has no replica to delete.
+                if (bucket === c.replicaBucket && notFound(err)) continue;
+                return { ok: false, detail: `could not delete the canary s3://${bucket}/${c.key}${c.versionId ? ` version ${c.versionId}` : ""}: ${message(err)}` };
+            }
+        }
+        return { ok: true, detail: `deleted ${done.join(" and ")}${c.versionId ? ` (version ${c.versionId})` : ""}` };
+    }
+
+    async secretReplicated(primarySecretArn: string, replicaSecretArn: string, region: string): Promise<CheckResult> {
+        const primaryRegion = primarySecretArn.split(":")[3];
+        try {
+            const replica = await new SecretsManagerClient(clientConfig(this.opts, region)).send(new DescribeSecretCommand({ SecretId: replicaSecretArn }));
+            if (replica.PrimaryRegion !== undefined && replica.PrimaryRegion !== primaryRegion) {
+                return { ok: false, detail: `${replicaSecretArn} in ${region} is a replica of a secret in ${replica.PrimaryRegion}, not ${primaryRegion}` };
+            }
+        } catch (err) {
+            return { ok: false, detail: `the database secret's replica ${replicaSecretArn} cannot be described in ${region}: ${message(err)}` };
+        }
+        try {
+            const primary = await new SecretsManagerClient(clientConfig(this.opts, primaryRegion)).send(new DescribeSecretCommand({ SecretId: primarySecretArn }));
+            const status = (primary.ReplicationStatus ?? []).find((r) => r.Region === region);
+            if (status?.Status !== "InSync") {
+                return { ok: false, detail: `${primarySecretArn} reports its replication to ${region} as ${status?.Status ?? "absent"}${status?.StatusMessage ? ` (${status.StatusMessage})` : ""}` };
+            }
+            return { ok: true, detail: `${replicaSecretArn} exists in ${region} and ${primarySecretArn} reports it InSync (no secret value read)` };
+        } catch (err) {
+            return { ok: false, detail: `could not describe the primary secret ${primarySecretArn} in ${primaryRegion}: ${message(err)}` };
+        }
+    }
+
+    async replicaLag(region: string, identifier: string): Promise<CheckResult & { seconds?: number }> {
+        const end = new Date(this.now());
+        try {
+            const out = await new CloudWatchClient(clientConfig(this.opts, region)).send(new GetMetricStatisticsCommand({
+                Namespace: "AWS/RDS", MetricName: "ReplicaLag", Dimensions: [{ Name: "DBInstanceIdentifier", Value: identifier }],
+                StartTime: new Date(end.getTime() - 5 * 60_000), EndTime: end, Period: 60, Statistics: ["Maximum"],
+            }));
+            const points = (out.Datapoints ?? []).map((p) => p.Maximum).filter((v): v is number => typeof v === "number");
+            if (points.length === 0) return { ok: false, detail: `no ReplicaLag datapoints for ${identifier} in ${region} in the last 5 min (is the replica running?)` };
+            const seconds = Math.max(...points);
+            return { ok: true, seconds, detail: `ReplicaLag of ${identifier} in ${region}: at most ${seconds} s over the last 5 min (${points.length} one-minute maxima)` };
+        } catch (err) {
+            return { ok: false, detail: `could not read ReplicaLag of ${identifier} in ${region}: ${message(err)}` };
+        }
+    }
+
+    runTask(r: TaskRequest): Promise<TaskRun> {
+        return this.tasks.run(r);
     }
 
     async endpointHealthy(url: string, timeoutMs: number, signal?: AbortSignal): Promise<CheckResult & { healthyAt?: number }> {
@@ -143,66 +204,21 @@ export class AwsDrillChecks implements DrillChecks {
         for (;;) {
             if (signal?.aborted) return { ok: false, detail: `${url}: stopped before it was healthy (drill interrupted; last: ${last})` };
             try {
-                const res = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(10_000) });
+                const res = await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(this.probeTimeoutMs) });
                 if (res.status >= 200 && res.status < 300) return { ok: true, detail: `${url} answered ${res.status}`, healthyAt: this.now() };
                 last = `HTTP ${res.status}`;
             } catch (err) {
                 last = message(err);
             }
-            if (this.now() + this.pollMs > deadline) return { ok: false, detail: `${url} not healthy within ${Math.round(timeoutMs / 60000)} min (last: ${last})` };
+            if (this.now() + this.pollMs > deadline) return { ok: false, detail: `${url} not healthy within ${fmtWait(timeoutMs)} (last: ${last})` };
             await this.sleep(this.pollMs, signal);
-        }
-    }
-
-    async databaseCredentials(secretArn: string, region: string): Promise<CheckResult & { credentials?: DatabaseCredentials }> {
-        let text: string | undefined;
-        let version: string | undefined;
-        try {
-            const out = await new SecretsManagerClient({ region }).send(new GetSecretValueCommand({ SecretId: secretArn }));
-            text = out.SecretString;
-            version = out.VersionId;
-        } catch (err) {
-            return { ok: false, detail: `could not read the database secret ${secretArn} in ${region}: ${message(err)}` };
-        }
-        // Parse errors quote the input: report the shape problem without the text.
-        let parsed: unknown;
-        try {
-            parsed = JSON.parse(text ?? "");
-        } catch {
-            parsed = undefined;
-        }
-        const c = parsed as Partial<DatabaseCredentials> | undefined;
-        if (!c || typeof c.username !== "string" || typeof c.password !== "string") {
-            return { ok: false, detail: `the database secret ${secretArn} in ${region} is not JSON with string username and password` };
-        }
-        return {
-            ok: true, credentials: { username: c.username, password: c.password },
-            detail: `read ${secretArn} in ${region} (version ${version ?? "unknown"}, user ${c.username})`,
-        };
-    }
-
-    async databaseWritable(db: DatabaseTarget): Promise<CheckResult> {
-        const client = new Client({
-            host: db.host, port: db.port, database: db.database ?? process.env.PGDATABASE ?? "postgres", user: db.user, password: db.password,
-            ssl: { rejectUnauthorized: false }, connectionTimeoutMillis: 15_000,
-        });
-        try {
-            await client.connect();
-            await client.query("CREATE TABLE IF NOT EXISTS vbr_drill_probe (id serial PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())");
-            const { rows } = await client.query<{ id: number }>("INSERT INTO vbr_drill_probe DEFAULT VALUES RETURNING id");
-            await client.query("DROP TABLE vbr_drill_probe");
-            return { ok: true, detail: `${db.host}:${db.port} accepted a write (probe row ${rows[0].id})` };
-        } catch (err) {
-            return { ok: false, detail: `${db.host}:${db.port} is not writable: ${message(err)}` };
-        } finally {
-            await client.end().catch(() => undefined);
         }
     }
 
     async canaryReplicated(c: Canary, timeoutMs: number, signal?: AbortSignal): Promise<CheckResult & { status?: string; completedAt?: number }> {
         const source = `s3://${c.sourceBucket}/${c.key}`;
         const replica = `s3://${c.replicaBucket}/${c.key}`;
-        const s3 = new S3Client({ region: c.sourceRegion });
+        const s3 = this.s3(c.sourceRegion);
         const deadline = c.writtenAt + timeoutMs;
         let status = "not read yet";
         let completedAt: number | undefined;
@@ -212,6 +228,7 @@ export class AwsDrillChecks implements DrillChecks {
                 const head = await s3.send(new HeadObjectCommand({ Bucket: c.sourceBucket, Key: c.key }));
                 status = head.ReplicationStatus ?? "none";
             } catch (err) {
+                if (notFound(err)) return { ok: false, status: "missing", detail: `the canary ${source} is missing from the source bucket (HeadObject: ${message(err)})` };
                 // A throttle or a network blip is retried until the deadline; the last error is what the report shows.
                 status = `unknown (${message(err)})`;
             }
@@ -220,12 +237,12 @@ export class AwsDrillChecks implements DrillChecks {
             else if (status === "FAILED") return { ok: false, status, detail: `S3 replication of ${source} FAILED (source ReplicationStatus)` };
             else if (status === "none") return { ok: false, status, detail: `${source} has no ReplicationStatus: no replication rule applies to it` };
             else if (at + this.replicationPollMs > deadline) {
-                return { ok: false, status, detail: `${source} not replicated within ${Math.round(timeoutMs / 60000)} min of the write (last ReplicationStatus ${status})` };
+                return { ok: false, status, detail: `${source} not replicated within ${fmtWait(timeoutMs)} of the write (last ReplicationStatus ${status})` };
             } else await this.sleep(this.replicationPollMs, signal);
         }
         const lag = `${Math.round((completedAt - c.writtenAt) / 1000)} s after the write`;
         try {
-            await new S3Client({ region: c.replicaRegion }).send(new HeadObjectCommand({ Bucket: c.replicaBucket, Key: c.key }));
+            await this.s3(c.replicaRegion).send(new HeadObjectCommand({ Bucket: c.replicaBucket, Key: c.key }));
         } catch (err) {
             return { ok: false, status, completedAt, detail: `${source} ReplicationStatus ${status}, but the replica ${replica} cannot be read: ${message(err)}` };
         }
@@ -237,7 +254,7 @@ export class AwsDrillChecks implements DrillChecks {
 
     async latestRestorableTime(region: string, sourceDbArn: string): Promise<CheckResult & { time?: number }> {
         try {
-            const rds = new RDSClient({ region });
+            const rds = new RDSClient(clientConfig(this.opts, region));
             let backup: DBInstanceAutomatedBackup | undefined;
             let marker: string | undefined;
             do {
@@ -265,7 +282,7 @@ export class AwsDrillChecks implements DrillChecks {
 
     async snapshotExists(region: string, snapshotId: string): Promise<CheckResult & { exists?: boolean }> {
         try {
-            const out = await new RDSClient({ region }).send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId }));
+            const out = await new RDSClient(clientConfig(this.opts, region)).send(new DescribeDBSnapshotsCommand({ DBSnapshotIdentifier: snapshotId }));
             const exists = (out.DBSnapshots ?? []).length > 0;
             return { ok: true, exists, detail: `DB snapshot ${snapshotId} ${exists ? "exists" : "does not exist"} in ${region}` };
         } catch (err) {

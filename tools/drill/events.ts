@@ -27,10 +27,33 @@ export function everyHeartbeat(fn: () => void): () => void {
     return () => clearInterval(timer);
 }
 
+/**
+ * Each engine event once. The engine numbers an operation's events (`sequence`), but the Automation API can hand
+ * the same events over twice: with a CLI up to 3.205 it tails the --event-log file with @logdna/tail-file, whose
+ * quit() starts one last poll while the timer's poll may still be reading; both read from the same position and
+ * push the same lines (the end of the update, or all of it when the CLI wrote it in one go). Every timed resource
+ * and every learned sample would then count twice, so every handler the drill gives the API goes through this.
+ */
+export function onceEach(handler: (e: EngineEvent) => void): (e: EngineEvent) => void {
+    const seen = new Set<number>();
+    return (e) => {
+        if (typeof e.sequence === "number") {
+            if (seen.has(e.sequence)) return;
+            seen.add(e.sequence);
+        }
+        handler(e);
+    };
+}
+
+/** The drill's own database copy (components/database-dr.ts names it `<database>-drill`). */
+export const isDrillCopy = (urn: string, type: string) => type === "aws:rds/instance:Instance" && urn.endsWith("-db-drill");
+
 /** Pairs resourcePre with resOutputs / resOpFailed by op and URN; reports progress as resources finish. */
 export class EventTimer {
     private readonly started = new Map<string, { urn: string; type: string; op: string; at: number }>();
     readonly measured: MeasuredResource[] = [];
+    /** When the drill copy's restore was requested (its resourcePre event): the moment the copy's data is taken. */
+    drillCopyStartedAt: number | null = null;
     readonly errors = new Map<string, string>();
     private done = 0;
 
@@ -49,6 +72,7 @@ export class EventTimer {
         const pre = e.resourcePreEvent?.metadata;
         if (pre && pre.op !== "same" && pre.op !== "read" && !pre.type.startsWith("pulumi:providers:") && pre.type !== "pulumi:pulumi:Stack") {
             this.started.set(`${pre.op}|${pre.urn}`, { urn: pre.urn, type: pre.type, op: pre.op, at });
+            if (pre.op === "create" && isDrillCopy(pre.urn, pre.type) && this.drillCopyStartedAt === null) this.drillCopyStartedAt = at;
             return;
         }
         const out = e.resOutputsEvent?.metadata ?? e.resOpFailedEvent?.metadata;

@@ -8,7 +8,19 @@ export function quantile(values: number[], q: number): number {
     return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
-export interface LearnResult { times: ProvisioningTimes; changes: string[] }
+export interface LearnResult {
+    times: ProvisioningTimes;
+    changes: string[];
+    /** The drill's key in the data file's mergedDrills. */
+    drill: string;
+    /** The data file had merged this drill already: nothing changed. */
+    alreadyMerged: boolean;
+}
+
+/** How the data file remembers a drill: its stack and id (one drill per id: a taken id refuses to start). */
+export function drillKey(report: DrillReport): string {
+    return report.scenario?.drillId ? `${report.scenario.stack}:${report.scenario.drillId}` : `start:${report.start}`;
+}
 
 /**
  * Merges a drill's measured durations into the model's data (returns a new object; the caller writes it).
@@ -17,11 +29,14 @@ export interface LearnResult { times: ProvisioningTimes; changes: string[] }
  * new = (w x old + n x measured) / (w + n), rounded to the second, p90 never below p50; samples += n.
  * The restore entry (base + per GiB) is scaled by the measured/estimated ratio with the same weights. Only
  * resources that finished (status ok) and that the model estimated count; an unlisted type the model gave the
- * default gets its own entry, seeded from the default.
+ * default gets its own entry, seeded from the default. The data file remembers each merged drill (mergedDrills):
+ * a report merged again changes nothing, so its samples never count twice.
  */
 export function mergeMeasurements(times: ProvisioningTimes, report: DrillReport): LearnResult {
     const next: ProvisioningTimes = JSON.parse(JSON.stringify(times));
     const changes: string[] = [];
+    const drill = drillKey(report);
+    if ((times.mergedDrills ?? []).includes(drill)) return { times: next, changes, drill, alreadyMerged: true };
     const date = report.start.slice(0, 10);
     const groups = new Map<string, MeasuredResource[]>();
     for (const m of report.resources) {
@@ -62,5 +77,6 @@ export function mergeMeasurements(times: ProvisioningTimes, report: DrillReport)
         entry.lastMeasured = date;
         changes.push(`${key}: p50/p90 ${before} -> ${entry.p50}/${entry.p90} s (${n} sample${n > 1 ? "s" : ""}, measured ${m50}/${m90} s)`);
     }
-    return { times: next, changes };
+    if (changes.length > 0) next.mergedDrills = [...(next.mergedDrills ?? []), drill];
+    return { times: next, changes, drill, alreadyMerged: false };
 }

@@ -6,7 +6,9 @@ import type { BringUpScenario } from "../bringup/bringup-report";
 import { rtoObjectiveMinutes } from "../harness/policy-config";
 import type { Canary, CheckResult, DrillChecks } from "./checks";
 import { EventTimer } from "./events";
-import type { DrillFailure, DrillReport, DrillStep } from "./report";
+import type { DrillFailure, DrillReport, DrillStep, FailoverEstimate } from "./report";
+import type { CheckOutput } from "./tasks";
+import type { DrillFiles, DrillMarker } from "./workspace";
 
 /** Everything a drill touches outside this process; tests pass fakes (the checks, the clock, the model). */
 export interface DrillDeps {
@@ -17,6 +19,8 @@ export interface DrillDeps {
     eventTime?: (e: EngineEvent) => number;
     /** The model's estimate of the drill bring-up; null when it cannot be computed. */
     estimate: () => Promise<BringUpScenario | null>;
+    /** The model's estimate of a failover in replica mode (the promotion), for a replica-mode stack's report. */
+    estimateFailover?: () => Promise<BringUpScenario | null>;
     /** Progress lines (resources done / planned, elapsed vs objective, slowest in flight). */
     log: (line: string) => void;
     /**
@@ -24,8 +28,8 @@ export interface DrillDeps {
      * returns the function that stops it. @default setInterval every HEARTBEAT_MS
      */
     heartbeat?: (fn: () => void) => () => void;
-    /** Where PGUSER/PGPASSWORD overrides are read. @default process.env */
-    env?: Record<string, string | undefined>;
+    /** Waits between two reads of the replicated backups' restorable time. @default setTimeout */
+    sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
     /**
      * Subscribes to the signals that stop a drill; returns the unsubscribe. tools/drill.ts passes processInterrupts
      * (SIGINT, SIGTERM). @default - none
@@ -47,6 +51,12 @@ export interface DrillOptions {
     healthTimeoutMs?: number;
     /** Files to write (`<base>.json`, `<base>.md`). */
     reportBase: string;
+    /** The drill's temporary config and policy files (the tracked stack file is never modified). */
+    files: DrillFiles;
+    /** This drill's id (`vbr:drillId`, the drill copy's final snapshot name). @default the UTC minute of the start */
+    drillId?: string;
+    /** Finish what the marker of an earlier drill records (return to standby, delete canaries), nothing else. */
+    resume?: DrillMarker;
 }
 
 /**
@@ -74,16 +84,31 @@ export interface DrillState {
     drOutputs?: OutputMap;
     /** prepare: the drill id's final snapshot already exists, so the drill was refused. */
     drillIdExists: boolean;
-    /** prepare: the replicated backups' LatestRestorableTime at the start (the database RPO's basis). */
+    /** prepare: the replicated backups' LatestRestorableTime at the start (a cross-check of the database RPO). */
     dbLatestRestorable: number | null;
+    /** prepare: what a failover would do in this stack's database mode. */
+    failover?: FailoverEstimate;
+    /** What this drill leaves to finish (written once the first canary exists, removed when all is done). */
+    marker: DrillMarker;
     /** canary: the object written and its replication, polled while `up` runs. */
     canary?: Canary;
     canaryPending?: Promise<CanaryResult>;
     canaryResult?: CanaryResult;
-    /** up: the stack's config was changed, so it must return to standby. */
+    /** canary: the row seeded in the primary database (its write time on the database's clock). */
+    canaryRow?: { id: string; writtenAt: number; detail: string };
+    /** canary: when the DR region's replicated backups could first restore to the row's write (polled). */
+    canaryRowRestorableAt?: number;
+    /** up: the drill's `pulumi up` was started, so the stack must return to standby. */
     touched: boolean;
+    /** up: data-bearing deletes/replaces the drill's own safety preview showed (the up is not run then). */
+    upPlanned: DrillReport["dataSafety"]["planned"];
     upOutputs?: OutputMap;
+    upStart: number | null;
     upEnd: number | null;
+    /** validate: what the validation task read back from the drill copy. */
+    dbCheck?: CheckOutput;
+    /** cleanup: the canaries' deletion. */
+    cleanup: Array<{ check: string } & CheckResult>;
     /** validate: when the drill endpoint answered healthy (RTO ends here). */
     healthyAt?: number;
     /** standby: data-bearing deletes and replaces, previewed and done. */
@@ -92,6 +117,8 @@ export interface DrillState {
     unsafe: string[];
     /** standby: the preview showed a data-bearing delete, so the standby up was not run. */
     refused: boolean;
+    /** standby: the standby up succeeded. */
+    backInStandby: boolean;
 }
 
 /** The CLI's error without execa's command line: what the CLI said, in at most three lines. */
@@ -127,7 +154,7 @@ export class Drill {
     /** The first signal, and the step it came in. */
     interrupted: string | null = null;
     interruptedIn: DrillStep = "prepare";
-    /** Signals so far: the first stops the drill, a second during the return to standby stops that too. */
+    /** Signals so far: the first stops the drill; none stops the return to standby. */
     signals = 0;
     /** Aborted by the first signal and when the drill ends: stops the checks that poll (health, canary). */
     readonly stopChecks = new AbortController();
@@ -143,7 +170,7 @@ export class Drill {
         this.region = this.cfg["aws:region"];
         this.peerRegion = this.cfg["vbr:peerRegion"];
         this.t0 = this.now();
-        this.drillId = drillIdAt(this.t0);
+        this.drillId = opts.resume?.drillId ?? opts.drillId ?? drillIdAt(this.t0);
         this.unsubscribe = (deps.onInterrupt ?? (() => () => undefined))((signal, deliveredToCli) => this.onSignal(signal, deliveredToCli));
     }
 
@@ -155,24 +182,29 @@ export class Drill {
     initialState(): DrillState {
         return {
             model: null, timer: new EventTimer(0, this.t0, this.rtoObjective * 60_000, new Map(), this.deps.log),
-            drillIdExists: false, dbLatestRestorable: null, touched: false, upEnd: null,
-            planned: [], deleted: [], unsafe: [], refused: false,
+            drillIdExists: false, dbLatestRestorable: null, touched: false, upStart: null, upEnd: null, upPlanned: [],
+            planned: [], deleted: [], unsafe: [], refused: false, backInStandby: false, cleanup: [],
+            marker: this.opts.resume ?? {
+                drillId: this.drillId, stack: this.opts.stack, primaryStack: this.opts.primaryStack,
+                startedAt: new Date(this.t0).toISOString(), upStarted: false, canaries: {},
+            },
         };
     }
 
     /**
      * The first signal stops the drill's up (SIGINT to the CLI, which finishes the operations in flight) and the
-     * checks; the return to standby still runs unless --keep. A signal during the return to standby stops it only
-     * when it is not the first (the first means "stop the drill", and going back to standby is how it stops).
+     * checks. No signal stops the return to standby: the runner never forwards one to it, and when the CLI got a
+     * Ctrl-C itself (a terminal sends it to the whole process group) and stopped, the runner starts the return again.
+     * Only a SIGKILL ends it; the marker file then makes the next start (or `--resume`) finish it.
      */
     private onSignal(signal: string, deliveredToCli: boolean): void {
         this.signals++;
         if (!this.interrupted) { this.interrupted = signal; this.interruptedIn = this.step; }
         this.stopChecks.abort();
-        if (this.running?.standby && this.signals < 2) {
-            this.deps.log(deliveredToCli
-                ? `${signal}: pulumi got it too and stops the return to standby after the operations in flight; finish it with pulumi up -s ${this.opts.stack} (vbr:drState=standby)`
-                : `${signal}: the drill is returning ${this.opts.stack} to standby; send it again to stop that too (the stack may be left between states)`);
+        if (this.step === "standby" || this.running?.standby) {
+            this.deps.log(`${signal}: the drill is returning ${this.opts.stack} to standby and finishes that first` +
+                (deliveredToCli ? " (pulumi got the Ctrl-C too: the runner starts the return again when it stops)" : "") +
+                "; if this process is killed, npm run drill -- --resume finishes it");
             return;
         }
         this.deps.log(`${signal}: stopping the drill${this.running ? " (pulumi finishes the operations in flight)" : ""}`);
@@ -183,7 +215,7 @@ export class Drill {
     async stoppable<T>(standby: boolean, op: (signal: AbortSignal) => Promise<T>): Promise<T> {
         this.running = { abort: new AbortController(), standby };
         // The SDK listens for the abort only once the command runs: one that came first must stop it from starting.
-        if (this.interrupted && !(standby && this.signals < 2)) {
+        if (this.interrupted && !standby) {
             this.running = undefined;
             throw new Error(`not started: the drill was interrupted by ${this.interrupted}`);
         }

@@ -1,7 +1,10 @@
 // Step 4, validate (only a drill environment that came up, and not after a signal): the drill endpoint healthy over
-// HTTPS (RTO ends here), the database secret read from its replica in the DR region, the drill copy writable with
-// those credentials (PGUSER/PGPASSWORD override them), the canary's replication completed and its replica present, and
-// the audit record of the drill's window: the trail's digest chain unbroken and the audit bucket's replica complete.
+// HTTPS (the RTO ends here); the database secret replicated to the DR region (described, never read); and the drill
+// copy checked from inside the VPC by the DR stack's validation task (`vbr-db-check verify`: IAM authentication as
+// vbr_validator, TLS verified against the RDS CA bundle), which writes a probe row and reads the canary row back; and the
+// audit record of the drill's window: the trail's digest chain unbroken and the audit bucket's replica complete.
+import type { OneOffTask } from "../../components/service-validation";
+import { VALIDATION_COMMAND } from "../../components/service-validation";
 import { Drill, DrillState, OutputMap, outputValue } from "./session";
 
 const arnRegion = (arn: string) => arn.split(":")[3];
@@ -26,51 +29,37 @@ export async function validate(d: Drill, state: DrillState): Promise<void> {
     d.validation.push({ check: "endpoint healthy over HTTPS", ok: health.ok, detail: health.detail });
     if (health.ok) state.healthyAt = health.healthyAt; else d.fail("validate", health.detail);
 
-    const credentials = await readCredentials(d, state);
-    const db = outputValue<{ address: string; port: number }>(state.upOutputs, "database");
-    if (!db?.address) {
-        d.fail("validate", `the ${opts.stack} stack exports no database address after the drill up`);
-    } else if (!credentials) {
-        const detail = "not checked: no credentials (the secret could not be read and PGUSER/PGPASSWORD are not set)";
-        d.validation.push({ check: "database writable (drill copy)", ok: false, detail });
-        d.fail("validate", `database writable (drill copy) ${detail}`);
+    const primarySecret = outputValue<string>(state.primaryOutputs, "secretArn");
+    const replicaSecret = drSecretArn(state.upOutputs, state.primaryOutputs, d.region, d.peerRegion);
+    if (!primarySecret || !replicaSecret) {
+        d.fail("validate", `neither ${opts.stack} nor ${opts.primaryStack} exports secretArn (the database secret); cannot prove its replication`);
     } else {
-        const w = await deps.checks.databaseWritable({ host: db.address, port: Number(db.port ?? 5432), user: credentials.user, password: credentials.password });
-        const detail = `${w.detail} (credentials: ${credentials.source})`;
-        d.validation.push({ check: "database writable (drill copy)", ok: w.ok, detail });
-        if (!w.ok) d.fail("validate", detail);
+        const r = await deps.checks.secretReplicated(primarySecret, replicaSecret, d.region);
+        d.validation.push({ check: "database secret replicated to the DR region", ok: r.ok, detail: r.detail });
+        if (!r.ok) d.fail("validate", r.detail);
     }
 
-    if (state.canaryPending) {
-        state.canaryResult = await state.canaryPending;
-        d.validation.push({ check: "canary replicated to the DR bucket", ok: state.canaryResult.ok, detail: state.canaryResult.detail });
-        if (!state.canaryResult.ok) d.fail("validate", state.canaryResult.detail);
-    }
+    await checkDatabase(d, state);
 
     const audit = await deps.checks.auditRecord({ environment: d.cfg["vbr:environment"] ?? "prod", primaryRegion: d.peerRegion, drRegion: d.region, start: d.t0, end: d.now() });
     d.validation.push({ check: "audit record: trail digest chain and audit bucket replica", ok: audit.ok, detail: audit.detail });
     if (!audit.ok) d.fail("validate", audit.detail);
 }
 
-/** The credentials come from the secret's replica in this region: reading it proves the replication too. */
-async function readCredentials(d: Drill, state: DrillState): Promise<{ user: string; password: string; source: string } | undefined> {
-    const { opts, deps, region } = d;
-    let credentials: { user: string; password: string; source: string } | undefined;
-    const secretArn = drSecretArn(state.upOutputs, state.primaryOutputs, region, d.peerRegion);
-    if (secretArn === undefined) {
-        d.fail("validate", `neither ${opts.stack} nor ${opts.primaryStack} exports secretArn (the database secret); cannot prove its replication`);
-    } else if (arnRegion(secretArn) !== region) {
-        d.fail("validate", `the database secret ${secretArn} is not in the DR region ${region}: reading it would not prove replication`);
-    } else {
-        const read = await deps.checks.databaseCredentials(secretArn, region);
-        d.validation.push({ check: "database secret replicated to the DR region", ok: read.ok, detail: read.detail });
-        if (read.ok && read.credentials) {
-            credentials = { user: read.credentials.username, password: read.credentials.password, source: `the secret's replica in ${region}` };
-        } else {
-            d.fail("validate", read.detail);
-        }
-    }
-    const env = deps.env ?? process.env;
-    if (env.PGUSER && env.PGPASSWORD) credentials = { user: env.PGUSER, password: env.PGPASSWORD, source: "PGUSER/PGPASSWORD (override)" };
-    return credentials;
+/** The drill copy, checked from inside the VPC by the validation task: a probe row written, the canary row read back. */
+async function checkDatabase(d: Drill, state: DrillState): Promise<void> {
+    const { opts, deps } = d;
+    const task = outputValue<{ validation?: OneOffTask }>(state.upOutputs, "tasks")?.validation;
+    if (!task) return d.fail("validate", `the ${opts.stack} stack exports no tasks.validation after the drill up: the database cannot be checked`);
+    const run = await deps.checks.runTask({
+        region: d.region, task, command: [VALIDATION_COMMAND, "verify"], environment: { VBR_CANARY_ID: d.drillId }, signal: d.stopChecks.signal,
+    });
+    const out = run.output?.mode === "verify" ? run.output : undefined;
+    if (out) state.dbCheck = out;
+    const found = out?.canaryWrittenAt ? `canary row ${d.drillId} present (written ${out.canaryWrittenAt})` : `canary row ${d.drillId} MISSING`;
+    const detail = out ? `probe row ${out.probeId ?? "?"} written; ${found}; newest canary ${out.newestCanaryId ?? "none"}` +
+        `${out.newestCanaryWrittenAt ? ` (${out.newestCanaryWrittenAt})` : ""}. ${run.detail}` : `${run.detail}${run.ok ? ", but its log has no verify result line" : ""}`;
+    const ok = run.ok && out !== undefined && Boolean(out.canaryWrittenAt);
+    d.validation.push({ check: "drill copy: write and canary read back from inside the VPC (validation task)", ok, detail });
+    if (!ok) d.fail("validate", detail);
 }

@@ -41,6 +41,8 @@ export interface ProvisioningTimes {
         lastMeasured?: string;
     };
     dns: { ttlSeconds: number; source: string };
+    /** The drills already merged by `npm run drill:learn` (`<stack>:<drillId>`): merging one twice changes nothing. */
+    mergedDrills?: string[];
 }
 
 export const PROVISIONING_TIMES_FILE = path.join(__dirname, "..", "..", "data", "provisioning-times.json");

@@ -1,5 +1,10 @@
-// No bucket is public: all four public-access-block settings on, no public canned ACL, no ACL grant to everyone.
+// No bucket is public: all four public-access-block settings on, no public canned ACL, no ACL grant to everyone,
+// and no bucket policy statement that allows anyone (lib/iam.ts publicGrants: Principal "*", any account or a
+// NotPrincipal, not narrowed to known callers by a condition). The public access block would make S3 refuse such a
+// policy at deploy time; the statement is reported anyway, because it is what the program asks for.
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { bucketPolicies } from "./lib/bucket-policy";
+import { publicGrants as publicStatements } from "./lib/iam";
 import { forTypes, label, linked, read, T, Undecided } from "./lib/stack";
 
 const FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
@@ -38,7 +43,7 @@ function judgeCannedAcl(r: PolicyResource, undecided: Undecided): string | undef
 
 export const s3BucketPublicAccessBlocked: StackValidationPolicy = {
     name: "s3-bucket-public-access-blocked",
-    description: "S3 buckets must have an aws.s3.BucketPublicAccessBlock with all four settings true, no public canned ACL, and no ACL grant to AllUsers or AuthenticatedUsers (Bucket grants, BucketAcl/BucketAclV2 accessControlPolicy.grants).",
+    description: "S3 buckets must have an aws.s3.BucketPublicAccessBlock with all four settings true, no public canned ACL, no ACL grant to AllUsers or AuthenticatedUsers (Bucket grants, BucketAcl/BucketAclV2 accessControlPolicy.grants), and no bucket policy statement that allows anyone.",
     enforcementLevel: "mandatory",
     validateStack: forTypes(T.bucket, (buckets, args, report, undecided) => {
         for (const b of buckets) {
@@ -51,6 +56,11 @@ export const s3BucketPublicAccessBlocked: StackValidationPolicy = {
                 if (canned) report(`${label(b)} is given the public ACL "${canned}" by ${label(a)}. Fix: delete the ACL resource or set acl "private".`, a.urn);
                 const grants = publicGrants(() => (a.props.accessControlPolicy as { grants?: unknown[] } | undefined)?.grants, undecided);
                 if (grants.length > 0) report(`${label(b)} is opened to ${grants.join(", ")} by ${label(a)} accessControlPolicy. Fix: delete the ACL resource or remove the AllUsers/AuthenticatedUsers grants (use BucketOwnershipControls BucketOwnerEnforced).`, a.urn);
+            }
+            for (const src of bucketPolicies(b, args.resources)) {
+                if (!src.doc.known) { undecided.note(src.doc); continue; }
+                const open = publicStatements(src.doc.value);
+                if (open.length > 0) report(`${label(b)}: ${src.name} allows anyone: ${open.join(", ")}. Fix: remove the public Allow statements, or narrow each to known callers with a condition on aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID or aws:SourceVpce.`, src.owner.urn);
             }
             const blocks = linked(args.resources, T.publicAccessBlock, "bucket", b);
             if (blocks.length === 0) {

@@ -48,7 +48,7 @@ export const backupPlanCrossRegionCopy: StackValidationPolicy = {
                 if (ok.value) return;
                 const dests = (peek(() => rule.copyActions) ?? []).map((_, j) => peek(() => (plan.props.rules as PlanRule[])[i].copyActions![j].destinationVaultArn));
                 const what = dests.length === 0 ? "has no copy action" : `copies only to ${dests.map((d) => JSON.stringify(d)).join(", ")}`;
-                report(`${ruleLabel(plan, rule, i)} in ${home.value ?? "an unknown region"} ${what}; its recovery points would not survive the loss of the region. Fix: add copyActions: [{ destinationVaultArn: naming.vaultArn(peerRegion, account), lifecycle: { deleteAfter: <same as the rule> } }].`, plan.urn);
+                report(`${ruleLabel(plan, rule, i)} in ${home.value ?? "an unknown region"} ${what}; its recovery points would not survive the loss of the region. Fix: add copyActions: [{ destinationVaultArn: <ARN of a backup vault in another region>, lifecycle: { deleteAfter: <same as the rule> } }].`, plan.urn);
             });
             if ((rules.value ?? []).length === 0) report(`${label(plan)} has no rules. Fix: add daily and weekly rules with cross-region copy actions.`, plan.urn);
         }

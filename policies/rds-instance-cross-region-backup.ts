@@ -71,10 +71,10 @@ export const rdsInstanceCrossRegionBackup: StackValidationPolicy = {
             if (c.value) continue;
             const where = `${label(db)} in ${home.value ?? "an unknown region"} has no cross-region copy of its backups`;
             if (isCluster(db)) {
-                report(`${where} (no backup selection of it in a plan that copies to another region; RDS automated backups replication does not apply to Aurora). Fix: select it in the stack's backup plan (aws.backup.Selection resources: [cluster.arn]) whose rules copy to the peer vault.`, db.urn);
+                report(`${where} (no backup selection of it in a plan that copies to another region; RDS automated backups replication does not apply to Aurora). Fix: select it in an AWS Backup plan (aws.backup.Selection resources: [cluster.arn]) whose rules copy to a vault in another region.`, db.urn);
                 continue;
             }
-            report(`${where} (no InstanceAutomatedBackupsReplication from it in another region, no backup selection of it in a plan that copies to another region). Fix: select it in the stack's backup plan (aws.backup.Selection resources: [db.arn]) whose rules copy to the peer vault, or replicate its automated backups from the peer stack.`, db.urn);
+            report(`${where} (no InstanceAutomatedBackupsReplication from it in another region, no backup selection of it in a plan that copies to another region). Fix: select it in an AWS Backup plan (aws.backup.Selection resources: [db.arn]) whose rules copy to a vault in another region, or replicate its automated backups to another region (aws.rds.InstanceAutomatedBackupsReplication).`, db.urn);
         }
     }),
 };

@@ -4,12 +4,14 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { accessLogBucket, UNPROVEN } from "./lib/access-logs";
 import { judgeCmk } from "./lib/kms";
-import { forTypes, isReplicaBucket, isTaggedAccessLogs, label, linked, read, T } from "./lib/stack";
+import { replicationDestination } from "./lib/destination";
+import { effectiveRegion, forTypes, isTaggedAccessLogs, label, linked, read, T } from "./lib/stack";
 
 /** Why the bucket's tags do not soften the rule, appended to its violations. */
-function tagNote(b: PolicyResource): string {
+function tagNote(b: PolicyResource, all: PolicyResource[]): string {
     if (isTaggedAccessLogs(b)) return ` (${UNPROVEN})`;
-    if (isReplicaBucket(b)) return " (a replication destination, vbr:replication = destination, holds the same data as its source and needs the same CMK)";
+    const d = replicationDestination(b, all);
+    if (d.kind === "proven" || d.kind === "trusted") return ` (a replication destination, ${d.via}, holds the same data as its source and needs a customer-managed key too)`;
     return "";
 }
 
@@ -23,10 +25,10 @@ export const s3BucketEncryptionCmk: StackValidationPolicy = {
         for (const b of buckets) {
             const logs = accessLogBucket(b, args.resources);
             if (logs.kind === "unknown") { undecided.note({ known: false, error: logs.error }); continue; }
-            const note = logs.kind === "access-logs" ? "" : tagNote(b);
+            const note = logs.kind === "access-logs" ? "" : tagNote(b, args.resources);
             const configs = linked(args.resources, T.encryption, "bucket", b);
             if (configs.length === 0) {
-                report(`${label(b)} has no default encryption configuration${note}. Fix: add an aws.s3.BucketServerSideEncryptionConfiguration for it with sseAlgorithm "aws:kms" and kmsMasterKeyId = the stack's data key.`, b.urn);
+                report(`${label(b)} has no default encryption configuration${note}. Fix: add an aws.s3.BucketServerSideEncryptionConfiguration for it with sseAlgorithm "aws:kms" and kmsMasterKeyId = a customer-managed KMS key ARN in the bucket's region.`, b.urn);
                 continue;
             }
             for (const c of configs) {
@@ -43,12 +45,12 @@ export const s3BucketEncryptionCmk: StackValidationPolicy = {
                     continue;
                 }
                 if (algo.value !== "aws:kms" && algo.value !== "aws:kms:dsse") {
-                    report(`${label(b)} default-encrypts with ${JSON.stringify(algo.value)} (${label(c)}), not a customer-managed KMS key${note}. Fix: set rules[0].applyServerSideEncryptionByDefault to { sseAlgorithm: "aws:kms", kmsMasterKeyId: <data key ARN> }.`, c.urn);
+                    report(`${label(b)} default-encrypts with ${JSON.stringify(algo.value)} (${label(c)}), not a customer-managed KMS key${note}. Fix: set rules[0].applyServerSideEncryptionByDefault to { sseAlgorithm: "aws:kms", kmsMasterKeyId: <customer-managed KMS key ARN in the bucket's region> }.`, c.urn);
                     continue;
                 }
-                const v = judgeCmk(c, "rules", () => (c.props.rules as Rule[])[0].applyServerSideEncryptionByDefault?.kmsMasterKeyId);
+                const v = judgeCmk(c, "rules", () => (c.props.rules as Rule[])[0].applyServerSideEncryptionByDefault?.kmsMasterKeyId, { region: effectiveRegion(b) });
                 if (v.ok === "unknown") undecided.note({ known: false, error: v.error });
-                else if (!v.ok) report(`${label(b)} default-encrypts with ${v.problem} (${label(c)} rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId)${note}. Fix: set kmsMasterKeyId to the stack's data key ARN.`, c.urn);
+                else if (!v.ok) report(`${label(b)} default-encrypts with ${v.problem} (${label(c)} rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId)${note}. Fix: set kmsMasterKeyId to a customer-managed KMS key ARN in the bucket's region.`, c.urn);
             }
         }
     }),

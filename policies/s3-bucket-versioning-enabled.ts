@@ -1,6 +1,7 @@
 // Every bucket keeps its full version history: a BucketVersioning resource linked to it with status Enabled.
 import { StackValidationPolicy } from "@pulumi/policy";
-import { forTypes, isReplicaBucket, label, linked, read, T } from "./lib/stack";
+import { replicationDestination } from "./lib/destination";
+import { forTypes, label, linked, read, T } from "./lib/stack";
 
 export const s3BucketVersioningEnabled: StackValidationPolicy = {
     name: "s3-bucket-versioning-enabled",
@@ -9,10 +10,11 @@ export const s3BucketVersioningEnabled: StackValidationPolicy = {
     validateStack: forTypes(T.bucket, (buckets, args, report, undecided) => {
         for (const b of buckets) {
             // A replication destination is held to the same rule, and told why: S3 refuses to replicate into it.
-            const note = isReplicaBucket(b) ? " (a replication destination, vbr:replication = destination: S3 refuses to replicate into an unversioned bucket)" : "";
+            const d = replicationDestination(b, args.resources);
+            const note = d.kind === "proven" || d.kind === "trusted" ? ` (a replication destination, ${d.via}: S3 refuses to replicate into an unversioned bucket)` : "";
             const vs = linked(args.resources, T.versioning, "bucket", b);
             if (vs.length === 0) {
-                report(`${label(b)} has no versioning resource (versioning is off)${note}. Fix: add an aws.s3.BucketVersioning with bucket: ${b.name}.id and versioningConfiguration: { status: "Enabled" }.`, b.urn);
+                report(`${label(b)} has no versioning resource (versioning is off)${note}. Fix: add an aws.s3.BucketVersioning for it with versioningConfiguration: { status: "Enabled" }.`, b.urn);
                 continue;
             }
             for (const v of vs) {

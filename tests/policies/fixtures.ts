@@ -133,6 +133,19 @@ export function withCluster(rs: RecordedResource[]): RecordedResource {
     return cluster;
 }
 
+/** Removes every replication rule: the shape of a stack that only receives copies (a DR stack), tagging `tagged` as destinations. */
+export function asDestinationStack(rs: RecordedResource[], ...tagged: string[]): void {
+    for (const r of rs.filter((x) => x.type === "aws:s3/bucketReplicationConfig:BucketReplicationConfig")) rs.splice(rs.indexOf(r), 1);
+    for (const n of tagged) set(find(rs, n), ["tags", "vbr:replication"], "destination");
+}
+
+/** A bucket of this stack in the peer region that the documents bucket's replication rule names as its destination. */
+export function withInStackReplica(rs: RecordedResource[]): RecordedResource {
+    const west = res("aws:s3/bucket:Bucket", "documents-replica", { bucket: `vbr-documents-${PEER}`, region: PEER }, {}, { protect: true, retainOnDelete: true, outputs: { arn: `arn:aws:s3:::vbr-documents-${PEER}` } });
+    rs.push(west);
+    return west;
+}
+
 export const find = (rs: RecordedResource[], name: string): RecordedResource => {
     const r = rs.find((x) => x.name === name);
     if (!r) throw new Error(`fixture has no resource ${name}`);
@@ -217,14 +230,15 @@ export function withBackupsReplication(rs: RecordedResource[]): RecordedResource
  * the baseline passes, an AWS-managed alias and a missing key each fail with the exact message, an unknown key ARN
  * not linked to a key of the stack surfaces the engine's advisory, and one linked to a key of the stack decides.
  */
-export function cmkPolicySpec(policy: string, c: { resource: string; label: string; field: string; awsAlias: string; extra?: Case[] }): void {
+/** `absent`: what the policy says the service does without a key. */
+export function cmkPolicySpec(policy: string, c: { resource: string; label: string; field: string; awsAlias: string; absent: string; extra?: Case[] }): void {
     const fix = `Fix: set ${c.field} to a customer-managed KMS key ARN in the resource's region.`;
     policySpec(policy, {
         cases: [
             { name: "AWS-managed key", change: (rs) => set(find(rs, c.resource), [c.field], c.awsAlias),
                 expect: [{ name: c.resource, message: `${c.label} "${c.resource}" encrypts with the AWS-managed key "${c.awsAlias}" (${c.field}). ${fix}` }] },
             { name: "no key", change: (rs) => set(find(rs, c.resource), [c.field], undefined),
-                expect: [{ name: c.resource, message: `${c.label} "${c.resource}" encrypts with no KMS key (the service falls back to its AWS-managed key) (${c.field}). ${fix}` }] },
+                expect: [{ name: c.resource, message: `${c.label} "${c.resource}" encrypts with ${c.absent} (${c.field}). ${fix}` }] },
             ...(c.extra ?? []),
         ],
         unknown: {

@@ -1,9 +1,9 @@
 import { expect } from "chai";
 import { baseline, find, policySpec, reported, res, set, UNKNOWN, withCluster } from "./fixtures";
 
-const AURORA = 'Cluster "aurora" in us-east-1 has no cross-region copy of its backups (no backup selection of it in a plan that copies to another region; RDS automated backups replication does not apply to Aurora). Fix: select it in the stack\'s backup plan (aws.backup.Selection resources: [cluster.arn]) whose rules copy to the peer vault.';
+const AURORA = 'Cluster "aurora" in us-east-1 has no cross-region copy of its backups (no backup selection of it in a plan that copies to another region; RDS automated backups replication does not apply to Aurora). Fix: select it in an AWS Backup plan (aws.backup.Selection resources: [cluster.arn]) whose rules copy to a vault in another region.';
 
-const MSG = 'Instance "db" in us-east-1 has no cross-region copy of its backups (no InstanceAutomatedBackupsReplication from it in another region, no backup selection of it in a plan that copies to another region). Fix: select it in the stack\'s backup plan (aws.backup.Selection resources: [db.arn]) whose rules copy to the peer vault, or replicate its automated backups from the peer stack.';
+const MSG = 'Instance "db" in us-east-1 has no cross-region copy of its backups (no InstanceAutomatedBackupsReplication from it in another region, no backup selection of it in a plan that copies to another region). Fix: select it in an AWS Backup plan (aws.backup.Selection resources: [db.arn]) whose rules copy to a vault in another region, or replicate its automated backups to another region (aws.rds.InstanceAutomatedBackupsReplication).';
 
 policySpec("rds-instance-cross-region-backup", {
     cases: [

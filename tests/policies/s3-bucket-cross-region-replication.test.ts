@@ -1,4 +1,4 @@
-import { asDestinationStack, withInStackReplica, expect } from "chai";
+import { expect } from "chai";
 import { asDestinationStack, withInStackReplica, albLoggingTo, asAccessLogShape, baseline, elbLogDeliveryPolicy, find, policySpec, reported, res, retype, set, UNKNOWN, V2 } from "./fixtures";
 
 const UNPROVEN = "it is tagged vbr:data-class = access-logs, but no load balancer of this stack writes its access logs to it and its bucket policy does not grant only ELB log delivery, so the tag exempts nothing";

@@ -1,4 +1,4 @@
-import { asDestinationStack, expect } from "chai";
+import { expect } from "chai";
 import { asDestinationStack, albLoggingTo, asAccessLogShape, baseline, elbLogDeliveryPolicy, find, policySpec, reported, retype, set, UNKNOWN, V2 } from "./fixtures";
 
 const sse = ["rules", 0, "applyServerSideEncryptionByDefault"];

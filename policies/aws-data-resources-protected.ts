@@ -13,11 +13,11 @@ export const awsDataResourcesProtected: StackValidationPolicy = {
     name: "aws-data-resources-protected",
     description: "Data-bearing resources (S3 buckets, RDS instances, Aurora clusters, backup vaults, KMS keys, secrets) must be protected (protect: true, with retainOnDelete); a drill database copy may be unprotected only if it takes a final snapshot.",
     enforcementLevel: "mandatory",
-    validateStack: forTypes(DATA_TYPES, (targets, _args, report, undecided) => {
+    validateStack: forTypes(DATA_TYPES, (targets, args, report, undecided) => {
         for (const r of targets) {
             if (r.opts.protect) continue;
             if (isOf(r, DB_TYPES)) {
-                const why = drillCopyFinalSnapshotProblem(r);
+                const why = drillCopyFinalSnapshotProblem(r, args.resources);
                 if (!why.known) { undecided.note(why); continue; }
                 if (why.value === undefined) continue;
                 report(`${label(r)} is not protected (protect: false) and ${why.value}. Fix: set { protect: true, retainOnDelete: true } in its resource options, or for a drill copy tag vbr:lifecycle = drill with skipFinalSnapshot: false and a finalSnapshotIdentifier.`, r.urn);

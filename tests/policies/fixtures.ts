@@ -146,6 +146,17 @@ export function withInStackReplica(rs: RecordedResource[]): RecordedResource {
     return west;
 }
 
+/** Makes baseline database `name` a drill copy: restored to a point in time, tagged, unprotected, no deletion protection, a final snapshot. */
+export function asDrillCopy(rs: RecordedResource[], name = "db"): RecordedResource {
+    const db = find(rs, name);
+    db.protect = false;
+    set(db, ["tags", "vbr:lifecycle"], "drill");
+    set(db, ["restoreToPointInTime"], { sourceDbInstanceIdentifier: "vbr-db", useLatestRestorableTime: true });
+    set(db, ["deletionProtection"], false);
+    set(db, ["finalSnapshotIdentifier"], "vbr-drill-final");
+    return db;
+}
+
 export const find = (rs: RecordedResource[], name: string): RecordedResource => {
     const r = rs.find((x) => x.name === name);
     if (!r) throw new Error(`fixture has no resource ${name}`);

@@ -23,15 +23,21 @@ const ARN_SHAPES: Record<string, (name: string) => string> = {
     "aws:s3/bucketV2:BucketV2": (n) => `s3:::${n}`,
 };
 
+/** The resource types AWS Backup can select that the pack judges. */
+export const BACKUP_TYPES: readonly string[] = Object.keys(ARN_SHAPES);
+
 /** The identifier inputs that name a resource in its ARN, by preference. */
 const NAME_INPUTS = ["identifier", "clusterIdentifier", "bucket", "name"];
 
 /** Whether ARN pattern list `key` of `sel` names `r`: a property dependency, its known ARN, or its ARN's shape. */
 function namedBy(sel: PolicyResource, key: "resources" | "notResources", r: PolicyResource): Read<boolean> {
-    if ((sel.propertyDependencies[key] ?? []).some((d) => d.urn === r.urn)) return known(true);
+    const deps = sel.propertyDependencies[key] ?? [];
+    if (deps.some((d) => d.urn === r.urn)) return known(true);
     const patterns = read(() => sel.props[key] as string[] | undefined);
-    if (!patterns.known) return patterns;
-    const list = (patterns.value ?? []).filter((p): p is string => typeof p === "string");
+    // Unknown ARNs that came from other resources of this stack (not from `r`) cannot be `r`'s.
+    if (!patterns.known) return deps.length > 0 ? known(false) : patterns;
+    // A list of partly unknown elements: the known ones are judged; an unknown one is `r`'s only through a dependency.
+    const list = (patterns.value ?? []).map((_, i) => peek(() => (sel.props[key] as unknown[])[i])).filter((p): p is string => typeof p === "string");
     if (list.length === 0) return known(false);
     const arn = peek(() => r.props.arn);
     if (typeof arn === "string" && arn !== "") return known(list.some((p) => wildcard(p, arn)));

@@ -157,6 +157,38 @@ export function asDrillCopy(rs: RecordedResource[], name = "db"): RecordedResour
     return db;
 }
 
+/** One compliant store of each kind the datastore-* policies judge, wired the way a program would. */
+export function withStores(rs: RecordedResource[]): void {
+    const data = find(rs, "key-data");
+    const kept = { protect: true, retainOnDelete: true };
+    const add = (r: RecordedResource) => { rs.push(r); return r; };
+    const peerKey = `arn:aws:kms:${PEER}:${ACCT}:key/data-peer`;
+    add(res("aws:dynamodb/table:Table", "table", {
+        name: "vbr-table", serverSideEncryption: { enabled: true, kmsKeyArn: keyArn("data") }, pointInTimeRecovery: { enabled: true },
+        deletionProtectionEnabled: true, replicas: [{ regionName: PEER, kmsKeyArn: peerKey }],
+    }, { serverSideEncryption: [data] }, kept));
+    const efs = add(res("aws:efs/fileSystem:FileSystem", "efs", { encrypted: true, kmsKeyId: keyArn("data") }, { kmsKeyId: [data] }, { ...kept, outputs: { id: "fs-0001" } }));
+    add(res("aws:efs/backupPolicy:BackupPolicy", "efs-backup", { fileSystemId: "fs-0001", backupPolicy: { status: "ENABLED" } }, { fileSystemId: [efs] }));
+    add(res("aws:efs/replicationConfiguration:ReplicationConfiguration", "efs-replication", { sourceFileSystemId: "fs-0001", destination: { region: PEER, kmsKeyId: peerKey } }, { sourceFileSystemId: [efs] }));
+    add(res("aws:ebs/volume:Volume", "volume", { availabilityZone: `${REGION}a`, size: 100, encrypted: true, kmsKeyId: keyArn("data"), tags: { backup: "daily" } }, { kmsKeyId: [data] }, kept));
+    add(res("aws:dlm/lifecyclePolicy:LifecyclePolicy", "dlm", {
+        description: "daily", executionRoleArn: `arn:aws:iam::${ACCT}:role/dlm`, state: "ENABLED",
+        policyDetails: { resourceTypes: ["VOLUME"], targetTags: { backup: "daily" }, schedules: [{ name: "daily", createRule: { interval: 24 }, retainRule: { count: 35 }, crossRegionCopyRules: [{ target: PEER, encrypted: true, cmkArn: peerKey, retainRule: { interval: 35, intervalUnit: "DAYS" } }] }] },
+    }));
+    const wh = add(res("aws:redshift/cluster:Cluster", "warehouse", {
+        clusterIdentifier: "vbr-warehouse", encrypted: true, kmsKeyId: keyArn("data"), automatedSnapshotRetentionPeriod: 35, skipFinalSnapshot: false, finalSnapshotIdentifier: "vbr-warehouse-final",
+    }, { kmsKeyId: [data] }, kept));
+    add(res("aws:redshift/snapshotCopy:SnapshotCopy", "warehouse-copy", { clusterIdentifier: "vbr-warehouse", destinationRegion: PEER, retentionPeriod: 35 }, { clusterIdentifier: [wh] }));
+    add(res("aws:elasticache/replicationGroup:ReplicationGroup", "cache", { description: "sessions", atRestEncryptionEnabled: true, kmsKeyId: keyArn("data"), snapshotRetentionLimit: 35 }, { kmsKeyId: [data] }, kept));
+    const docs = add(res("aws:docdb/cluster:Cluster", "docs", {
+        clusterIdentifier: "vbr-docs", storageEncrypted: true, kmsKeyId: keyArn("data"), backupRetentionPeriod: 35, deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "vbr-docs-final",
+    }, { kmsKeyId: [data] }, { ...kept, outputs: { arn: `arn:aws:rds:${REGION}:${ACCT}:cluster:vbr-docs` } }));
+    const sel = find(rs, "selection");
+    (sel.inputs.resources as string[]).push(docs.outputs.arn as string);
+    sel.propertyDependencies.resources = [...(sel.propertyDependencies.resources ?? []), docs.urn];
+    add(res("aws:opensearch/domain:Domain", "search", { domainName: "vbr-search", encryptAtRest: { enabled: true, kmsKeyId: keyArn("data") } }, { encryptAtRest: [data] }, kept));
+}
+
 export const find = (rs: RecordedResource[], name: string): RecordedResource => {
     const r = rs.find((x) => x.name === name);
     if (!r) throw new Error(`fixture has no resource ${name}`);

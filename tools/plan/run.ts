@@ -11,6 +11,7 @@ import { loadProject, Project } from "../harness/project";
 import { synthesize, SynthesisError } from "../harness/recorder";
 import type { SynthesizedStack } from "../harness/records";
 import { CliIO } from "../lib/cli";
+import { coverageExtension } from "./coverage";
 import { checkDeclaredKeys } from "./keys";
 import { PlanOptions, parseOverrides, STACK_PLACEHOLDER, UsageError } from "./options";
 import { checkOutputTargets, statOf } from "./output";
@@ -29,7 +30,7 @@ export interface PlanIO extends CliIO {
  * Per-stack report fields added by other tools (the bring-up estimate registers `bringUp` here). Each one
  * computes its value from the synthesized stack and may print itself; see StackExtension.
  */
-export const stackExtensions: StackExtension[] = [bringUpExtension() as StackExtension];
+export const stackExtensions: StackExtension[] = [bringUpExtension() as StackExtension, coverageExtension() as StackExtension];
 
 type PolicyConfig = Record<string, Record<string, unknown>>;
 

@@ -18,7 +18,7 @@ export const rdsInstanceBackupsDeferred: StackValidationPolicy = {
             if (!deferred.value) continue;
             const drill = notADrillCopy(db, args.resources);
             const what = drill.known && drill.value === undefined ? "This drill copy" : "This restored database";
-            report(`${label(db)} was restored with backupRetentionPeriod 0 (vbr:backups = deferred). ${what} has no automated backups and no point-in-time recovery. Fix: once the service is up, set backupRetentionPeriod to 35 (the runbook's enable-backups step) and remove the vbr:backups tag.`, db.urn);
+            report(`${label(db)} was restored with backupRetentionPeriod 0 (vbr:backups = deferred). ${what} has no automated backups and no point-in-time recovery. Fix: once the service is up, set backupRetentionPeriod to 35 and remove the vbr:backups tag.`, db.urn);
         }
     }),
 };

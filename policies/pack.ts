@@ -11,6 +11,7 @@ import { datastoreBackupRetention } from "./datastore-backup-retention";
 import { datastoreCrossRegionCopy } from "./datastore-cross-region-copy";
 import { datastoreDeletionProtection } from "./datastore-deletion-protection";
 import { datastoreEncryptionCmk } from "./datastore-encryption-cmk";
+import { datastoreNotPublic } from "./datastore-not-public";
 import { drBringupRtoObjective } from "./dr-bringup-rto-objective";
 import { ecrRepositoryCmk } from "./ecr-repository-cmk";
 import { kmsKeyDeletionWindow } from "./kms-key-deletion-window";
@@ -52,7 +53,7 @@ export const policies: Policies = [
     // 5. No data loss
     awsDataResourcesProtected, rdsInstanceDeletionProtection, s3BucketNoForceDestroy, kmsKeyDeletionWindow, datastoreDeletionProtection,
     // 6. Data exposure
-    s3BucketPublicAccessBlocked, s3BucketTlsOnly,
+    s3BucketPublicAccessBlocked, s3BucketTlsOnly, datastoreNotPublic,
     // Recovery time (the bring-up model)
     drBringupRtoObjective,
 ];

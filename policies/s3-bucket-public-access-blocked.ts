@@ -5,7 +5,9 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { bucketPolicies } from "./lib/bucket-policy";
 import { publicGrants as publicStatements } from "./lib/iam";
-import { forTypes, label, linked, read, T, Undecided } from "./lib/stack";
+import { forTypes, isOf, label, linked, read, T, Undecided } from "./lib/stack";
+
+const ACCOUNT_BLOCK = ["aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"];
 
 const FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
 const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
@@ -43,9 +45,20 @@ function judgeCannedAcl(r: PolicyResource, undecided: Undecided): string | undef
 
 export const s3BucketPublicAccessBlocked: StackValidationPolicy = {
     name: "s3-bucket-public-access-blocked",
-    description: "S3 buckets must have an aws.s3.BucketPublicAccessBlock with all four settings true, no public canned ACL, no ACL grant to AllUsers or AuthenticatedUsers (Bucket grants, BucketAcl/BucketAclV2 accessControlPolicy.grants), and no bucket policy statement that allows anyone.",
+    description: "S3 buckets must have all four public-access-block settings true (an aws.s3.BucketPublicAccessBlock, or the account's aws.s3.AccountPublicAccessBlock), no public canned ACL, no ACL grant to AllUsers or AuthenticatedUsers (Bucket grants, BucketAcl/BucketAclV2 accessControlPolicy.grants), and no bucket policy statement that allows anyone.",
     enforcementLevel: "mandatory",
     validateStack: forTypes(T.bucket, (buckets, args, report, undecided) => {
+        // The account-level block (aws.s3.AccountPublicAccessBlock) covers every bucket of the account.
+        const accounts = args.resources.filter((r) => isOf(r, ACCOUNT_BLOCK));
+        const accountOn = new Set<string>();
+        for (const a of accounts) {
+            for (const f of FLAGS) {
+                const v = read(() => a.props[f]);
+                if (!v.known) undecided.note(v);
+                else if (v.value === true) accountOn.add(f);
+            }
+        }
+        const uncoveredByAccount: PolicyResource[] = [];
         for (const b of buckets) {
             const acl = judgeCannedAcl(b, undecided);
             if (acl) report(`${label(b)} has the public ACL "${acl}". Fix: remove acl (use BucketOwnershipControls BucketOwnerEnforced).`, b.urn);
@@ -63,19 +76,25 @@ export const s3BucketPublicAccessBlocked: StackValidationPolicy = {
                 if (open.length > 0) report(`${label(b)}: ${src.name} allows anyone: ${open.join(", ")}. Fix: remove the public Allow statements, or narrow each to known callers with a condition on aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID or aws:SourceVpce.`, src.owner.urn);
             }
             const blocks = linked(args.resources, T.publicAccessBlock, "bucket", b);
-            if (blocks.length === 0) {
+            if (blocks.length === 0 && accounts.length === 0) {
                 report(`${label(b)} has no public access block. Fix: add an aws.s3.BucketPublicAccessBlock with ${FLAGS.join(", ")} all true.`, b.urn);
                 continue;
             }
+            // S3 applies the stricter of the bucket's and the account's settings: a flag the account sets needs no bucket block.
             for (const blk of blocks) {
                 const off: string[] = [];
-                for (const f of FLAGS) {
+                for (const f of FLAGS.filter((x) => !accountOn.has(x))) {
                     const v = read(() => blk.props[f]);
                     if (!v.known) undecided.note(v);
                     else if (v.value !== true) off.push(`${f}=${JSON.stringify(v.value ?? "unset")}`);
                 }
                 if (off.length > 0) report(`${label(b)} public access block ${label(blk)} has ${off.join(", ")}. Fix: set ${FLAGS.join(", ")} to true.`, blk.urn);
             }
+            if (blocks.length === 0) uncoveredByAccount.push(b);
+        }
+        const missing = FLAGS.filter((f) => !accountOn.has(f));
+        if (uncoveredByAccount.length > 0 && missing.length > 0) {
+            report(`${label(accounts[0])} leaves ${missing.join(", ")} off, and ${uncoveredByAccount.map(label).join(", ")} ${uncoveredByAccount.length === 1 ? "has" : "have"} no public access block of ${uncoveredByAccount.length === 1 ? "its" : "their"} own. Fix: set ${FLAGS.join(", ")} to true on it, or add an aws.s3.BucketPublicAccessBlock for each bucket.`, accounts[0].urn);
         }
     }),
 };

@@ -160,7 +160,7 @@ const dynamoReplicaKeys: Check = (r, all, undecided, min) => {
     const replicas = read(() => r.props.replicas as Replica[] | undefined);
     if (!replicas.known) { undecided.note(replicas); return []; }
     return (replicas.value ?? []).flatMap((_, i) => cmk("replicas", `replicas[${i}].kmsKeyArn`, (x) => (x.props.replicas as Replica[])[i].kmsKeyArn, {
-        absent: "no KMS key (the replica then uses the AWS-managed key aws/dynamodb of its region)",
+        absent: "no KMS key for the replica",
         region: read(() => (r.props.replicas as Replica[])[i].regionName),
     })(r, all, undecided, min));
 };
@@ -248,14 +248,14 @@ export const STORES: Record<string, StoreSpec> = {
     },
     "aws:ebs/volume:Volume": {
         encryption: encryption(mustBeTrue("encrypted", (r) => r.props.encrypted, "is not encrypted", `set encrypted: true and kmsKeyId to ${KEY_FIX}.`),
-            cmk("kmsKeyId", "kmsKeyId", (r) => r.props.kmsKeyId, { absent: "no KMS key (EBS then uses its AWS-managed key aws/ebs)" })),
+            cmk("kmsKeyId", "kmsKeyId", (r) => r.props.kmsKeyId, { absent: "no KMS key (EBS then uses the account's default EBS key, aws/ebs unless it was changed)" })),
         retention: backedUp("no Data Lifecycle Manager policy targets its tags", "add an aws.dlm.LifecyclePolicy whose targetTags match it",
             (r, all) => { const ps = dlmPolicies(r, all); return ps.known ? known(ps.value.length > 0) : ps; }),
         crossRegion: crossRegion("add a crossRegionCopyRules entry to a Data Lifecycle Manager policy that targets it", true, dlmCrossRegion),
     },
     "aws:ebs/snapshotCopy:SnapshotCopy": {
         encryption: encryption(mustBeTrue("encrypted", (r) => r.props.encrypted, "is not encrypted", `set encrypted: true and kmsKeyId to ${KEY_FIX}.`),
-            cmk("kmsKeyId", "kmsKeyId", (r) => r.props.kmsKeyId, { absent: "no KMS key (EBS then uses its AWS-managed key aws/ebs)" })),
+            cmk("kmsKeyId", "kmsKeyId", (r) => r.props.kmsKeyId, { absent: "no KMS key (EBS then uses the account's default EBS key, aws/ebs unless it was changed)" })),
     },
     "aws:redshift/cluster:Cluster": {
         encryption: encryption(mustBeTrue("encrypted", (r) => r.props.encrypted, "is not encrypted with a customer-managed key", `set encrypted: true and kmsKeyId to ${KEY_FIX}.`),

@@ -30,7 +30,7 @@ policySpec("datastore-encryption-cmk", {
         { name: "OpenSearch without encryption at rest", change: on((rs) => set(find(rs, "search"), ["encryptAtRest"], undefined)),
             expect: [{ name: "search", message: `Domain "search" is not encrypted at rest (encryptAtRest.enabled "unset"). Fix: set encryptAtRest: { enabled: true, kmsKeyId: ${KEY} }.` }] },
         { name: "an EBS snapshot copy without a key", change: on((rs) => { rs.push(res("aws:ebs/snapshotCopy:SnapshotCopy", "snap-copy", { sourceSnapshotId: "snap-1", sourceRegion: "us-west-2", encrypted: true }, {}, { protect: true })); }),
-            expect: [{ name: "snap-copy", message: `SnapshotCopy "snap-copy" encrypts with no KMS key (EBS then uses its AWS-managed key aws/ebs) (kmsKeyId). Fix: set kmsKeyId to ${KEY}.` }] },
+            expect: [{ name: "snap-copy", message: `SnapshotCopy "snap-copy" encrypts with no KMS key (EBS then uses the account's default EBS key, aws/ebs unless it was changed) (kmsKeyId). Fix: set kmsKeyId to ${KEY}.` }] },
     ],
     unknown: { name: "an EFS key ARN unknown and not from a key of this stack", change: on((rs) => { const e = find(rs, "efs"); set(e, ["kmsKeyId"], UNKNOWN); e.propertyDependencies = {}; }), expect: "advisory" },
 });
@@ -110,4 +110,25 @@ describe("aws-data-resources-protected on the other data stores", () => {
         for (const n of ["table", "efs", "search"]) find(rs, n).protect = false;
         expect((await reported("aws-data-resources-protected", rs)).map((v) => v.name)).to.deep.equal(["table", "efs", "search"]);
     });
+});
+
+const OPEN = { Version: "2012-10-17", Statement: [{ Sid: "Open", Effect: "Allow", Principal: { AWS: "*" }, Action: "es:*", Resource: "arn:aws:es:us-east-1:123456789012:domain/vbr-search/*" }] };
+const POLICY_FIX = "Fix: remove the public Allow statements, or narrow each to known callers with a condition on aws:SourceArn, aws:SourceAccount, aws:PrincipalOrgID or aws:SourceVpce.";
+
+policySpec("datastore-not-public", {
+    cases: [
+        { name: "every store private", change: on(() => undefined), expect: [] },
+        { name: "an RDS instance publicly accessible", change: (rs) => set(find(rs, "db"), ["publiclyAccessible"], true),
+            expect: [{ name: "db", message: 'Instance "db" is reachable from the internet (publiclyAccessible true). Fix: set publiclyAccessible: false and reach it through the VPC.' }] },
+        { name: "a Redshift cluster publicly accessible", change: on((rs) => set(find(rs, "warehouse"), ["publiclyAccessible"], true)),
+            expect: [{ name: "warehouse", message: 'Cluster "warehouse" is reachable from the internet (publiclyAccessible true). Fix: set publiclyAccessible: false and reach it through the VPC.' }] },
+        { name: "an OpenSearch domain outside a VPC open to anyone", change: on((rs) => set(find(rs, "search"), ["accessPolicies"], JSON.stringify(OPEN))),
+            expect: [{ name: "search", message: `Domain "search" is outside a VPC and its accessPolicies allow anyone: statement "Open" (es:*). ${POLICY_FIX}` }] },
+        { name: "an OpenSearch DomainPolicy open to anyone", change: on((rs) => { const d = find(rs, "search"); rs.push(res("aws:opensearch/domainPolicy:DomainPolicy", "search-policy", { domainName: "vbr-search", accessPolicies: JSON.stringify(OPEN) }, { domainName: [d] })); }),
+            expect: [{ name: "search-policy", message: `Domain "search" is outside a VPC and DomainPolicy "search-policy" allows anyone: statement "Open" (es:*). ${POLICY_FIX}` }] },
+        { name: "a DynamoDB resource policy open to anyone", change: on((rs) => { rs.push(res("aws:dynamodb/resourcePolicy:ResourcePolicy", "table-policy", { resourceArn: "arn:aws:dynamodb:us-east-1:123456789012:table/vbr-table", policy: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: "*", Action: "dynamodb:GetItem", Resource: "*" }] }) })); }),
+            expect: [{ name: "table-policy", message: `ResourcePolicy "table-policy" allows anyone: statement 0 (dynamodb:GetItem). ${POLICY_FIX}` }] },
+        { name: "an open access policy on a domain inside a VPC is not an internet exposure", change: on((rs) => { const d = find(rs, "search"); set(d, ["accessPolicies"], JSON.stringify(OPEN)); set(d, ["vpcOptions"], { subnetIds: ["subnet-1"] }); }), expect: [] },
+    ],
+    unknown: { name: "publiclyAccessible unknown", change: (rs) => set(find(rs, "db"), ["publiclyAccessible"], UNKNOWN), expect: "advisory" },
 });

@@ -54,6 +54,7 @@ const EXPECTED_POLICIES: Array<[string, "mandatory" | "advisory"]> = [
     ["datastore-deletion-protection", "mandatory"],
     ["s3-bucket-public-access-blocked", "mandatory"],
     ["s3-bucket-tls-only", "mandatory"],
+    ["datastore-not-public", "mandatory"],
     ["dr-bringup-rto-objective", "mandatory"],
 ];
 

@@ -38,6 +38,18 @@ policySpec("s3-bucket-public-access-blocked", {
         { name: "Principal * narrowed to the organisation is not public", change: (rs) => withStatements(rs, { Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `${ARN}/*`, Condition: { StringEquals: { "aws:PrincipalOrgID": "o-abc123" } } }), expect: [] },
         { name: "a service principal with aws:SourceAccount is not public", change: (rs) => withStatements(rs, { Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject", Resource: `${ARN}/*`, Condition: { StringEquals: { "aws:SourceAccount": "123456789012" } } }), expect: [] },
         { name: "Principal * narrowed to one VPC endpoint is not public", change: (rs) => withStatements(rs, { Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `${ARN}/*`, Condition: { StringEquals: { "aws:SourceVpce": ["vpce-1", "vpce-2"] } } }), expect: [] },
+        { name: "an account-level block with every setting stands in for the bucket's", change: (rs) => {
+            rs.splice(rs.indexOf(find(rs, "audit-pab")), 1);
+            rs.push(res("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", "account-pab", { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }));
+        }, expect: [] },
+        { name: "an account-level block with a setting off, and a bucket without its own", change: (rs) => {
+            rs.splice(rs.indexOf(find(rs, "audit-pab")), 1);
+            rs.push(res("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", "account-pab", { blockPublicAcls: true, blockPublicPolicy: false, ignorePublicAcls: true, restrictPublicBuckets: true }));
+        }, expect: [{ name: "account-pab", message: 'AccountPublicAccessBlock "account-pab" leaves blockPublicPolicy off, and Bucket "audit" has no public access block of its own. Fix: set blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets to true on it, or add an aws.s3.BucketPublicAccessBlock for each bucket.' }] },
+        { name: "a bucket block's setting off is covered by the account's", change: (rs) => {
+            set(find(rs, "documents-pab"), ["restrictPublicBuckets"], false);
+            rs.push(res("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", "account-pab", { restrictPublicBuckets: true }));
+        }, expect: [] },
         { name: "one setting off", change: (rs) => set(find(rs, "documents-pab"), ["restrictPublicBuckets"], false),
             expect: [{ name: "documents-pab", message: 'Bucket "documents" public access block BucketPublicAccessBlock "documents-pab" has restrictPublicBuckets=false. Fix: set blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets to true.' }] },
         { name: "no public access block", change: (rs) => rs.splice(rs.indexOf(find(rs, "audit-pab")), 1),

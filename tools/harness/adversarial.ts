@@ -185,6 +185,11 @@ export const ADVERSARIAL: Mutation[] = [
         apply: (rs) => set(cache(rs), ["atRestEncryptionEnabled"], false) },
     { id: "opensearch-aws-managed-key", area: "encryption", stack: "primary", policy: "datastore-encryption-cmk", at: at(T.search, "vbr-prod-search"),
         apply: (rs) => set(search(rs), ["encryptAtRest", "kmsKeyId"], "alias/aws/es", true) },
+    // exposure of the other stores
+    { id: "db-publicly-accessible", area: "exposure", stack: "dr-failover-replica", policy: "datastore-not-public", at: at(DB, "vbr-prod-db-replica"),
+        apply: (rs) => set(find(rs, DB, "replica"), ["publiclyAccessible"], true) },
+    { id: "opensearch-open-access-policy", area: "exposure", stack: "primary", policy: "datastore-not-public", at: at(T.search, "vbr-prod-search"),
+        apply: (rs) => set(search(rs), ["accessPolicies"], JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: "*" }, Action: "es:ESHttp*", Resource: `arn:aws:es:us-east-1:${ACCT}:domain/vbr-prod-search/*` }] })) },
 ];
 
 /** Every mutation: this project's own and the adversarial ones. */
@@ -228,6 +233,12 @@ export const VARIANTS: Variant[] = [
             addSibling(rs, find(rs, PAB, "documents"), PAB, "vbr-prod-docs-documents-replica", { bucket: name, region: PEER, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true }, { bucket: [b] });
             const policy = String(find(rs, POL, "documents").inputs.policy).split("vbr-prod-documents-us-east-1").join(name);
             addSibling(rs, find(rs, POL, "documents"), POL, "vbr-prod-docs-documents-replica", { bucket: name, region: PEER, policy }, { bucket: [b] });
+        } },
+    { id: "account-public-access-block-instead-of-per-bucket", stack: "dr-standby",
+        apply: (rs) => {
+            for (const b of rs.filter((x) => x.type === PAB)) remove(rs, b);
+            addSibling(rs, find(rs, B, "documents"), "aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", "vbr-prod-account-pab",
+                { blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true });
         } },
     { id: "compliant-dynamodb-table", stack: "primary", apply: (rs) => { table(rs); } },
     { id: "compliant-efs-file-system", stack: "primary", apply: (rs) => { efs(rs); } },

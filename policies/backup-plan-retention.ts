@@ -88,7 +88,7 @@ export const backupPlanRetention: StackValidationPolicy = {
         const bySelection = new Map<string, PolicyResource[]>();
         const signatures = new Map<PolicyResource, string[]>();
         for (const sel of args.resources.filter((x) => isOf(x, T.selection))) {
-            const sig = JSON.stringify(["resources", "notResources", "selectionTags", "conditions"].map((k) => peek(() => sel.props[k]) ?? null));
+            const sig = ["resources", "notResources", "selectionTags", "conditions"].map((k) => peek(() => JSON.stringify(sel.props[k] ?? null)) ?? "?").join("|");
             for (const plan of plans.filter((p) => linksTo(sel, "planId", p))) {
                 bySelection.set(sig, [...(bySelection.get(sig) ?? []), plan]);
                 signatures.set(plan, [...(signatures.get(plan) ?? []), sig]);

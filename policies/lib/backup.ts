@@ -41,9 +41,19 @@ export function copyDestinationRegion(plan: PolicyResource, i: number, j: number
     if (arn.known) return { known: true, value: arnRegion(arn.value) };
     // `rules` also depends on the rule's own target vault: only a vault that is not the target can be the copy's.
     const target = peek(() => (plan.props.rules as PlanRule[])[i].targetVaultName);
-    const vaults = (plan.propertyDependencies.rules ?? []).filter((d) => isOf(d, T.vault) && peek(() => d.props.name) !== target);
+    const all = (plan.propertyDependencies.rules ?? []).filter((d) => isOf(d, T.vault));
+    const vaults = all.filter((d) => target !== undefined && peek(() => d.props.name) !== target);
     const region = vaults.length === 1 ? effectiveRegion(vaults[0]) : undefined;
     if (region?.known && region.value) return { known: true, value: region.value };
+    // Target name unknown too: the target is a vault of the plan's region, and a copy never goes into its own source
+    // vault. So with at most one vault of the plan's region among the dependencies, every copy lands in another one.
+    const home = effectiveRegion(plan);
+    const regions = all.map((v) => effectiveRegion(v));
+    if (home.known && home.value && regions.every((r) => r.known && r.value)) {
+        const names = regions.map((r) => (r as { value: string }).value);
+        const elsewhere = [...new Set(names.filter((r) => r !== home.value))];
+        if (names.filter((r) => r === home.value).length <= 1 && elsewhere.length === 1) return { known: true, value: elsewhere[0] };
+    }
     return arn;
 }
 

@@ -40,11 +40,13 @@ function cmkDependency(r: PolicyResource, topKey: string): boolean {
 }
 
 /**
- * The region of the key at `get()`: its ARN's, else (unknown ARN) the one region of the keys of this stack it came
- * from. Undefined when it cannot be told (a bare key id or alias name is resolved in the resource's own region).
+ * The region of the key at `get()`: its ARN's, else (an unknown value, or a bare key id or alias name) the one region
+ * of the keys of this stack it came from. Undefined when it cannot be told.
  */
 function keyRegion(r: PolicyResource, topKey: string, v: Read<unknown>): string | undefined {
-    if (v.known) return arnRegion(v.value);
+    const own = v.known ? arnRegion(v.value) : undefined;
+    if (own) return own;
+    // A bare key id (key.id) carries no region: the key of this stack it came from does.
     const regions = new Set(keyDependencies(r, topKey).map((k) => effectiveRegion(k)).map((x) => (x.known ? x.value : undefined)));
     return regions.size === 1 ? [...regions][0] : undefined;
 }

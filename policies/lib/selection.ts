@@ -33,11 +33,14 @@ const NAME_INPUTS = ["identifier", "clusterIdentifier", "bucket", "name"];
 function namedBy(sel: PolicyResource, key: "resources" | "notResources", r: PolicyResource): Read<boolean> {
     const deps = sel.propertyDependencies[key] ?? [];
     if (deps.some((d) => d.urn === r.urn)) return known(true);
-    const patterns = read(() => sel.props[key] as string[] | undefined);
+    const count = read(() => (sel.props[key] as unknown[] | undefined)?.length ?? 0);
     // Unknown ARNs that came from other resources of this stack (not from `r`) cannot be `r`'s.
-    if (!patterns.known) return deps.length > 0 ? known(false) : patterns;
+    if (!count.known) return deps.length > 0 ? known(false) : count;
     // A list of partly unknown elements: the known ones are judged; an unknown one is `r`'s only through a dependency.
-    const list = (patterns.value ?? []).map((_, i) => peek(() => (sel.props[key] as unknown[])[i])).filter((p): p is string => typeof p === "string");
+    const elements = Array.from({ length: count.value }, (_, i) => read(() => (sel.props[key] as unknown[])[i]));
+    const pending = elements.find((e) => !e.known);
+    if (pending && deps.length === 0) return pending as Read<boolean>;
+    const list = elements.map((e) => (e.known ? e.value : undefined)).filter((p): p is string => typeof p === "string");
     if (list.length === 0) return known(false);
     const arn = peek(() => r.props.arn);
     if (typeof arn === "string" && arn !== "") return known(list.some((p) => wildcard(p, arn)));

@@ -11,6 +11,9 @@ cmkPolicySpec("rds-instance-storage-cmk", {
             expect: [{ name: "aurora", message: 'Cluster "aurora": storage is not encrypted (storageEncrypted false). Fix: set storageEncrypted: true and kmsKeyId to a customer-managed KMS key ARN in the resource\'s region.' }] },
         { name: "a key of another region", change: (rs) => set(find(rs, "db"), ["kmsKeyId"], "arn:aws:kms:us-west-2:123456789012:key/data-0000"),
             expect: [{ name: "db", message: 'Instance "db" encrypts with the key "arn:aws:kms:us-west-2:123456789012:key/data-0000" of us-west-2, while the resource is in us-east-1 (AWS accepts only a key of the resource\'s own region) (kmsKeyId). Fix: set kmsKeyId to a customer-managed KMS key ARN in the resource\'s region.' }] },
+        { name: "a bare key id from a key of this stack in another region", change: (rs) => {
+            const k = find(rs, "key-data"); k.inputs.region = "us-west-2"; set(find(rs, "db"), ["kmsKeyId"], "1234abcd-0000");
+        }, expect: [{ name: "db", message: 'Instance "db" encrypts with the key "1234abcd-0000" of us-west-2, while the resource is in us-east-1 (AWS accepts only a key of the resource\'s own region) (kmsKeyId). Fix: set kmsKeyId to a customer-managed KMS key ARN in the resource\'s region.' }] },
         { name: "unknown key ARN from a key of this stack in another region", change: (rs) => {
             const k = find(rs, "key-data"); k.inputs.region = "us-west-2"; set(find(rs, "db"), ["kmsKeyId"], UNKNOWN);
         }, expect: [{ name: "db", message: 'Instance "db" encrypts with a key of us-west-2, while the resource is in us-east-1 (AWS accepts only a key of the resource\'s own region) (kmsKeyId). Fix: set kmsKeyId to a customer-managed KMS key ARN in the resource\'s region.' }] },

@@ -8,6 +8,7 @@ import { publicGrants as publicStatements } from "./lib/iam";
 import { forTypes, isOf, label, linked, read, T, Undecided } from "./lib/stack";
 
 const ACCOUNT_BLOCK = ["aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock"];
+const OBJECTS = ["aws:s3/bucketObject:BucketObject", "aws:s3/bucketObjectv2:BucketObjectv2"];
 
 const FLAGS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"] as const;
 const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
@@ -64,6 +65,10 @@ export const s3BucketPublicAccessBlocked: StackValidationPolicy = {
             if (acl) report(`${label(b)} has the public ACL "${acl}". Fix: remove acl (use BucketOwnershipControls BucketOwnerEnforced).`, b.urn);
             const inline = publicGrants(() => b.props.grants as unknown[] | undefined, undecided);
             if (inline.length > 0) report(`${label(b)} grants ${inline.join(", ")} through its grants input. Fix: remove the public grants (use BucketOwnershipControls BucketOwnerEnforced).`, b.urn);
+            for (const o of linked(args.resources, OBJECTS, "bucket", b)) {
+                const canned = judgeCannedAcl(o, undecided);
+                if (canned) report(`${label(b)} holds ${label(o)} with the public ACL "${canned}". Fix: remove acl from the object (use BucketOwnershipControls BucketOwnerEnforced).`, o.urn);
+            }
             for (const a of linked(args.resources, T.bucketAcl, "bucket", b)) {
                 const canned = judgeCannedAcl(a, undecided);
                 if (canned) report(`${label(b)} is given the public ACL "${canned}" by ${label(a)}. Fix: delete the ACL resource or set acl "private".`, a.urn);

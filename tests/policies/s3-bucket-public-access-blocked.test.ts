@@ -50,6 +50,8 @@ policySpec("s3-bucket-public-access-blocked", {
             set(find(rs, "documents-pab"), ["restrictPublicBuckets"], false);
             rs.push(res("aws:s3/accountPublicAccessBlock:AccountPublicAccessBlock", "account-pab", { restrictPublicBuckets: true }));
         }, expect: [] },
+        { name: "an object with a public canned ACL", change: (rs) => { const b = find(rs, "audit"); rs.push(res("aws:s3/bucketObjectv2:BucketObjectv2", "index", { bucket: b.inputs.bucket, key: "index.html", acl: "public-read" }, { bucket: [b] })); },
+            expect: [{ name: "index", message: 'Bucket "audit" holds BucketObjectv2 "index" with the public ACL "public-read". Fix: remove acl from the object (use BucketOwnershipControls BucketOwnerEnforced).' }] },
         { name: "one setting off", change: (rs) => set(find(rs, "documents-pab"), ["restrictPublicBuckets"], false),
             expect: [{ name: "documents-pab", message: 'Bucket "documents" public access block BucketPublicAccessBlock "documents-pab" has restrictPublicBuckets=false. Fix: set blockPublicAcls, blockPublicPolicy, ignorePublicAcls, restrictPublicBuckets to true.' }] },
         { name: "no public access block", change: (rs) => rs.splice(rs.indexOf(find(rs, "audit-pab")), 1),

@@ -22,7 +22,7 @@ export const awsDataResourcesProtected: StackValidationPolicy = {
                 const why = drillCopyFinalSnapshotProblem(r, args.resources);
                 if (!why.known) { undecided.note(why); continue; }
                 if (why.value === undefined) continue;
-                report(`${label(r)} is not protected (protect: false) and ${why.value}. Fix: set { protect: true, retainOnDelete: true } in its resource options, or for a drill copy tag vbr:lifecycle = drill with skipFinalSnapshot: false and a finalSnapshotIdentifier.`, r.urn);
+                report(`${label(r)} is not protected (protect: false) and ${why.value}. Fix: set { protect: true, retainOnDelete: true } in its resource options, or, for a disposable drill copy restored from a snapshot or a point in time, tag it vbr:lifecycle = drill with skipFinalSnapshot: false and a finalSnapshotIdentifier.`, r.urn);
                 continue;
             }
             report(`${label(r)} is not protected (protect: false): a pulumi destroy or replacement would delete its data. Fix: set { protect: true, retainOnDelete: true } in its resource options.`, r.urn);

@@ -47,15 +47,15 @@ function encryption(on: Check | undefined, ...keys: Check[]): Check {
     };
 }
 
-/** A retention in days that must reach the floor, capped at what the service allows. */
+/** A retention in days that must reach the floor, capped at what the service allows; `unset` says what happens without it. */
 function retentionDays(path: string, get: (r: PolicyResource) => unknown, unset: string, serviceMax: number): Check {
     return (r, _all, undecided, min) => {
         const v = read(() => get(r));
         if (!v.known) { undecided.note(v); return []; }
         const floor = Math.min(min, serviceMax);
         if (typeof v.value === "number" && v.value >= floor) return [];
-        const has = typeof v.value === "number" ? `${v.value} days (${path})` : `${unset} (${path} unset)`;
-        return [`keeps backups ${has}, below ${floor} days. Fix: set ${path}: ${floor}${floor < min ? ` (the service's maximum; keep ${min} days through an AWS Backup plan)` : ""}.`];
+        const has = typeof v.value === "number" ? `keeps backups ${v.value} days (${path})` : `${unset} (${path} unset)`;
+        return [`${has}, below ${floor} days. Fix: set ${path}: ${floor}${floor < min ? ` (the service's maximum; keep ${min} days through an AWS Backup plan)` : ""}.`];
     };
 }
 
@@ -201,7 +201,7 @@ const globalPeer = (r: PolicyResource, all: PolicyResource[], home: string | und
 const documentCluster = (kmsInput: "kmsKeyId" | "kmsKeyArn", absent: string): StoreSpec => ({
     encryption: encryption(mustBeTrue("storageEncrypted", (r) => r.props.storageEncrypted, "storage is not encrypted", `set storageEncrypted: true and ${kmsInput} to ${KEY_FIX}.`),
         cmk(kmsInput, kmsInput, (r) => r.props[kmsInput], { absent })),
-    retention: retentionDays("backupRetentionPeriod", (r) => r.props.backupRetentionPeriod, "1 day", 35),
+    retention: retentionDays("backupRetentionPeriod", (r) => r.props.backupRetentionPeriod, "keeps backups 1 day", 35),
     deletion: both(mustBeTrue("deletionProtection", (r) => r.props.deletionProtection, "can be deleted through the API", "set deletionProtection: true."), finalSnapshot),
     crossRegion: crossRegion("add a member of its global cluster in another region (globalClusterIdentifier)", true, globalPeer),
 });
@@ -220,7 +220,7 @@ export const STORES: Record<string, StoreSpec> = {
             (r, all, u, min) => {
                 const days = read(() => (r.props.pointInTimeRecovery as { recoveryPeriodInDays?: number } | undefined)?.recoveryPeriodInDays);
                 if (!days.known) { u.note(days); return []; }
-                return days.value === undefined ? [] : retentionDays("pointInTimeRecovery.recoveryPeriodInDays", () => days.value, "35 days", 35)(r, all, u, min);
+                return days.value === undefined ? [] : retentionDays("pointInTimeRecovery.recoveryPeriodInDays", () => days.value, "keeps backups 35 days", 35)(r, all, u, min);
             }),
         deletion: mustBeTrue("deletionProtectionEnabled", (r) => r.props.deletionProtectionEnabled, "can be deleted through the API", "set deletionProtectionEnabled: true."),
         crossRegion: crossRegion("add a replica in another region (replicas: [{ regionName }] or aws.dynamodb.TableReplica)", true,
@@ -260,7 +260,7 @@ export const STORES: Record<string, StoreSpec> = {
     "aws:redshift/cluster:Cluster": {
         encryption: encryption(mustBeTrue("encrypted", (r) => r.props.encrypted, "is not encrypted with a customer-managed key", `set encrypted: true and kmsKeyId to ${KEY_FIX}.`),
             cmk("kmsKeyId", "kmsKeyId", (r) => r.props.kmsKeyId, { absent: "no KMS key (Redshift then uses a key AWS manages)" })),
-        retention: retentionDays("automatedSnapshotRetentionPeriod", (r) => r.props.automatedSnapshotRetentionPeriod, "1 day", 35),
+        retention: retentionDays("automatedSnapshotRetentionPeriod", (r) => r.props.automatedSnapshotRetentionPeriod, "keeps backups 1 day", 35),
         deletion: finalSnapshot,
         crossRegion: crossRegion("add an aws.redshift.SnapshotCopy with a destinationRegion in another region", true,
             linkedElsewhere(["aws:redshift/snapshotCopy:SnapshotCopy"], "clusterIdentifier", (x) => read(() => x.props.destinationRegion as string | undefined))),
@@ -268,11 +268,11 @@ export const STORES: Record<string, StoreSpec> = {
     "aws:elasticache/replicationGroup:ReplicationGroup": {
         encryption: encryption(mustBeTrue("atRestEncryptionEnabled", (r) => r.props.atRestEncryptionEnabled, "is not encrypted at rest", `set atRestEncryptionEnabled: true and kmsKeyId to ${KEY_FIX}.`),
             cmk("kmsKeyId", "kmsKeyId", (r) => r.props.kmsKeyId, { absent: "no KMS key (ElastiCache then uses a key AWS manages)" })),
-        retention: retentionDays("snapshotRetentionLimit", (r) => r.props.snapshotRetentionLimit, "no automatic snapshots", 35),
+        retention: retentionDays("snapshotRetentionLimit", (r) => r.props.snapshotRetentionLimit, "takes no automatic snapshots", 35),
     },
     "aws:elasticache/serverlessCache:ServerlessCache": {
         encryption: cmk("kmsKeyId", "kmsKeyId", (r) => r.props.kmsKeyId, { absent: "no KMS key (ElastiCache then uses a key AWS manages)" }),
-        retention: retentionDays("snapshotRetentionLimit", (r) => r.props.snapshotRetentionLimit, "no automatic snapshots", 35),
+        retention: retentionDays("snapshotRetentionLimit", (r) => r.props.snapshotRetentionLimit, "takes no automatic snapshots", 35),
     },
     "aws:docdb/cluster:Cluster": documentCluster("kmsKeyId", "no KMS key (DocumentDB then uses its AWS-managed key aws/rds)"),
     "aws:neptune/cluster:Cluster": documentCluster("kmsKeyArn", "no KMS key (Neptune then uses its AWS-managed key aws/rds)"),

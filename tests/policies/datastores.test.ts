@@ -7,6 +7,11 @@ const KEY = "a customer-managed KMS key ARN in the resource's region";
 /** A case on the baseline with every store added. */
 const on = (change: (rs: RecordedResource[]) => void) => (rs: RecordedResource[]) => { withStores(rs); change(rs); };
 const drop = (rs: RecordedResource[], name: string) => rs.splice(rs.indexOf(find(rs, name)), 1);
+/** A Neptune cluster, compliant but for what `over` changes (not selected by any backup plan). */
+const neptune = (rs: RecordedResource[], over: Record<string, unknown> = {}) => { rs.push(res("aws:neptune/cluster:Cluster", "graph", {
+    clusterIdentifier: "vbr-graph", storageEncrypted: true, kmsKeyArn: "arn:aws:kms:us-east-1:123456789012:key/data-0000", backupRetentionPeriod: 35,
+    deletionProtection: true, finalSnapshotIdentifier: "vbr-graph-final", ...over,
+}, {}, { protect: true })); return find(rs, "graph"); };
 
 policySpec("datastore-encryption-cmk", {
     cases: [
@@ -29,6 +34,10 @@ policySpec("datastore-encryption-cmk", {
             expect: [{ name: "docs", message: `Cluster "docs" encrypts with the AWS-managed key "alias/aws/rds" (kmsKeyId). Fix: set kmsKeyId to ${KEY}.` }] },
         { name: "OpenSearch without encryption at rest", change: on((rs) => set(find(rs, "search"), ["encryptAtRest"], undefined)),
             expect: [{ name: "search", message: `Domain "search" is not encrypted at rest (encryptAtRest.enabled "unset"). Fix: set encryptAtRest: { enabled: true, kmsKeyId: ${KEY} }.` }] },
+        { name: "a Neptune cluster without a key", change: on((rs) => { neptune(rs, { kmsKeyArn: undefined }); }),
+            expect: [{ name: "graph", message: `Cluster "graph" encrypts with no KMS key (Neptune then uses its AWS-managed key aws/rds) (kmsKeyArn). Fix: set kmsKeyArn to ${KEY}.` }] },
+        { name: "a DynamoDB TableReplica with the AWS-managed key", change: on((rs) => { rs.push(res("aws:dynamodb/tableReplica:TableReplica", "table-west", { globalTableArn: "arn:aws:dynamodb:us-east-1:123456789012:table/vbr-table", region: "us-west-2", kmsKeyArn: "alias/aws/dynamodb", deletionProtectionEnabled: true }, {}, { protect: true })); }),
+            expect: [{ name: "table-west", message: `TableReplica "table-west" encrypts with the AWS-managed key "alias/aws/dynamodb" (kmsKeyArn). Fix: set kmsKeyArn to ${KEY}.` }] },
         { name: "an EBS snapshot copy without a key", change: on((rs) => { rs.push(res("aws:ebs/snapshotCopy:SnapshotCopy", "snap-copy", { sourceSnapshotId: "snap-1", sourceRegion: "us-west-2", encrypted: true }, {}, { protect: true })); }),
             expect: [{ name: "snap-copy", message: `SnapshotCopy "snap-copy" encrypts with no KMS key (EBS then uses the account's default EBS key, aws/ebs unless it was changed) (kmsKeyId). Fix: set kmsKeyId to ${KEY}.` }] },
     ],
@@ -50,6 +59,10 @@ policySpec("datastore-backup-retention", {
             expect: [{ name: "warehouse", message: 'Cluster "warehouse" keeps backups 1 day (automatedSnapshotRetentionPeriod unset), below 35 days. Fix: set automatedSnapshotRetentionPeriod: 35.' }] },
         { name: "ElastiCache without snapshots", change: on((rs) => set(find(rs, "cache"), ["snapshotRetentionLimit"], 0)),
             expect: [{ name: "cache", message: 'ReplicationGroup "cache" keeps backups 0 days (snapshotRetentionLimit), below 35 days. Fix: set snapshotRetentionLimit: 35.' }] },
+        { name: "an ElastiCache serverless cache without snapshots", change: on((rs) => { rs.push(res("aws:elasticache/serverlessCache:ServerlessCache", "sessions", { engine: "valkey", name: "sessions", kmsKeyId: "arn:aws:kms:us-east-1:123456789012:key/data-0000" }, {}, { protect: true })); }),
+            expect: [{ name: "sessions", message: 'ServerlessCache "sessions" takes no automatic snapshots (snapshotRetentionLimit unset), below 35 days. Fix: set snapshotRetentionLimit: 35.' }] },
+        { name: "a Neptune cluster at the default 1 day", change: on((rs) => { neptune(rs, { backupRetentionPeriod: undefined }); }),
+            expect: [{ name: "graph", message: 'Cluster "graph" keeps backups 1 day (backupRetentionPeriod unset), below 35 days. Fix: set backupRetentionPeriod: 35.' }] },
         { name: "DocumentDB 7 days", change: on((rs) => set(find(rs, "docs"), ["backupRetentionPeriod"], 7)),
             expect: [{ name: "docs", message: 'Cluster "docs" keeps backups 7 days (backupRetentionPeriod), below 35 days. Fix: set backupRetentionPeriod: 35.' }] },
         { name: "an EFS file system selected by a backup plan needs no backup policy", change: on((rs) => {
@@ -65,6 +78,8 @@ policySpec("datastore-deletion-protection", {
         { name: "every store compliant", change: on(() => undefined), expect: [] },
         { name: "DynamoDB deletion protection off", change: on((rs) => set(find(rs, "table"), ["deletionProtectionEnabled"], false)),
             expect: [{ name: "table", message: 'Table "table" can be deleted through the API (deletionProtectionEnabled false). Fix: set deletionProtectionEnabled: true.' }] },
+        { name: "a DynamoDB TableReplica without deletion protection", change: on((rs) => { rs.push(res("aws:dynamodb/tableReplica:TableReplica", "table-west", { globalTableArn: "arn:aws:dynamodb:us-east-1:123456789012:table/vbr-table", region: "us-west-2", kmsKeyArn: "arn:aws:kms:us-west-2:123456789012:key/k" }, {}, { protect: true })); }),
+            expect: [{ name: "table-west", message: 'TableReplica "table-west" can be deleted through the API (deletionProtectionEnabled "unset"). Fix: set deletionProtectionEnabled: true.' }] },
         { name: "Redshift skips its final snapshot", change: on((rs) => set(find(rs, "warehouse"), ["skipFinalSnapshot"], true)),
             expect: [{ name: "warehouse", message: 'Cluster "warehouse" would be deleted without a final snapshot (skipFinalSnapshot is true). Fix: set skipFinalSnapshot: false and a finalSnapshotIdentifier.' }] },
         { name: "DocumentDB without deletion protection nor final snapshot name", change: on((rs) => { const d = find(rs, "docs"); set(d, ["deletionProtection"], undefined); set(d, ["finalSnapshotIdentifier"], undefined); }),
@@ -91,6 +106,12 @@ policySpec("datastore-cross-region-copy", {
             expect: [{ name: "warehouse", message: 'Cluster "warehouse" in us-east-1 has no copy in another region. Fix: add an aws.redshift.SnapshotCopy with a destinationRegion in another region, or select it in an AWS Backup plan whose rules copy to a vault in another region.' }] },
         { name: "DocumentDB dropped from the backup selection (notResources)", change: on((rs) => set(find(rs, "selection"), ["notResources"], ["arn:aws:rds:us-east-1:123456789012:cluster:vbr-docs"])),
             expect: [{ name: "docs", message: 'Cluster "docs" in us-east-1 has no copy in another region. Fix: add a member of its global cluster in another region (globalClusterIdentifier), or select it in an AWS Backup plan whose rules copy to a vault in another region.' }] },
+        { name: "a Neptune cluster alone in its global cluster", change: on((rs) => { neptune(rs, { globalClusterIdentifier: "vbr-global" }); }),
+            expect: [{ name: "graph", message: 'Cluster "graph" in us-east-1 has no copy in another region. Fix: add a member of its global cluster in another region (globalClusterIdentifier), or select it in an AWS Backup plan whose rules copy to a vault in another region.' }] },
+        { name: "two Neptune members of one global cluster in two regions copy each other", change: on((rs) => {
+            neptune(rs, { globalClusterIdentifier: "vbr-global" });
+            rs.push(res("aws:neptune/cluster:Cluster", "graph-west", { clusterIdentifier: "vbr-graph", globalClusterIdentifier: "vbr-global", region: "us-west-2", storageEncrypted: true, kmsKeyArn: "arn:aws:kms:us-west-2:123456789012:key/k", backupRetentionPeriod: 35, deletionProtection: true, finalSnapshotIdentifier: "f" }, {}, { protect: true }));
+        }), expect: [] },
         { name: "a DynamoDB table replicated by a TableReplica in another region", change: on((rs) => {
             const t = find(rs, "table"); set(t, ["replicas"], []);
             rs.push(res("aws:dynamodb/tableReplica:TableReplica", "table-west", { globalTableArn: UNKNOWN, region: "us-west-2", kmsKeyArn: "arn:aws:kms:us-west-2:123456789012:key/k", deletionProtectionEnabled: true }, { globalTableArn: [t] }, { protect: true }));

@@ -3,7 +3,7 @@
 // otherwise returned unknown so the policy surfaces the engine's "can't run policy during preview" advisory.
 import { PolicyResource } from "@pulumi/policy";
 import { BACKUPS_DEFERRED, TAGS } from "../model/tags";
-import { anyOf, isDrillCopy, isOf, known, label, linksTo, read, Read, T, tags } from "./stack";
+import { anyOf, isTaggedDrillCopy, isOf, known, label, linksTo, read, Read, T, tags } from "./stack";
 
 /** RDS instances and Aurora clusters: the resources that hold a database's storage and backups. */
 export const DB_TYPES: readonly string[] = [...T.dbInstance, ...T.dbCluster];
@@ -58,7 +58,7 @@ export function hasDeferredBackups(db: PolicyResource): Read<boolean> {
  * Limitation: the services that write to it are not traced to the names they serve.
  */
 export function notADrillCopy(db: PolicyResource, all: PolicyResource[]): Read<string | undefined> {
-    if (!isDrillCopy(db)) return known("it is not a drill copy (tag vbr:lifecycle = drill)");
+    if (!isTaggedDrillCopy(db)) return known("it is not a drill copy (tag vbr:lifecycle = drill)");
     const restored = isRestored(db);
     if (!restored.known) return restored;
     if (!restored.value) return known("it is tagged vbr:lifecycle = drill but is not restored from a snapshot or a point in time, so it holds original data, not a copy");

@@ -105,7 +105,8 @@ export function tags(r: PolicyResource): Record<string, string> {
 
 /** Tagged an access-log bucket; the tag alone exempts nothing (see lib/access-logs.ts for the proof). */
 export const isTaggedAccessLogs = (r: PolicyResource): boolean => tags(r)[TAGS.dataClass] === ACCESS_LOGS;
-export const isDrillCopy = (r: PolicyResource): boolean => tags(r)[TAGS.lifecycle] === LIFECYCLE_DRILL;
+/** Tagged a drill copy; the tag alone exempts nothing (see lib/rds.ts notADrillCopy for the proof). */
+export const isTaggedDrillCopy = (r: PolicyResource): boolean => tags(r)[TAGS.lifecycle] === LIFECYCLE_DRILL;
 
 /** The region in an ARN (`arn:aws:kms:us-west-2:...`); undefined for region-less ARNs (`arn:aws:s3:::b`) and non-ARNs. */
 export function arnRegion(arn: unknown): string | undefined {

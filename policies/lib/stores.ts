@@ -103,7 +103,7 @@ function linkedElsewhere(types: readonly string[], key: string, regionOf: (x: Po
     };
 }
 
-/** Backed up at all: a linked resource of `types` enabling it (e.g. an EFS BackupPolicy), or an AWS Backup plan. */
+/** Backed up at all: the service's own backups (`native`, e.g. an EFS BackupPolicy), or an AWS Backup plan that selects it. */
 function backedUp(what: string, fix: string, native: (r: PolicyResource, all: PolicyResource[]) => Read<boolean>): Check {
     return (r, all, undecided) => {
         const n = native(r, all);

@@ -156,6 +156,19 @@ function dlmCrossRegion(r: PolicyResource, all: PolicyResource[], home: string |
 
 type Replica = { regionName?: string; kmsKeyArn?: string };
 
+/** A check that applies only to an ElastiCache Cluster holding data of its own: Redis or Valkey, not in a replication group. */
+function standaloneCache(check: (r: PolicyResource, undecided: Undecided, min: number) => string[]): Check {
+    return (r, _all, undecided, min) => {
+        const group = read(() => r.props.replicationGroupId);
+        if (!group.known) { undecided.note(group); return []; }
+        if (typeof group.value === "string" && group.value !== "") return [];
+        const engine = read(() => r.props.engine);
+        if (!engine.known) { undecided.note(engine); return []; }
+        if (engine.value === "memcached") return [];
+        return check(r, undecided, min);
+    };
+}
+
 const dynamoReplicaKeys: Check = (r, all, undecided, min) => {
     const replicas = read(() => r.props.replicas as Replica[] | undefined);
     if (!replicas.known) { undecided.note(replicas); return []; }
@@ -270,6 +283,16 @@ export const STORES: Record<string, StoreSpec> = {
             cmk("kmsKeyId", "kmsKeyId", (r) => r.props.kmsKeyId, { absent: "no KMS key (ElastiCache then uses a key AWS manages)" })),
         retention: retentionDays("snapshotRetentionLimit", (r) => r.props.snapshotRetentionLimit, "takes no automatic snapshots", 35),
     },
+    // A single-node Redis/Valkey cluster holds data but cannot encrypt at rest (only replication groups can); a
+    // member of a replication group is judged through the group, and Memcached keeps nothing to lose.
+    "aws:elasticache/cluster:Cluster": {
+        encryption: standaloneCache((r, undecided) => {
+            const v = read(() => r.props.atRestEncryptionEnabled);
+            if (!v.known) { undecided.note(v); return []; }
+            return [`is a single-node Redis/Valkey cluster, which cannot encrypt at rest with a customer-managed key. Fix: use an aws.elasticache.ReplicationGroup with atRestEncryptionEnabled: true and kmsKeyId set to ${KEY_FIX}.`];
+        }),
+        retention: standaloneCache((r, undecided, min) => retentionDays("snapshotRetentionLimit", (x) => x.props.snapshotRetentionLimit, "takes no automatic snapshots", 35)(r, [], undecided, min)),
+    },
     "aws:elasticache/serverlessCache:ServerlessCache": {
         encryption: cmk("kmsKeyId", "kmsKeyId", (r) => r.props.kmsKeyId, { absent: "no KMS key (ElastiCache then uses a key AWS manages)" }),
         retention: retentionDays("snapshotRetentionLimit", (r) => r.props.snapshotRetentionLimit, "takes no automatic snapshots", 35),
@@ -287,5 +310,8 @@ STORES["aws:elasticsearch/domain:Domain"] = STORES["aws:opensearch/domain:Domain
 /** The store types that have a check for `area`. */
 export const storeTypes = (area: keyof Omit<StoreSpec, "types">): string[] => Object.keys(STORES).filter((t) => STORES[t][area] !== undefined);
 
-/** Data stores besides buckets, databases and vaults that hold data and must be protected from deletion. */
-export const STORE_DATA_TYPES: readonly string[] = [...Object.keys(STORES), "aws:ebs/snapshot:Snapshot"];
+/**
+ * Data stores besides buckets, databases and vaults that hold data and must be protected from deletion (an
+ * ElastiCache Cluster is left out: most are Memcached or replication-group members, which hold nothing of their own).
+ */
+export const STORE_DATA_TYPES: readonly string[] = [...Object.keys(STORES).filter((t) => t !== "aws:elasticache/cluster:Cluster"), "aws:ebs/snapshot:Snapshot"];

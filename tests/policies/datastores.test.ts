@@ -34,6 +34,12 @@ policySpec("datastore-encryption-cmk", {
             expect: [{ name: "docs", message: `Cluster "docs" encrypts with the AWS-managed key "alias/aws/rds" (kmsKeyId). Fix: set kmsKeyId to ${KEY}.` }] },
         { name: "OpenSearch without encryption at rest", change: on((rs) => set(find(rs, "search"), ["encryptAtRest"], undefined)),
             expect: [{ name: "search", message: `Domain "search" is not encrypted at rest (encryptAtRest.enabled "unset"). Fix: set encryptAtRest: { enabled: true, kmsKeyId: ${KEY} }.` }] },
+        { name: "a single-node Redis cluster", change: on((rs) => { rs.push(res("aws:elasticache/cluster:Cluster", "redis", { engine: "redis", nodeType: "cache.t4g.small", numCacheNodes: 1, snapshotRetentionLimit: 35 }, {}, { protect: true })); }),
+            expect: [{ name: "redis", message: `Cluster "redis" is a single-node Redis/Valkey cluster, which cannot encrypt at rest with a customer-managed key. Fix: use an aws.elasticache.ReplicationGroup with atRestEncryptionEnabled: true and kmsKeyId set to ${KEY}.` }] },
+        { name: "Memcached and replication-group members hold nothing of their own", change: on((rs) => {
+            rs.push(res("aws:elasticache/cluster:Cluster", "memcached", { engine: "memcached", nodeType: "cache.t4g.small", numCacheNodes: 2 }));
+            rs.push(res("aws:elasticache/cluster:Cluster", "member", { replicationGroupId: "vbr-cache", engine: UNKNOWN }));
+        }), expect: [] },
         { name: "a Neptune cluster without a key", change: on((rs) => { neptune(rs, { kmsKeyArn: undefined }); }),
             expect: [{ name: "graph", message: `Cluster "graph" encrypts with no KMS key (Neptune then uses its AWS-managed key aws/rds) (kmsKeyArn). Fix: set kmsKeyArn to ${KEY}.` }] },
         { name: "a DynamoDB TableReplica with the AWS-managed key", change: on((rs) => { rs.push(res("aws:dynamodb/tableReplica:TableReplica", "table-west", { globalTableArn: "arn:aws:dynamodb:us-east-1:123456789012:table/vbr-table", region: "us-west-2", kmsKeyArn: "alias/aws/dynamodb", deletionProtectionEnabled: true }, {}, { protect: true })); }),

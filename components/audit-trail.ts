@@ -19,6 +19,12 @@ export interface AuditTrailArgs {
     naming: Naming;
     /** `primary` replicates the log bucket to the peer; `dr` holds the twin. */
     role: Role;
+    /**
+     * Replicate this bucket to its twin in the peer region: the primary, and the DR stack once it serves and the
+     * primary's region answers again (failback).
+     * @default role === "primary"
+     */
+    replicateToPeer?: boolean;
     region: string;
     peerRegion: string;
     accountId: pulumi.Input<string>;
@@ -86,7 +92,7 @@ export class AuditTrail extends pulumi.ComponentResource {
                 },
             ],
         }, { parent: this });
-        if (args.role === "primary") {
+        if (args.replicateToPeer ?? args.role === "primary") {
             const [rule] = replicationRules(naming, region, peerRegion, [TRAIL_BUCKET]);
             replicateBuckets(this, name, {
                 region, destinationRegion: peerRegion, sourceKeyArn: args.logsKeyArn,

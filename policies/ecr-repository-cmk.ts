@@ -11,6 +11,7 @@ export const ecrRepositoryCmk = cmkPolicy({
     types: T.repository,
     keys: () => [{
         topKey: "encryptionConfigurations", path: "encryptionConfigurations[0].kmsKey",
+        absent: "no KMS key (ECR then uses its AWS-managed key aws/ecr)",
         get: (r) => (r.props.encryptionConfigurations as Enc[] | undefined)?.[0]?.kmsKey,
     }],
     extra: (r: PolicyResource, undecided) => {
@@ -18,6 +19,6 @@ export const ecrRepositoryCmk = cmkPolicy({
         // Unknown: a known CMK in kmsKey does not prove KMS encryption, so the engine's advisory is surfaced.
         if (!type.known) { undecided.note(type); return []; }
         if (type.value === "KMS") return [];
-        return [`encryptionType is ${JSON.stringify(type.value ?? "AES256 (the default)")}. Fix: set encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: <CMK ARN> }].`];
+        return [`encryptionType is ${JSON.stringify(type.value ?? "AES256 (the default)")}, not KMS. Fix: set encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: <customer-managed KMS key ARN in the resource's region> }].`];
     },
 });

@@ -7,6 +7,11 @@ import { backupVaultCmk } from "./backup-vault-cmk";
 import { backupVaultLockComplianceMode } from "./backup-vaultlock-compliance-mode";
 import { backupVaultLockMinRetention } from "./backup-vaultlock-min-retention";
 import { cloudwatchLogGroupCmk } from "./cloudwatch-loggroup-cmk";
+import { datastoreBackupRetention } from "./datastore-backup-retention";
+import { datastoreCrossRegionCopy } from "./datastore-cross-region-copy";
+import { datastoreDeletionProtection } from "./datastore-deletion-protection";
+import { datastoreEncryptionCmk } from "./datastore-encryption-cmk";
+import { datastoreNotPublic } from "./datastore-not-public";
 import { drBringupRtoObjective } from "./dr-bringup-rto-objective";
 import { ecrRepositoryCmk } from "./ecr-repository-cmk";
 import { kmsKeyDeletionWindow } from "./kms-key-deletion-window";
@@ -38,17 +43,18 @@ export const packVersion: string = version;
 export const policies: Policies = [
     // 1. Encryption with customer-managed keys
     s3BucketEncryptionCmk, rdsInstanceStorageCmk, backupVaultCmk, secretsmanagerSecretCmk, ecrRepositoryCmk, snsTopicCmk,
-    cloudwatchLogGroupCmk, rdsBackupReplicationCmk, s3ReplicationReplicaCmk, kmsKeyRotationEnabled,
+    cloudwatchLogGroupCmk, rdsBackupReplicationCmk, s3ReplicationReplicaCmk, kmsKeyRotationEnabled, datastoreEncryptionCmk,
     // 2. Retention
     rdsInstanceBackupRetention, rdsInstanceBackupsDeferred, rdsBackupReplicationRetention, backupPlanRetention, backupVaultLockMinRetention, backupVaultLockComplianceMode,
+    datastoreBackupRetention,
     // 3. Versioning
     s3BucketVersioningEnabled,
     // 4. Cross-region copies
-    s3BucketCrossRegionReplication, backupPlanCrossRegionCopy, rdsInstanceCrossRegionBackup,
+    s3BucketCrossRegionReplication, backupPlanCrossRegionCopy, rdsInstanceCrossRegionBackup, datastoreCrossRegionCopy,
     // 5. No data loss
-    awsDataResourcesProtected, rdsInstanceDeletionProtection, s3BucketNoForceDestroy, kmsKeyDeletionWindow,
+    awsDataResourcesProtected, rdsInstanceDeletionProtection, s3BucketNoForceDestroy, kmsKeyDeletionWindow, datastoreDeletionProtection,
     // 6. Data exposure
-    s3BucketPublicAccessBlocked, s3BucketTlsOnly,
+    s3BucketPublicAccessBlocked, s3BucketTlsOnly, datastoreNotPublic,
     // 7. Audit trail
     s3BucketAccessAudited,
     // Recovery time (the bring-up model)

@@ -6,5 +6,5 @@ export const rdsBackupReplicationCmk = cmkPolicy({
     name: "rds-backupreplication-cmk",
     description: "RDS automated backups replication must re-encrypt the copies with a customer-managed KMS key of the destination region (kmsKeyId).",
     types: T.backupsReplication,
-    keys: () => [{ topKey: "kmsKeyId", path: "kmsKeyId", get: (r) => r.props.kmsKeyId }],
+    keys: () => [{ topKey: "kmsKeyId", path: "kmsKeyId", absent: "no KMS key (RDS cannot copy encrypted backups without a key of the destination region)", get: (r) => r.props.kmsKeyId }],
 });

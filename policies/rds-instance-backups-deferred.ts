@@ -4,20 +4,21 @@
 // (hashicorp/terraform-provider-aws#44104); the instance is then unprotected against a second incident until
 // the runbook's step that sets backupRetentionPeriod back to 35.
 import { StackValidationPolicy } from "@pulumi/policy";
-import { hasDeferredBackups } from "./lib/rds";
-import { forTypes, isDrillCopy, label, T } from "./lib/stack";
+import { hasDeferredBackups, notADrillCopy } from "./lib/rds";
+import { forTypes, label, T } from "./lib/stack";
 
 export const rdsInstanceBackupsDeferred: StackValidationPolicy = {
     name: "rds-instance-backups-deferred",
     description: "A restored RDS instance with deferred backups (backupRetentionPeriod 0, tag vbr:backups = deferred) must get its backups enabled right after bring-up.",
     enforcementLevel: "advisory",
-    validateStack: forTypes(T.dbInstance, (dbs, _args, report, undecided) => {
+    validateStack: forTypes(T.dbInstance, (dbs, args, report, undecided) => {
         for (const db of dbs) {
             const deferred = hasDeferredBackups(db);
             if (!deferred.known) { undecided.note(deferred); continue; }
             if (!deferred.value) continue;
-            const what = isDrillCopy(db) ? "This drill copy" : "This restored database";
-            report(`${label(db)} was restored with backupRetentionPeriod 0 (vbr:backups = deferred). ${what} has no automated backups and no point-in-time recovery. Fix: once the service is up, set backupRetentionPeriod to 35 (the runbook's enable-backups step) and remove the vbr:backups tag.`, db.urn);
+            const drill = notADrillCopy(db, args.resources);
+            const what = drill.known && drill.value === undefined ? "This drill copy" : "This restored database";
+            report(`${label(db)} was restored with backupRetentionPeriod 0 (vbr:backups = deferred). ${what} has no automated backups and no point-in-time recovery. Fix: once the service is up, set backupRetentionPeriod to 35 and remove the vbr:backups tag.`, db.urn);
         }
     }),
 };

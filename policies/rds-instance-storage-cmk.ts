@@ -8,7 +8,7 @@ export const rdsInstanceStorageCmk = cmkPolicy({
     name: "rds-instance-storage-cmk",
     description: "RDS instances and Aurora clusters must encrypt storage with a customer-managed KMS key (storageEncrypted: true and kmsKeyId).",
     types: DB_TYPES,
-    keys: () => [{ topKey: "kmsKeyId", path: "kmsKeyId", get: (r) => r.props.kmsKeyId }],
+    keys: () => [{ topKey: "kmsKeyId", path: "kmsKeyId", absent: "no KMS key (RDS then uses its AWS-managed key aws/rds)", get: (r) => r.props.kmsKeyId }],
     extra: (r, undecided) => {
         // A replica or restore inherits encryption from its source when storageEncrypted is unset (kmsKeyId is
         // still judged); anything else must say storageEncrypted: true, so an unencrypted create never passes.
@@ -20,6 +20,6 @@ export const rdsInstanceStorageCmk = cmkPolicy({
             if (!derived.known) { undecided.note(derived); return []; }
             if (derived.value) return [];
         }
-        return [`storageEncrypted is ${JSON.stringify(enc.value ?? "unset (false)")}. Fix: set storageEncrypted: true with kmsKeyId = the stack's data key.`];
+        return [`storage is not encrypted (storageEncrypted ${JSON.stringify(enc.value ?? "unset, false")}). Fix: set storageEncrypted: true and kmsKeyId to a customer-managed KMS key ARN in the resource's region.`];
     },
 });

@@ -19,7 +19,8 @@
 // or a readOnly condition covers only what it names, so reads and writes must each be covered.
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { accessLogBucket } from "./lib/access-logs";
-import { forTypes, isOf, isReplicaBucket, label, linksTo, read, Read, T } from "./lib/stack";
+import { replicationDestination } from "./lib/destination";
+import { forTypes, isOf, label, linksTo, read, Read, T } from "./lib/stack";
 
 const TRAIL = ["aws:cloudtrail/trail:Trail"];
 const LOGGING = ["aws:s3/bucketLogging:BucketLogging", "aws:s3/bucketLoggingV2:BucketLoggingV2"];
@@ -97,13 +98,29 @@ const FIX = (name: string) => `Fix: add to a multi-region aws.cloudtrail.Trail o
 
 export interface AccessAuditConfig { recordedElsewhere: string[] }
 
+/**
+ * The bucket names a replication configuration copies into: from its rules, or, while their destination ARNs are
+ * unknown (a preview), from the buckets of this stack its rules depend on. Unknown when neither decides.
+ */
+function destinationsOf(cfg: PolicyResource, resources: PolicyResource[]): Read<string[]> {
+    const rules = read(() => plain(cfg.props.rules as Array<{ destination?: { bucket?: string } }>));
+    if (rules.known) {
+        return { known: true, value: (rules.value ?? []).map((r) => r.destination?.bucket?.replace(/^arn:aws:s3:::/, "")).filter((d): d is string => !!d) };
+    }
+    const deps = (cfg.propertyDependencies.rules ?? []).map((d) => resources.find((r) => r.urn === d.urn)).filter((r): r is PolicyResource => !!r && isOf(r, T.bucket));
+    const names = deps.map((d) => read(() => d.props.bucket as string));
+    const unknown = names.find((n) => !n.known);
+    if (deps.length === 0 || unknown) return unknown && !unknown.known ? unknown : rules;
+    return { known: true, value: names.map((n) => (n as { value: string }).value) };
+}
+
 /** `vbr-*-state-*` as a whole-name regular expression. */
 const glob = (pattern: string) => new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
 
 export const s3BucketAccessAudited: StackValidationPolicy = {
     name: "s3-bucket-access-audited",
     description: "Every data bucket's object reads and writes are on record: S3 data events of a multi-region CloudTrail trail of the stack with log file validation, or server access logging. "
-        + "Not required of proven ALB access-log buckets, of a trail's own log bucket (recursion), and, in a stack without a trail, of replication destinations, whose source stack's trail must cover them.",
+        + "Not required of proven ALB access-log buckets, of a trail's own log bucket (recursion) and its copies, and, in a stack without a trail, of replication destinations, whose source stack's trail must cover them.",
     enforcementLevel: "mandatory",
     configSchema: {
         properties: {
@@ -124,17 +141,24 @@ export const s3BucketAccessAudited: StackValidationPolicy = {
             if (p.value) rejected.push(p.value); else qualifying.push(t);
         }
         const logBuckets = new Set(buckets.filter((b) => all.some((t) => linksTo(t, "s3BucketName", b))));
+        // A copy of a trail's log bucket holds CloudTrail's files too: recording it would only record replication.
+        const logCopies = new Set<string>();
+        for (const cfg of args.resources.filter((r) => isOf(r, T.replication) && [...logBuckets].some((l) => linksTo(r, "bucket", l)))) {
+            const d = destinationsOf(cfg, args.resources);
+            if (!d.known) { undecided.note(d); continue; }
+            d.value.forEach((n) => logCopies.add(n));
+        }
         const why = rejected.length ? ` (${rejected.join("; ")})` : all.length === 0 ? " (the stack has no CloudTrail trail)" : "";
         for (const b of buckets) {
             if (logBuckets.has(b)) continue;
             const logs = accessLogBucket(b, args.resources);
             if (logs.kind === "access-logs") continue;
             if (logs.kind === "unknown") { undecided.note({ known: false, error: logs.error }); continue; }
-            if (all.length === 0 && isReplicaBucket(b)) continue;
+            if (all.length === 0 && ["proven", "trusted"].includes(replicationDestination(b, args.resources).kind)) continue;
             if (args.resources.some((r) => isOf(r, LOGGING) && linksTo(r, "bucket", b))) continue;
             const name = read(() => b.props.bucket as string);
             if (!name.known) { undecided.note(name); continue; }
-            if (elsewhere.some((re) => re.test(name.value))) continue;
+            if (elsewhere.some((re) => re.test(name.value)) || logCopies.has(name.value)) continue;
             const c = covered(qualifying, name.value);
             if (!c.known) { undecided.note(c); continue; }
             if (!c.value.reads || !c.value.writes) {
@@ -144,9 +168,9 @@ export const s3BucketAccessAudited: StackValidationPolicy = {
             }
             // The same trail must record the bucket's replicas, unless they receive CloudTrail's own files.
             for (const cfg of args.resources.filter((r) => isOf(r, T.replication) && linksTo(r, "bucket", b))) {
-                const rules = read(() => plain(cfg.props.rules as Array<{ destination?: { bucket?: string } }>));
-                if (!rules.known) { undecided.note(rules); continue; }
-                for (const dest of (rules.value ?? []).map((r) => r.destination?.bucket?.replace(/^arn:aws:s3:::/, "")).filter((d): d is string => !!d)) {
+                const dests = destinationsOf(cfg, args.resources);
+                if (!dests.known) { undecided.note(dests); continue; }
+                for (const dest of dests.value) {
                     const d = covered(qualifying, dest);
                     if (!d.known) { undecided.note(d); continue; }
                     if (!d.value.reads || !d.value.writes) {

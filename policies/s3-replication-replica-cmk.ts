@@ -15,10 +15,11 @@ export const s3ReplicationReplicaCmk: StackValidationPolicy = {
             if (!rules.known) { undecided.note(rules); continue; }
             (rules.value ?? []).forEach((_, i) => {
                 const id = read(() => (c.props.rules as Rule[])[i].id);
-                const v = judgeCmk(c, "rules", () => (c.props.rules as Rule[])[i].destination?.encryptionConfiguration?.replicaKmsKeyId);
+                // The replica key belongs to the destination's region, which the cross-region policy proves from it.
+                const v = judgeCmk(c, "rules", () => (c.props.rules as Rule[])[i].destination?.encryptionConfiguration?.replicaKmsKeyId, { region: null });
                 if (v.ok === "unknown") undecided.note({ known: false, error: v.error });
                 else if (!v.ok) {
-                    report(`${label(c)} rule ${JSON.stringify(id.known ? id.value ?? i : i)} writes replicas with ${v.problem} (rules[${i}].destination.encryptionConfiguration.replicaKmsKeyId). Fix: set replicaKmsKeyId to the destination region's data key ARN (naming.keyAliasArn("data", peerRegion, account)).`, c.urn);
+                    report(`${label(c)} rule ${JSON.stringify(id.known ? id.value ?? i : i)} writes replicas with ${v.problem} (rules[${i}].destination.encryptionConfiguration.replicaKmsKeyId). Fix: set replicaKmsKeyId to a customer-managed KMS key ARN in the destination bucket's region.`, c.urn);
                 }
             });
         }

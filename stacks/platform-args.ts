@@ -41,7 +41,7 @@ export function platformArgs(cfg: StackConfig): PlatformArgs {
         network: { region, availabilityZoneCount: cfg.availabilityZoneCount, active, keptTags: kept },
         documents: { role, region, peerRegion, replicateToPeer, tags: kept },
         audit: {
-            role, region, peerRegion, lock: auditLock(cfg), tags: kept,
+            role, region, peerRegion, replicateToPeer, lock: auditLock(cfg), tags: kept,
             // The DR stack keeps the trail going from region B once it serves.
             trail: role === "primary" || drState === "failover",
             // Both regions' data buckets (a multi-region trail records a drill's reads in B and a failover's writes) and the
@@ -90,9 +90,9 @@ export function platformArgs(cfg: StackConfig): PlatformArgs {
             dns: { role, drState, primaryState: cfg.primaryState, domainName, hostedZoneId },
             monitoring: {
                 alertEmail: cfg.alertEmail,
-                // The stack that owns the replication rules alarms on their RTC metrics (the primary also owns the trail's).
+                // The stack that owns the replication rules (data buckets and the trail's) alarms on their RTC metrics.
                 replicatedBuckets: replicateToPeer
-                    ? replicationRules(naming, region, peerRegion, role === "primary" ? REPLICATED_BUCKETS : DATA_BUCKETS).map((r) => ({ key: r.bucket, source: r.source, destination: r.destination, ruleId: r.ruleId }))
+                    ? replicationRules(naming, region, peerRegion, REPLICATED_BUCKETS).map((r) => ({ key: r.bucket, source: r.source, destination: r.destination, ruleId: r.ruleId }))
                     : [],
                 database: { allocatedStorageGiB: cfg.dbAllocatedStorageGiB, maxConnections: defaultMaxConnections(cfg.dbInstanceClass) },
                 keptTags: kept,

@@ -3,7 +3,7 @@
 // otherwise returned unknown so the policy surfaces the engine's "can't run policy during preview" advisory.
 import { PolicyResource } from "@pulumi/policy";
 import { BACKUPS_DEFERRED, TAGS } from "../model/tags";
-import { anyOf, isDrillCopy, isOf, known, read, Read, T, tags } from "./stack";
+import { anyOf, isTaggedDrillCopy, isOf, known, label, linksTo, read, Read, T, tags } from "./stack";
 
 /** RDS instances and Aurora clusters: the resources that hold a database's storage and backups. */
 export const DB_TYPES: readonly string[] = [...T.dbInstance, ...T.dbCluster];
@@ -51,13 +51,33 @@ export function hasDeferredBackups(db: PolicyResource): Read<boolean> {
 }
 
 /**
- * A drill copy (`vbr:lifecycle = drill`) may be deleted, because deleting it leaves a final snapshot: the reason
- * it would not (known), undefined when it would, or unknown. `skipFinalSnapshot` unset is false (the provider's
- * default). An unknown `finalSnapshotIdentifier` is decided: it is set to a computed string, and with
- * skipFinalSnapshot false a delete either takes that snapshot or is refused by RDS, so the data survives.
+ * Why `db` is not a proven disposable drill copy (known), undefined when it is one, or unknown. The tag
+ * `vbr:lifecycle = drill` alone proves nothing; the graph must show a copy: restored from a snapshot or a point in
+ * time (its data exists elsewhere), and nothing in the stack uses it as production data, i.e. no read replica and
+ * no automated-backups replication has it as its source (one only replicates a database it means to keep).
+ * Limitation: the services that write to it are not traced to the names they serve.
  */
-export function drillCopyFinalSnapshotProblem(db: PolicyResource): Read<string | undefined> {
-    if (!isDrillCopy(db)) return known("it is not a drill copy (tag vbr:lifecycle = drill)");
+export function notADrillCopy(db: PolicyResource, all: PolicyResource[]): Read<string | undefined> {
+    if (!isTaggedDrillCopy(db)) return known("it is not a drill copy (tag vbr:lifecycle = drill)");
+    const restored = isRestored(db);
+    if (!restored.known) return restored;
+    if (!restored.value) return known("it is tagged vbr:lifecycle = drill but is not restored from a snapshot or a point in time, so it holds original data, not a copy");
+    const users = all.filter((r) => r.urn !== db.urn && (
+        (isOf(r, DB_TYPES) && (r.propertyDependencies[isCluster(r) ? "replicationSourceIdentifier" : "replicateSourceDb"] ?? []).some((d) => d.urn === db.urn))
+        || (isOf(r, T.backupsReplication) && linksTo(r, "sourceDbInstanceArn", db))));
+    if (users.length > 0) return known(`it is tagged vbr:lifecycle = drill but ${users.map(label).join(", ")} replicates it, as only production data is`);
+    return known(undefined);
+}
+
+/**
+ * A proven drill copy (notADrillCopy) may be deleted, because deleting it leaves a final snapshot: the reason it
+ * may not (known), undefined when it may, or unknown. `skipFinalSnapshot` unset is false (the provider's default).
+ * An unknown `finalSnapshotIdentifier` is decided: it is set to a computed string, and with skipFinalSnapshot false
+ * a delete either takes that snapshot or is refused by RDS, so the data survives.
+ */
+export function drillCopyFinalSnapshotProblem(db: PolicyResource, all: PolicyResource[]): Read<string | undefined> {
+    const proof = notADrillCopy(db, all);
+    if (!proof.known || proof.value !== undefined) return proof;
     const skip = read(() => db.props.skipFinalSnapshot);
     if (!skip.known) return skip;
     if (skip.value === true) return known("it is a drill copy but skipFinalSnapshot is true");

@@ -2,7 +2,7 @@
 // links between resources (propertyDependencies first, then known names), effective regions, ARNs and tags.
 import { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import * as proxy from "@pulumi/policy/proxy";
-import { ACCESS_LOGS, LIFECYCLE_DRILL, REPLICATION_DESTINATION, TAGS } from "../model/tags";
+import { ACCESS_LOGS, LIFECYCLE_DRILL, TAGS } from "../model/tags";
 
 // What the engine's unknown-checking proxy throws; the module ships without typings for it.
 const { UnknownValueError } = proxy as unknown as { UnknownValueError: new (...a: unknown[]) => Error };
@@ -103,11 +103,10 @@ export function tags(r: PolicyResource): Record<string, string> {
     return out;
 }
 
-/** Tagged a replication destination of another stack: trusted, since the source cannot be seen from here. */
-export const isReplicaBucket = (r: PolicyResource): boolean => tags(r)[TAGS.replication] === REPLICATION_DESTINATION;
 /** Tagged an access-log bucket; the tag alone exempts nothing (see lib/access-logs.ts for the proof). */
 export const isTaggedAccessLogs = (r: PolicyResource): boolean => tags(r)[TAGS.dataClass] === ACCESS_LOGS;
-export const isDrillCopy = (r: PolicyResource): boolean => tags(r)[TAGS.lifecycle] === LIFECYCLE_DRILL;
+/** Tagged a drill copy; the tag alone exempts nothing (see lib/rds.ts notADrillCopy for the proof). */
+export const isTaggedDrillCopy = (r: PolicyResource): boolean => tags(r)[TAGS.lifecycle] === LIFECYCLE_DRILL;
 
 /** The region in an ARN (`arn:aws:kms:us-west-2:...`); undefined for region-less ARNs (`arn:aws:s3:::b`) and non-ARNs. */
 export function arnRegion(arn: unknown): string | undefined {

@@ -18,7 +18,7 @@ describe("failback model on the project's stacks", function () {
         const f = await estimateFailback({ projectDir: ROOT, stack: "dr", config, parallel: 8 });
         expect(f.phases.map((p) => [p.phase, p.p50Minutes, p.p90Minutes, p.writesStopped])).to.deep.equal([
             // The links back: IAM roles (p90 30 s, retried) then the rules and the registry replication.
-            ["replicate-back", 0.3, 1.7, false],
+            ["replicate-back", 0.4, 1.8, false],
             ["backfill", 15, 60, false],
             // The cross-region replica (45 / 90 min), then the service redeploys onto it (7 / 10.8 min).
             ["recover", 52, 100.8, false],
@@ -29,10 +29,10 @@ describe("failback model on the project's stacks", function () {
             ["promote", 6, 15, true],
             ["standby", 45, 90, false],
         ]);
-        expect([f.durationMinutes, f.writeDowntimeMinutes]).to.deep.equal([{ p50: 120.3, p90: 284.5 }, { p50: 8, p90: 32 }]);
+        expect([f.durationMinutes, f.writeDowntimeMinutes]).to.deep.equal([{ p50: 120.4, p90: 284.6 }, { p50: 8, p90: 32 }]);
         expect(failbackMarkdown(f).slice(0, 3)).to.deep.equal([
             "#### Failback estimate (from failover, RPO 0)", "",
-            "Duration p50 120.3 min, p90 284.5 min; write downtime p50 8.0 min, p90 32.0 min.",
+            "Duration p50 120.4 min, p90 284.6 min; write downtime p50 8.0 min, p90 32.0 min.",
         ]);
     });
 
@@ -44,6 +44,6 @@ describe("failback model on the project's stacks", function () {
         expect(await ext.compute(ctx(stackConfig(loadProject(ROOT), "primary")))).to.equal(undefined);
         const f = await ext.compute(ctx(config));
         expect(f?.writeDowntimeMinutes).to.deep.equal({ p50: 8, p90: 32 });
-        expect(ext.text!(f, pc)[0]).to.equal("Failback estimate (failover -> both stacks normal): p50 120.3 min, p90 284.5 min; write downtime p50 8.0 min, p90 32.0 min");
+        expect(ext.text!(f, pc)[0]).to.equal("Failback estimate (failover -> both stacks normal): p50 120.4 min, p90 284.6 min; write downtime p50 8.0 min, p90 32.0 min");
     });
 });

@@ -26,7 +26,7 @@ const ROLE = "urn:pulumi:dr::vbr::vbr:platform:Platform$vbr:storage:DocumentStor
 const BUCKET_A = "urn:pulumi:primary::vbr::vbr:platform:Platform$vbr:storage:DocumentStore$vbr:storage:SecureBucket$aws:s3/bucket:Bucket::vbr-prod-docs-documents";
 
 const MODEL: FailbackEstimate = {
-    parallel: 8, durationMinutes: { p50: 120.3, p90: 284.5 }, writeDowntimeMinutes: { p50: 8, p90: 32 },
+    parallel: 8, durationMinutes: { p50: 120.4, p90: 284.6 }, writeDowntimeMinutes: { p50: 8, p90: 32 },
     phases: ["replicate-back", "backfill", "recover", "stop-writes", "canary", "drain", "promote", "standby"].map((phase) => ({
         phase, what: phase, p50Minutes: 1, p90Minutes: 2, writesStopped: ["stop-writes", "canary", "drain", "promote"].includes(phase),
     })),

@@ -2,7 +2,11 @@
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { setMockOptions } from "@pulumi/pulumi/runtime/settings";
-import { getStore } from "@pulumi/pulumi/runtime/state";
+// Not in the SDK's typings (an internal module), as in the offline plan's recorder.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { getStore } = require("@pulumi/pulumi/runtime/state") as { getStore(): Record<string, unknown> };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs(): Promise<void> };
 import { AwsMocks, StackOutputs } from "../../tools/harness/mocks";
 
 /** The mocks answering now: every spec file installs its own. */

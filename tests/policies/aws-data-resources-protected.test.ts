@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { baseline, find, policySpec, reported, set, UNKNOWN, withCluster } from "./fixtures";
+import { asDrillCopy, baseline, find, res, policySpec, reported, set, UNKNOWN, withCluster } from "./fixtures";
 
 const fix = "Fix: set { protect: true, retainOnDelete: true } in its resource options.";
 
@@ -14,26 +14,28 @@ policySpec("aws-data-resources-protected", {
                 { name: "vault", message: `Vault "vault" is not protected (protect: false): a pulumi destroy or replacement would delete its data. ${fix}` },
             ] },
         { name: "database unprotected", change: (rs) => { find(rs, "db").protect = false; },
-            expect: [{ name: "db", message: 'Instance "db" is not protected (protect: false) and it is not a drill copy (tag vbr:lifecycle = drill). Fix: set { protect: true, retainOnDelete: true } in its resource options, or for a drill copy tag vbr:lifecycle = drill with skipFinalSnapshot: false and a finalSnapshotIdentifier.' }] },
-        { name: "drill copy without finalSnapshotIdentifier", change: (rs) => { const db = find(rs, "db"); db.protect = false; set(db, ["tags", "vbr:lifecycle"], "drill"); },
-            expect: [{ name: "db", message: 'Instance "db" is not protected (protect: false) and it is a drill copy without finalSnapshotIdentifier. Fix: set { protect: true, retainOnDelete: true } in its resource options, or for a drill copy tag vbr:lifecycle = drill with skipFinalSnapshot: false and a finalSnapshotIdentifier.' }] },
-        { name: "drill copy with a final snapshot is accepted", change: (rs) => { const db = find(rs, "db"); db.protect = false; set(db, ["tags", "vbr:lifecycle"], "drill"); set(db, ["finalSnapshotIdentifier"], "vbr-drill-final"); }, expect: [] },
+            expect: [{ name: "db", message: 'Instance "db" is not protected (protect: false) and it is not a drill copy (tag vbr:lifecycle = drill). Fix: set { protect: true, retainOnDelete: true } in its resource options, or, for a disposable drill copy restored from a snapshot or a point in time, tag it vbr:lifecycle = drill with skipFinalSnapshot: false and a finalSnapshotIdentifier.' }] },
+        { name: "drill copy without finalSnapshotIdentifier", change: (rs) => { set(asDrillCopy(rs), ["finalSnapshotIdentifier"], undefined); },
+            expect: [{ name: "db", message: 'Instance "db" is not protected (protect: false) and it is a drill copy without finalSnapshotIdentifier. Fix: set { protect: true, retainOnDelete: true } in its resource options, or, for a disposable drill copy restored from a snapshot or a point in time, tag it vbr:lifecycle = drill with skipFinalSnapshot: false and a finalSnapshotIdentifier.' }] },
+        { name: "drill copy with a final snapshot is accepted", change: (rs) => { asDrillCopy(rs); }, expect: [] },
+        { name: "the drill tag on a database that is not a restore proves nothing", change: (rs) => { const db = asDrillCopy(rs); set(db, ["restoreToPointInTime"], undefined); },
+            expect: [{ name: "db", message: 'Instance "db" is not protected (protect: false) and it is tagged vbr:lifecycle = drill but is not restored from a snapshot or a point in time, so it holds original data, not a copy. Fix: set { protect: true, retainOnDelete: true } in its resource options, or, for a disposable drill copy restored from a snapshot or a point in time, tag it vbr:lifecycle = drill with skipFinalSnapshot: false and a finalSnapshotIdentifier.' }] },
+        { name: "a drill-tagged restore that a backups replication copies is production data", change: (rs) => {
+            const db = asDrillCopy(rs);
+            rs.push(res("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication", "abr", { sourceDbInstanceArn: db.outputs.arn, retentionPeriod: 35, kmsKeyId: "k" }, { sourceDbInstanceArn: [db] }));
+        }, expect: [{ name: "db", message: 'Instance "db" is not protected (protect: false) and it is tagged vbr:lifecycle = drill but InstanceAutomatedBackupsReplication "abr" replicates it, as only production data is. Fix: set { protect: true, retainOnDelete: true } in its resource options, or, for a disposable drill copy restored from a snapshot or a point in time, tag it vbr:lifecycle = drill with skipFinalSnapshot: false and a finalSnapshotIdentifier.' }] },
         { name: "Aurora cluster unprotected", change: (rs) => { withCluster(rs).protect = false; },
-            expect: [{ name: "aurora", message: 'Cluster "aurora" is not protected (protect: false) and it is not a drill copy (tag vbr:lifecycle = drill). Fix: set { protect: true, retainOnDelete: true } in its resource options, or for a drill copy tag vbr:lifecycle = drill with skipFinalSnapshot: false and a finalSnapshotIdentifier.' }] },
-        { name: "Aurora drill copy with a final snapshot is accepted", change: (rs) => { const c = withCluster(rs); c.protect = false; set(c, ["tags", "vbr:lifecycle"], "drill"); }, expect: [] },
+            expect: [{ name: "aurora", message: 'Cluster "aurora" is not protected (protect: false) and it is not a drill copy (tag vbr:lifecycle = drill). Fix: set { protect: true, retainOnDelete: true } in its resource options, or, for a disposable drill copy restored from a snapshot or a point in time, tag it vbr:lifecycle = drill with skipFinalSnapshot: false and a finalSnapshotIdentifier.' }] },
+        { name: "Aurora drill copy restored from a snapshot with a final snapshot is accepted", change: (rs) => { const c = withCluster(rs); c.protect = false; set(c, ["tags", "vbr:lifecycle"], "drill"); set(c, ["snapshotIdentifier"], "snap-1"); }, expect: [] },
     ],
     // protect is a resource option, never unknown; an unknown final snapshot name still counts as present.
-    unknown: { name: "drill copy's finalSnapshotIdentifier unknown", change: (rs) => { const db = find(rs, "db"); db.protect = false; set(db, ["tags", "vbr:lifecycle"], "drill"); set(db, ["finalSnapshotIdentifier"], UNKNOWN); }, expect: "pass" },
+    unknown: { name: "drill copy's finalSnapshotIdentifier unknown", change: (rs) => { set(asDrillCopy(rs), ["finalSnapshotIdentifier"], UNKNOWN); }, expect: "pass" },
 });
 
 describe("aws-data-resources-protected in preview", () => {
     it("an unprotected drill copy whose skipFinalSnapshot is unknown surfaces the advisory", async () => {
         const rs = baseline();
-        const db = find(rs, "db");
-        db.protect = false;
-        set(db, ["tags", "vbr:lifecycle"], "drill");
-        set(db, ["finalSnapshotIdentifier"], "final");
-        set(db, ["skipFinalSnapshot"], UNKNOWN);
+        set(asDrillCopy(rs), ["skipFinalSnapshot"], UNKNOWN);
         expect((await reported("aws-data-resources-protected", rs)).map((v) => v.level)).to.deep.equal(["advisory"]);
     });
 });

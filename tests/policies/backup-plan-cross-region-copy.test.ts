@@ -1,7 +1,7 @@
 import { expect } from "chai";
 import { baseline, find, policySpec, reported, res, set, UNKNOWN } from "./fixtures";
 
-const FIX = "Fix: add copyActions: [{ destinationVaultArn: naming.vaultArn(peerRegion, account), lifecycle: { deleteAfter: <same as the rule> } }].";
+const FIX = "Fix: add copyActions: [{ destinationVaultArn: <ARN of a backup vault in another region>, lifecycle: { deleteAfter: <same as the rule> } }].";
 
 policySpec("backup-plan-cross-region-copy", {
     cases: [

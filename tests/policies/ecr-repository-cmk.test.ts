@@ -4,10 +4,10 @@ import { baseline, find, policySpec, reported, set, UNKNOWN } from "./fixtures";
 policySpec("ecr-repository-cmk", {
     cases: [
         { name: "AES256", change: (rs) => { const r = find(rs, "repo"); set(r, ["encryptionConfigurations"], [{ encryptionType: "AES256" }]); delete r.propertyDependencies.encryptionConfigurations; },
-            expect: [
-                { name: "repo", message: 'Repository "repo": encryptionType is "AES256". Fix: set encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: <CMK ARN> }].' },
-                { name: "repo", message: 'Repository "repo" encrypts with no KMS key (the service falls back to its AWS-managed key) (encryptionConfigurations[0].kmsKey). Fix: set encryptionConfigurations[0].kmsKey to a customer-managed KMS key ARN in the resource\'s region.' },
-            ] },
+            // One violation per resource and cause: the encryption type, whose fix names the key too.
+            expect: [{ name: "repo", message: 'Repository "repo": encryptionType is "AES256", not KMS. Fix: set encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: <customer-managed KMS key ARN in the resource\'s region> }].' }] },
+        { name: "KMS without a key", change: (rs) => { const r = find(rs, "repo"); set(r, ["encryptionConfigurations", 0, "kmsKey"], undefined); delete r.propertyDependencies.encryptionConfigurations; },
+            expect: [{ name: "repo", message: 'Repository "repo" encrypts with no KMS key (ECR then uses its AWS-managed key aws/ecr) (encryptionConfigurations[0].kmsKey). Fix: set encryptionConfigurations[0].kmsKey to a customer-managed KMS key ARN in the resource\'s region.' }] },
         { name: "KMS with the AWS-managed key", change: (rs) => set(find(rs, "repo"), ["encryptionConfigurations", 0, "kmsKey"], "alias/aws/ecr"),
             expect: [{ name: "repo", message: 'Repository "repo" encrypts with the AWS-managed key "alias/aws/ecr" (encryptionConfigurations[0].kmsKey). Fix: set encryptionConfigurations[0].kmsKey to a customer-managed KMS key ARN in the resource\'s region.' }] },
     ],

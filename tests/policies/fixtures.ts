@@ -144,6 +144,62 @@ export function withCluster(rs: RecordedResource[]): RecordedResource {
     return cluster;
 }
 
+/** Removes every replication rule: the shape of a stack that only receives copies (a DR stack), tagging `tagged` as destinations. */
+export function asDestinationStack(rs: RecordedResource[], ...tagged: string[]): void {
+    for (const r of rs.filter((x) => x.type === "aws:s3/bucketReplicationConfig:BucketReplicationConfig")) rs.splice(rs.indexOf(r), 1);
+    for (const n of tagged) set(find(rs, n), ["tags", "vbr:replication"], "destination");
+}
+
+/** A bucket of this stack in the peer region that the documents bucket's replication rule names as its destination. */
+export function withInStackReplica(rs: RecordedResource[]): RecordedResource {
+    const west = res("aws:s3/bucket:Bucket", "documents-replica", { bucket: `vbr-documents-${PEER}`, region: PEER }, {}, { protect: true, retainOnDelete: true, outputs: { arn: `arn:aws:s3:::vbr-documents-${PEER}` } });
+    rs.push(west);
+    return west;
+}
+
+/** Makes baseline database `name` a drill copy: restored to a point in time, tagged, unprotected, no deletion protection, a final snapshot. */
+export function asDrillCopy(rs: RecordedResource[], name = "db"): RecordedResource {
+    const db = find(rs, name);
+    db.protect = false;
+    set(db, ["tags", "vbr:lifecycle"], "drill");
+    set(db, ["restoreToPointInTime"], { sourceDbInstanceIdentifier: "vbr-db", useLatestRestorableTime: true });
+    set(db, ["deletionProtection"], false);
+    set(db, ["finalSnapshotIdentifier"], "vbr-drill-final");
+    return db;
+}
+
+/** One compliant store of each kind the datastore-* policies judge, wired the way a program would. */
+export function withStores(rs: RecordedResource[]): void {
+    const data = find(rs, "key-data");
+    const kept = { protect: true, retainOnDelete: true };
+    const add = (r: RecordedResource) => { rs.push(r); return r; };
+    const peerKey = `arn:aws:kms:${PEER}:${ACCT}:key/data-peer`;
+    add(res("aws:dynamodb/table:Table", "table", {
+        name: "vbr-table", serverSideEncryption: { enabled: true, kmsKeyArn: keyArn("data") }, pointInTimeRecovery: { enabled: true },
+        deletionProtectionEnabled: true, replicas: [{ regionName: PEER, kmsKeyArn: peerKey }],
+    }, { serverSideEncryption: [data] }, kept));
+    const efs = add(res("aws:efs/fileSystem:FileSystem", "efs", { encrypted: true, kmsKeyId: keyArn("data") }, { kmsKeyId: [data] }, { ...kept, outputs: { id: "fs-0001" } }));
+    add(res("aws:efs/backupPolicy:BackupPolicy", "efs-backup", { fileSystemId: "fs-0001", backupPolicy: { status: "ENABLED" } }, { fileSystemId: [efs] }));
+    add(res("aws:efs/replicationConfiguration:ReplicationConfiguration", "efs-replication", { sourceFileSystemId: "fs-0001", destination: { region: PEER, kmsKeyId: peerKey } }, { sourceFileSystemId: [efs] }));
+    add(res("aws:ebs/volume:Volume", "volume", { availabilityZone: `${REGION}a`, size: 100, encrypted: true, kmsKeyId: keyArn("data"), tags: { backup: "daily" } }, { kmsKeyId: [data] }, kept));
+    add(res("aws:dlm/lifecyclePolicy:LifecyclePolicy", "dlm", {
+        description: "daily", executionRoleArn: `arn:aws:iam::${ACCT}:role/dlm`, state: "ENABLED",
+        policyDetails: { resourceTypes: ["VOLUME"], targetTags: { backup: "daily" }, schedules: [{ name: "daily", createRule: { interval: 24 }, retainRule: { count: 35 }, crossRegionCopyRules: [{ target: PEER, encrypted: true, cmkArn: peerKey, retainRule: { interval: 35, intervalUnit: "DAYS" } }] }] },
+    }));
+    const wh = add(res("aws:redshift/cluster:Cluster", "warehouse", {
+        clusterIdentifier: "vbr-warehouse", encrypted: true, kmsKeyId: keyArn("data"), automatedSnapshotRetentionPeriod: 35, skipFinalSnapshot: false, finalSnapshotIdentifier: "vbr-warehouse-final",
+    }, { kmsKeyId: [data] }, kept));
+    add(res("aws:redshift/snapshotCopy:SnapshotCopy", "warehouse-copy", { clusterIdentifier: "vbr-warehouse", destinationRegion: PEER, retentionPeriod: 35 }, { clusterIdentifier: [wh] }));
+    add(res("aws:elasticache/replicationGroup:ReplicationGroup", "cache", { description: "sessions", atRestEncryptionEnabled: true, kmsKeyId: keyArn("data"), snapshotRetentionLimit: 35 }, { kmsKeyId: [data] }, kept));
+    const docs = add(res("aws:docdb/cluster:Cluster", "docs", {
+        clusterIdentifier: "vbr-docs", storageEncrypted: true, kmsKeyId: keyArn("data"), backupRetentionPeriod: 35, deletionProtection: true, skipFinalSnapshot: false, finalSnapshotIdentifier: "vbr-docs-final",
+    }, { kmsKeyId: [data] }, { ...kept, outputs: { arn: `arn:aws:rds:${REGION}:${ACCT}:cluster:vbr-docs` } }));
+    const sel = find(rs, "selection");
+    (sel.inputs.resources as string[]).push(docs.outputs.arn as string);
+    sel.propertyDependencies.resources = [...(sel.propertyDependencies.resources ?? []), docs.urn];
+    add(res("aws:opensearch/domain:Domain", "search", { domainName: "vbr-search", encryptAtRest: { enabled: true, kmsKeyId: keyArn("data") } }, { encryptAtRest: [data] }, kept));
+}
+
 export const find = (rs: RecordedResource[], name: string): RecordedResource => {
     const r = rs.find((x) => x.name === name);
     if (!r) throw new Error(`fixture has no resource ${name}`);
@@ -228,14 +284,15 @@ export function withBackupsReplication(rs: RecordedResource[]): RecordedResource
  * the baseline passes, an AWS-managed alias and a missing key each fail with the exact message, an unknown key ARN
  * not linked to a key of the stack surfaces the engine's advisory, and one linked to a key of the stack decides.
  */
-export function cmkPolicySpec(policy: string, c: { resource: string; label: string; field: string; awsAlias: string; extra?: Case[] }): void {
+/** `absent`: what the policy says the service does without a key. */
+export function cmkPolicySpec(policy: string, c: { resource: string; label: string; field: string; awsAlias: string; absent: string; extra?: Case[] }): void {
     const fix = `Fix: set ${c.field} to a customer-managed KMS key ARN in the resource's region.`;
     policySpec(policy, {
         cases: [
             { name: "AWS-managed key", change: (rs) => set(find(rs, c.resource), [c.field], c.awsAlias),
                 expect: [{ name: c.resource, message: `${c.label} "${c.resource}" encrypts with the AWS-managed key "${c.awsAlias}" (${c.field}). ${fix}` }] },
             { name: "no key", change: (rs) => set(find(rs, c.resource), [c.field], undefined),
-                expect: [{ name: c.resource, message: `${c.label} "${c.resource}" encrypts with no KMS key (the service falls back to its AWS-managed key) (${c.field}). ${fix}` }] },
+                expect: [{ name: c.resource, message: `${c.label} "${c.resource}" encrypts with ${c.absent} (${c.field}). ${fix}` }] },
             ...(c.extra ?? []),
         ],
         unknown: {

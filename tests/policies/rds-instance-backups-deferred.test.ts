@@ -13,7 +13,7 @@ const restored = (rs: RecordedResource[]) => {
 policySpec("rds-instance-backups-deferred", {
     cases: [
         { name: "restored with backups deferred -> advisory for the on-call", change: (rs) => { restored(rs); },
-            expect: [{ level: "advisory", name: "db", message: 'Instance "db" was restored with backupRetentionPeriod 0 (vbr:backups = deferred). This restored database has no automated backups and no point-in-time recovery. Fix: once the service is up, set backupRetentionPeriod to 35 (the runbook\'s enable-backups step) and remove the vbr:backups tag.' }] },
+            expect: [{ level: "advisory", name: "db", message: 'Instance "db" was restored with backupRetentionPeriod 0 (vbr:backups = deferred). This restored database has no automated backups and no point-in-time recovery. Fix: once the service is up, set backupRetentionPeriod to 35 and remove the vbr:backups tag.' }] },
     ],
     // Retention unknown: whether backups are deferred cannot be told, so the engine's advisory (and the mandatory
     // rds-instance-backup-retention's, asserted below) is surfaced.

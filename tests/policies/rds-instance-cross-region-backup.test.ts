@@ -1,9 +1,9 @@
 import { expect } from "chai";
-import { baseline, find, policySpec, reported, res, set, UNKNOWN, withCluster } from "./fixtures";
+import { asDrillCopy, baseline, find, policySpec, reported, res, set, UNKNOWN, withCluster } from "./fixtures";
 
-const AURORA = 'Cluster "aurora" in us-east-1 has no cross-region copy of its backups (no backup selection of it in a plan that copies to another region; RDS automated backups replication does not apply to Aurora). Fix: select it in the stack\'s backup plan (aws.backup.Selection resources: [cluster.arn]) whose rules copy to the peer vault.';
+const AURORA = 'Cluster "aurora" in us-east-1 has no cross-region copy of its backups (no backup selection of it in a plan that copies to another region; RDS automated backups replication does not apply to Aurora). Fix: select it in an AWS Backup plan (aws.backup.Selection resources: [cluster.arn]) whose rules copy to a vault in another region.';
 
-const MSG = 'Instance "db" in us-east-1 has no cross-region copy of its backups (no InstanceAutomatedBackupsReplication from it in another region, no backup selection of it in a plan that copies to another region). Fix: select it in the stack\'s backup plan (aws.backup.Selection resources: [db.arn]) whose rules copy to the peer vault, or replicate its automated backups from the peer stack.';
+const MSG = 'Instance "db" in us-east-1 has no cross-region copy of its backups (no InstanceAutomatedBackupsReplication from it in another region, no backup selection of it in a plan that copies to another region). Fix: select it in an AWS Backup plan (aws.backup.Selection resources: [db.arn]) whose rules copy to a vault in another region, or replicate its automated backups to another region (aws.rds.InstanceAutomatedBackupsReplication).';
 
 policySpec("rds-instance-cross-region-backup", {
     cases: [
@@ -16,6 +16,25 @@ policySpec("rds-instance-cross-region-backup", {
             rs.splice(rs.indexOf(find(rs, "selection")), 1);
             set(find(rs, "db"), ["replicateSourceDb"], "arn:aws:rds:us-west-2:123456789012:db:src");
         }, expect: [] },
+        { name: "a proven drill copy is not judged", change: (rs) => { rs.splice(rs.indexOf(find(rs, "selection")), 1); asDrillCopy(rs); }, expect: [] },
+        { name: "the drill tag on a database that is not a restore does not waive the copy", change: (rs) => {
+            rs.splice(rs.indexOf(find(rs, "selection")), 1); set(asDrillCopy(rs), ["restoreToPointInTime"], undefined);
+        }, expect: [{ name: "db", message: MSG }] },
+        { name: "a selection that names the database in notResources does not cover it", change: (rs) => { const s = find(rs, "selection"); set(s, ["notResources"], [find(rs, "db").outputs.arn]); },
+            expect: [{ name: "db", message: MSG }] },
+        { name: "a wildcard selection whose conditions exclude the database does not cover it", change: (rs) => {
+            const s = find(rs, "selection"); set(s, ["resources"], ["arn:aws:rds:*:*:db:*"]); delete s.propertyDependencies.resources;
+            set(s, ["conditions"], [{ stringEquals: [{ key: "aws:ResourceTag/backup", value: "yes" }] }]);
+        }, expect: [{ name: "db", message: MSG }] },
+        { name: "a wildcard selection whose conditions hold covers it", change: (rs) => {
+            const s = find(rs, "selection"); set(s, ["resources"], ["arn:aws:rds:*:*:db:*"]); delete s.propertyDependencies.resources;
+            set(s, ["conditions"], [{ stringEquals: [{ key: "aws:ResourceTag/backup", value: "yes" }] }]); set(find(rs, "db"), ["tags", "backup"], "yes");
+        }, expect: [] },
+        { name: "a selection by tag that another tag's notResources wildcard excludes", change: (rs) => {
+            const s = find(rs, "selection"); set(s, ["resources"], []); delete s.propertyDependencies.resources;
+            set(s, ["selectionTags"], [{ type: "STRINGEQUALS", key: "backup", value: "yes" }]); set(find(rs, "db"), ["tags", "backup"], "yes");
+            set(s, ["notResources"], ["arn:aws:rds:us-east-1:*:db:vbr-*"]);
+        }, expect: [{ name: "db", message: MSG }] },
         { name: "Aurora cluster not selected by any plan", change: (rs) => {
             const c = withCluster(rs); const s = find(rs, "selection");
             s.propertyDependencies.resources = s.propertyDependencies.resources.filter((u) => u !== c.urn);

@@ -1,7 +1,7 @@
 import { expect } from "chai";
-import { baseline, find, policySpec, reported, set, UNKNOWN, withCluster } from "./fixtures";
+import { asDrillCopy, baseline, find, policySpec, reported, set, UNKNOWN, withCluster } from "./fixtures";
 
-const drill = (rs: Parameters<typeof find>[0]) => { const db = find(rs, "db"); set(db, ["deletionProtection"], false); set(db, ["tags", "vbr:lifecycle"], "drill"); return db; };
+const drill = (rs: Parameters<typeof find>[0]) => asDrillCopy(rs);
 
 policySpec("rds-instance-deletion-protection", {
     cases: [
@@ -9,6 +9,8 @@ policySpec("rds-instance-deletion-protection", {
             expect: [{ name: "db", message: 'Instance "db" has deletionProtection false and it is not a drill copy (tag vbr:lifecycle = drill). Fix: set deletionProtection: true.' }] },
         { name: "drill copy that skips its final snapshot", change: (rs) => { const db = drill(rs); set(db, ["skipFinalSnapshot"], true); set(db, ["finalSnapshotIdentifier"], "final"); },
             expect: [{ name: "db", message: 'Instance "db" has deletionProtection false and it is a drill copy but skipFinalSnapshot is true. Fix: set deletionProtection: true.' }] },
+        { name: "the drill tag alone on a database created empty", change: (rs) => { set(drill(rs), ["restoreToPointInTime"], undefined); },
+            expect: [{ name: "db", message: 'Instance "db" has deletionProtection false and it is tagged vbr:lifecycle = drill but is not restored from a snapshot or a point in time, so it holds original data, not a copy. Fix: set deletionProtection: true.' }] },
         { name: "drill copy with a final snapshot is accepted", change: (rs) => { const db = drill(rs); set(db, ["skipFinalSnapshot"], false); set(db, ["finalSnapshotIdentifier"], "final"); }, expect: [] },
         { name: "Aurora cluster without deletion protection", change: (rs) => set(withCluster(rs), ["deletionProtection"], false),
             expect: [{ name: "aurora", message: 'Cluster "aurora" has deletionProtection false and it is not a drill copy (tag vbr:lifecycle = drill). Fix: set deletionProtection: true.' }] },

@@ -1,5 +1,5 @@
 import { expect } from "chai";
-import { albLoggingTo, asAccessLogShape, baseline, find, policySpec, reported, res, set, UNKNOWN, PEER, REGION } from "./fixtures";
+import { albLoggingTo, asDestinationStack, asAccessLogShape, baseline, find, policySpec, reported, res, set, UNKNOWN, PEER, REGION } from "./fixtures";
 import type { RecordedResource } from "../../tools/harness/analyzer";
 
 const POLICY = "s3-bucket-access-audited";
@@ -51,9 +51,16 @@ policySpec(POLICY, {
             withoutTrail(rs);
             for (const b of ["documents", "audit", "trail"]) rs.push(res("aws:s3/bucketLogging:BucketLogging", `${b}-logging`, { bucket: `vbr-${b}-${REGION}`, targetBucket: "vbr-logs", targetPrefix: `${b}/` }, { bucket: [find(rs, b)] }));
         }, expect: [] },
+        { name: "a copy of the trail's log bucket in this stack needs no record (it holds CloudTrail's files), even while the rule's ARN is unknown", change: (rs) => {
+            const copy = res("aws:s3/bucket:Bucket", "trail-copy", { bucket: `vbr-trail-${PEER}`, region: PEER }, {}, { protect: true, retainOnDelete: true });
+            rs.push(copy);
+            const rule = find(rs, "trail-replication");
+            set(rule, ["rules", 0, "destination", "bucket"], UNKNOWN);
+            rule.propertyDependencies.rules = [copy.urn];
+        }, expect: [] },
         { name: "in a stack without a trail, replication destinations are judged by their source stack", change: (rs) => {
             withoutTrail(rs);
-            for (const b of ["documents", "audit", "trail"]) set(find(rs, b), ["tags", "vbr:replication"], "destination");
+            asDestinationStack(rs, "documents", "audit", "trail");
         }, expect: [] },
         { name: "a proven ALB access-log bucket needs no record of its own", change: (rs) => {
             withoutTrail(rs);

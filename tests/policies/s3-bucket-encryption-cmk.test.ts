@@ -1,20 +1,29 @@
 import { expect } from "chai";
-import { albLoggingTo, asAccessLogShape, baseline, elbLogDeliveryPolicy, find, policySpec, reported, retype, set, UNKNOWN, V2 } from "./fixtures";
+import { asDestinationStack, albLoggingTo, asAccessLogShape, baseline, elbLogDeliveryPolicy, find, policySpec, reported, retype, set, UNKNOWN, V2 } from "./fixtures";
 
 const sse = ["rules", 0, "applyServerSideEncryptionByDefault"];
 const UNPROVEN = "it is tagged vbr:data-class = access-logs, but no load balancer of this stack writes its access logs to it and its bucket policy does not grant only ELB log delivery, so the tag exempts nothing";
-const AES_FIX = 'Fix: set rules[0].applyServerSideEncryptionByDefault to { sseAlgorithm: "aws:kms", kmsMasterKeyId: <data key ARN> }.';
+const AES_FIX = 'Fix: set rules[0].applyServerSideEncryptionByDefault to { sseAlgorithm: "aws:kms", kmsMasterKeyId: <customer-managed KMS key ARN in the bucket\'s region> }.';
 
 policySpec("s3-bucket-encryption-cmk", {
     cases: [
         { name: "aws/s3 key", change: (rs) => set(find(rs, "documents-sse"), [...sse, "kmsMasterKeyId"], "alias/aws/s3"),
-            expect: [{ name: "documents-sse", message: 'Bucket "documents" default-encrypts with the AWS-managed key "alias/aws/s3" (BucketServerSideEncryptionConfiguration "documents-sse" rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId). Fix: set kmsMasterKeyId to the stack\'s data key ARN.' }] },
+            expect: [{ name: "documents-sse", message: 'Bucket "documents" default-encrypts with the AWS-managed key "alias/aws/s3" (BucketServerSideEncryptionConfiguration "documents-sse" rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId). Fix: set kmsMasterKeyId to a customer-managed KMS key ARN in the bucket\'s region.' }] },
         { name: "SSE-S3 on a data bucket", change: (rs) => set(find(rs, "audit-sse"), sse, { sseAlgorithm: "AES256" }),
             expect: [{ name: "audit-sse", message: `Bucket "audit" default-encrypts with "AES256" (BucketServerSideEncryptionConfiguration "audit-sse"), not a customer-managed KMS key. ${AES_FIX}` }] },
         { name: "no encryption configuration", change: (rs) => rs.splice(rs.indexOf(find(rs, "audit-sse")), 1),
-            expect: [{ name: "audit", message: 'Bucket "audit" has no default encryption configuration. Fix: add an aws.s3.BucketServerSideEncryptionConfiguration for it with sseAlgorithm "aws:kms" and kmsMasterKeyId = the stack\'s data key.' }] },
-        { name: "replica-tagged bucket without encryption gets no leniency", change: (rs) => { set(find(rs, "audit"), ["tags", "vbr:replication"], "destination"); rs.splice(rs.indexOf(find(rs, "audit-sse")), 1); },
-            expect: [{ name: "audit", message: 'Bucket "audit" has no default encryption configuration (a replication destination, vbr:replication = destination, holds the same data as its source and needs the same CMK). Fix: add an aws.s3.BucketServerSideEncryptionConfiguration for it with sseAlgorithm "aws:kms" and kmsMasterKeyId = the stack\'s data key.' }] },
+            expect: [{ name: "audit", message: 'Bucket "audit" has no default encryption configuration. Fix: add an aws.s3.BucketServerSideEncryptionConfiguration for it with sseAlgorithm "aws:kms" and kmsMasterKeyId = a customer-managed KMS key ARN in the bucket\'s region.' }] },
+        { name: "the Bucket's inline SSE-S3, no configuration resource", change: (rs) => {
+            rs.splice(rs.indexOf(find(rs, "audit-sse")), 1); set(find(rs, "audit"), ["serverSideEncryptionConfiguration"], { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } } });
+        }, expect: [{ name: "audit", message: 'Bucket "audit" default-encrypts with "AES256" (the inline serverSideEncryptionConfiguration of Bucket "audit"), not a customer-managed KMS key. Fix: set serverSideEncryptionConfiguration.rule.applyServerSideEncryptionByDefault to { sseAlgorithm: "aws:kms", kmsMasterKeyId: <customer-managed KMS key ARN in the bucket\'s region> }.' }] },
+        { name: "the Bucket's inline SSE-KMS with a CMK passes", change: (rs) => {
+            rs.splice(rs.indexOf(find(rs, "audit-sse")), 1);
+            set(find(rs, "audit"), ["serverSideEncryptionConfiguration"], { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: "arn:aws:kms:us-east-1:123456789012:key/data-0000" } } });
+        }, expect: [] },
+        { name: "a key of another region", change: (rs) => { const c = find(rs, "audit-sse"); set(c, [...sse, "kmsMasterKeyId"], "arn:aws:kms:us-west-2:123456789012:key/k"); delete c.propertyDependencies.rules; },
+            expect: [{ name: "audit-sse", message: 'Bucket "audit" default-encrypts with the key "arn:aws:kms:us-west-2:123456789012:key/k" of us-west-2, while the resource is in us-east-1 (AWS accepts only a key of the resource\'s own region) (BucketServerSideEncryptionConfiguration "audit-sse" rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId). Fix: set kmsMasterKeyId to a customer-managed KMS key ARN in the bucket\'s region.' }] },
+        { name: "replica-tagged bucket without encryption gets no leniency", change: (rs) => { asDestinationStack(rs, "audit"); rs.splice(rs.indexOf(find(rs, "audit-sse")), 1); },
+            expect: [{ name: "audit", message: 'Bucket "audit" has no default encryption configuration (a replication destination, tagged vbr:replication = destination in a stack that holds no replication rule, so its source is in another stack, holds the same data as its source and needs a customer-managed key too). Fix: add an aws.s3.BucketServerSideEncryptionConfiguration for it with sseAlgorithm "aws:kms" and kmsMasterKeyId = a customer-managed KMS key ARN in the bucket\'s region.' }] },
         // The tag alone is what a pull request could add to any data bucket: it exempts nothing.
         { name: "access-logs tag alone does not allow SSE-S3", change: (rs) => { asAccessLogShape(rs, "audit"); },
             expect: [{ name: "audit-sse", message: `Bucket "audit" default-encrypts with "AES256" (BucketServerSideEncryptionConfiguration "audit-sse"), not a customer-managed KMS key (${UNPROVEN}). ${AES_FIX}` }] },

@@ -175,10 +175,13 @@ describe("the failback cycle: standby, failover, region A back, primary recoveri
         const changes = (i: number, which: "primary" | "dr") => diff(steps[i - 1][which], steps[i][which]);
         const links = [
             "BucketReplicationConfig vbr-prod-docs-audit", "BucketReplicationConfig vbr-prod-docs-documents", "BucketReplicationConfig vbr-prod-docs-reports",
-            ...["audit", "documents", "reports"].flatMap((b) => [`MetricAlarm vbr-prod-monitoring-s3-${b}-replication-failed`, `MetricAlarm vbr-prod-monitoring-s3-${b}-replication-latency`]),
+            ...["audit", "documents", "reports", "trail"].flatMap((b) => [`MetricAlarm vbr-prod-monitoring-s3-${b}-replication-failed`, `MetricAlarm vbr-prod-monitoring-s3-${b}-replication-latency`]),
             "Policy vbr-prod-docs-replication", "ReplicationConfiguration vbr-prod-registry-replication",
             "Role vbr-prod-docs-batch-replication", "Role vbr-prod-docs-replication", "RolePolicy vbr-prod-docs-batch-replication",
             "RolePolicyAttachment vbr-prod-docs-replication",
+            // The trail's log bucket in B replicates back too: the audit record written during the failover reaches A.
+            "BucketReplicationConfig vbr-prod-trail-bucket", "Policy vbr-prod-trail-replication", "Role vbr-prod-trail-replication",
+            "RolePolicyAttachment vbr-prod-trail-replication",
         ].sort();
         expect(changes(2, "dr")).to.deep.equal({ added: links, removed: [] });
         expect(changes(3, "primary")).to.deep.equal({

@@ -198,15 +198,16 @@ const APP_TIER_PRIMARY_ONLY: Record<string, number> = {
 const APP_TIER_DR_ONLY: Record<string, number> = {
     "aws:ecs/taskDefinition:TaskDefinition": 1, "aws:iam/role:Role": 1, "aws:iam/rolePolicy:RolePolicy": 1,
 };
-/** Both sides have one role the other lacks (the primary's S3 replication role, the DR validator): they cancel. */
-const withoutRole = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).filter(([k]) => k !== "aws:iam/role:Role"));
+/** Counts added up: what one side has beyond the shared tree. */
+const sum = (...counts: Array<Record<string, number>>) => counts.reduce<Record<string, number>>((acc, c) => {
+    for (const [k, n] of Object.entries(c)) acc[k] = (acc[k] ?? 0) + n;
+    return acc;
+}, {});
+/** Each side's extras, netted against each other as the type counts are (roles and role policies cancel out). */
+const netted = (primaryExtras: Record<string, number>, drExtras: Record<string, number>) => ({
+    primaryOnly: minus(primaryExtras, drExtras), drOnly: minus(drExtras, primaryExtras),
+});
 const EXPECTED_DIFFERENCES: Record<(typeof MODES)[number], { primaryOnly: Record<string, number>; drOnly: Record<string, number> }> = {
-    replica: {
-        primaryOnly: withoutRole({ ...APP_TIER_PRIMARY_ONLY, ...DATA_TIER_PRIMARY_ONLY }),
-        drOnly: { ...DATA_TIER_DR_ONLY, ...withoutRole(APP_TIER_DR_ONLY) },
-    },
-    restore: {
-        primaryOnly: withoutRole({ ...APP_TIER_PRIMARY_ONLY, ...DATA_TIER_PRIMARY_ONLY }),
-        drOnly: { ...DATA_TIER_DR_ONLY, ...withoutRole(APP_TIER_DR_ONLY) },
-    },
+    replica: netted(sum(APP_TIER_PRIMARY_ONLY, DATA_TIER_PRIMARY_ONLY), sum(DATA_TIER_DR_ONLY, APP_TIER_DR_ONLY)),
+    restore: netted(sum(APP_TIER_PRIMARY_ONLY, DATA_TIER_PRIMARY_ONLY), sum(DATA_TIER_DR_ONLY, APP_TIER_DR_ONLY)),
 };

@@ -12,6 +12,7 @@ import { loadProject, Project } from "../harness/project";
 import { synthesize, SynthesisError } from "../harness/recorder";
 import type { SynthesizedStack } from "../harness/records";
 import { CliIO } from "../lib/cli";
+import { coverageExtension } from "./coverage";
 import { checkDeclaredKeys } from "./keys";
 import { PlanOptions, parseOverrides, STACK_PLACEHOLDER, UsageError } from "./options";
 import { checkOutputTargets, statOf } from "./output";
@@ -31,7 +32,7 @@ export interface PlanIO extends CliIO {
  * `failback` for a DR stack in failover). Each one computes its value from the synthesized stack and may print itself;
  * see StackExtension.
  */
-export const stackExtensions: StackExtension[] = [bringUpExtension() as StackExtension, failbackExtension() as StackExtension];
+export const stackExtensions: StackExtension[] = [bringUpExtension() as StackExtension, failbackExtension() as StackExtension, coverageExtension() as StackExtension];
 
 type PolicyConfig = Record<string, Record<string, unknown>>;
 

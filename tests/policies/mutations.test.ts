@@ -3,6 +3,7 @@ import { expect } from "chai";
 import * as path from "path";
 import { policies } from "../../policies/pack";
 import { Area, MUTATIONS, runMutations, stackLoader } from "../../tools/harness/mutations";
+import { syntheses } from "../helpers/stacks";
 
 describe("policy pack mutations", () => {
     it("has at least 25 distinct mutations covering the six areas", () => {
@@ -13,7 +14,7 @@ describe("policy pack mutations", () => {
     });
 
     it("catches every mutation with the intended policy, naming the mutated resource", async () => {
-        const results = await runMutations(policies, stackLoader(path.join(__dirname, "..", "..")));
+        const results = await runMutations(policies, stackLoader(path.join(__dirname, "..", ".."), syntheses));
         const missed = results.filter((r) => !r.caught).map((r) => `${r.mutation.id} (${r.mutation.policy})${r.error ? `: ${r.error}` : ""}`);
         expect(missed).to.deep.equal([]);
         expect(results.filter((r) => r.caught).length).to.equal(MUTATIONS.length);

@@ -13,9 +13,12 @@ import type * as pulumiSdk from "@pulumi/pulumi";
 import { specialOutputValueSig, specialResourceSig, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { AwsMocks } from "./mocks";
 import { loadProject, ProjectError, stackConfig } from "./project";
-import { RecordedResource, SynthesizedStack, UNKNOWN } from "./records";
+import { Diagnostic, RecordedResource, SynthesizedStack, UNKNOWN } from "./records";
+import {
+    Callback, captureLogs, cheapAnonymousStackTraces, cheapPromiseBookkeeping, ensureTypeScript, loadSdk, ReadRequest, RegisterRequest, Struct,
+} from "./sdk";
 
-export { RecordedResource, SynthesizedStack, UNKNOWN } from "./records";
+export { Diagnostic, RecordedResource, SynthesizedStack, UNKNOWN } from "./records";
 
 export interface SynthesizeOptions {
     /** The project directory (holds Pulumi.yaml and the stack files). */
@@ -34,10 +37,12 @@ export interface SynthesizeOptions {
     organization?: string;
 }
 
-/** A log message the program wrote (`pulumi.log.warn` ...), as the CLI would print it under the resource tree. */
-export interface Diagnostic {
-    severity: "info" | "warning" | "error";
-    message: string;
+
+/** A synthesized stack with what the run saw on the way: the program's log messages and the StackReferences it read. */
+export interface Synthesis extends SynthesizedStack {
+    diagnostics: Diagnostic[];
+    /** The outputs each StackReference was answered with, by the name the program gave. */
+    references: Record<string, Record<string, unknown>>;
 }
 
 /** The program could not be run to completion: it threw, failed validation, or a reference did not resolve. */
@@ -87,50 +92,6 @@ function holdsSecret(v: unknown): boolean {
     return Object.values(obj).some(holdsSecret);
 }
 
-type SdkModules = {
-    pulumi: typeof pulumiSdk;
-    mocksModule: { MockMonitor: new (mocks: pulumiSdk.runtime.Mocks) => MockMonitorLike };
-    settings: {
-        setMockOptions(monitor: unknown, project?: string, stack?: string, preview?: boolean, organization?: string): void;
-        waitForRPCs(): Promise<void>;
-    };
-    state: { getStore(): Record<string, unknown> };
-};
-
-interface Struct { toJavaScript(): Record<string, unknown> }
-interface RegisterRequest {
-    getType(): string; getName(): string; getParent(): string; getCustom(): boolean; getRemote(): boolean;
-    getProvider(): string; getProvidersMap(): { forEach(cb: (v: string, k: string) => void): void };
-    getProtect(): boolean; getRetainondelete(): boolean; getDependenciesList(): string[];
-    getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void };
-    getObject(): Struct | undefined;
-}
-interface ReadRequest {
-    getType(): string; getName(): string; getParent(): string; getProvider(): string;
-    getDependenciesList(): string[]; getProperties(): Struct | undefined;
-}
-type Callback = (err: unknown, resp: unknown) => void;
-interface MockMonitorLike {
-    newUrn(parent: string, type: string, name: string): string;
-    registerResource(req: RegisterRequest, cb: Callback): Promise<void>;
-    readResource(req: ReadRequest, cb: Callback): Promise<void>;
-    registerResourceOutputs(req: { getUrn(): string; getOutputs(): Struct | undefined }, cb: Callback): void;
-}
-
-/**
- * Loads the SDK the program itself will load: resolved from the project directory upward, so a project with its
- * own node_modules is driven through its own copy (the runtime state lives on a process-wide global anyway).
- */
-function loadSdk(projectDir: string): SdkModules {
-    const from = (m: string) => require(require.resolve(m, { paths: [projectDir, __dirname] }));
-    return {
-        pulumi: from("@pulumi/pulumi"),
-        mocksModule: from("@pulumi/pulumi/runtime/mocks"),
-        settings: from("@pulumi/pulumi/runtime/settings"),
-        state: from("@pulumi/pulumi/runtime/state"),
-    };
-}
-
 /** Files of the program loaded by earlier runs; cleared so each stack runs the program afresh. */
 const programModules = new Set<string>();
 
@@ -168,7 +129,7 @@ export function engineUrn(stack: string, project: string, parent: string | null,
 }
 
 /** Runs one stack of a project under mocks and returns what the engine would have been sent. */
-export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedStack & { diagnostics: Diagnostic[] }> {
+export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
     const project = loadProject(opts.projectDir);
     const config = stackConfig(project, opts.stack, opts.overrides ?? {});
     const preview = opts.preview === true;
@@ -181,6 +142,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
     const byUrn = new Map<string, RecordedResource>();
     const errors: unknown[] = [];
     const diagnostics: Diagnostic[] = [];
+    const references: Record<string, Record<string, unknown>> = {};
 
     // A reference that does not resolve leaves every Output built from it pending forever: a program whose stack
     // outputs depend on it (the DR stack in drill/failover) would never finish. Fail the run as soon as it happens.
@@ -202,6 +164,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
                     referenceFailed(err);
                     throw err;
                 }
+                references[name] = outputs;
                 return { id: name, state: { name, outputs, secretOutputNames: [] } };
             }
             // A first preview: the engine echoes inputs as the planned state; everything computed is unknown.
@@ -335,6 +298,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
     process.on("unhandledRejection", onRejection);
     const restoreConsole = captureLogs(diagnostics);
     const restoreTraces = cheapAnonymousStackTraces();
+    const restorePromises = cheapPromiseBookkeeping(sdk);
 
     let outputs: Record<string, unknown> = {};
     let programError: unknown;
@@ -369,6 +333,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
         }
         await new Promise((resolve) => setImmediate(resolve));
     } finally {
+        restorePromises();
         restoreTraces();
         restoreConsole();
         process.removeListener("unhandledRejection", onRejection);
@@ -380,7 +345,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
 
     const stackResource = resources.find((r) => r.type === "pulumi:pulumi:Stack" && r.parent === null);
     outputs = stackResource ? stackResource.outputs : {};
-    return { project: project.name, stack: opts.stack, config, resources, outputs, diagnostics };
+    return { project: project.name, stack: opts.stack, config, resources, outputs, diagnostics, references };
 }
 
 /** A clean, one-screen error: the program's own message (RunError and config errors carry it all). */
@@ -406,48 +371,3 @@ function programFrame(err: Error, projectDir: string): string | undefined {
     return undefined;
 }
 
-/**
- * The SDK formats a stack trace for every promise and registration, and the TypeScript hook maps every frame: that was most of
- * the synthesis time. Those errors have no message and nothing reads their frames, so they format to "Error";
- * errors with a message (the program's own) keep the source-mapped format, pointing at TypeScript lines.
- */
-function cheapAnonymousStackTraces(): () => void {
-    const original = Error.prepareStackTrace;
-    const limit = Error.stackTraceLimit;
-    // Capturing frames costs per frame: a few are enough to name the program line that threw.
-    Error.stackTraceLimit = 6;
-    Error.prepareStackTrace = (err: Error, frames: NodeJS.CallSite[]) => {
-        if (err && err.message === "" && err.name === "Error") return "Error";
-        if (original) return original(err, frames);
-        return [`${err.name}: ${err.message}`, ...frames.map((f) => `    at ${f.toString()}`)].join("\n");
-    };
-    return () => { Error.prepareStackTrace = original; Error.stackTraceLimit = limit; };
-}
-
-/**
- * Under plain node, compile the program's TypeScript on the fly with the hook `npm start` and mocha use
- * (@swc-node/register: transpile only, CommonJS), reading tsconfig.json from the working directory as
- * `node -r @swc-node/register` does. Source maps are forced on so errors point at TypeScript lines.
- */
-function ensureTypeScript(): void {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    if ((require.extensions as any)[".ts"]) return;
-    const { register } = require("@swc-node/register/register");
-    const { readDefaultTsConfig } = require("@swc-node/register/read-default-tsconfig");
-    register({ ...readDefaultTsConfig(), sourceMap: true });
-}
-
-/** Collects the SDK's console fallback for `pulumi.log.*` (no engine is attached under mocks). */
-function captureLogs(into: Diagnostic[]): () => void {
-    const original = { log: console.log, warn: console.warn, error: console.error };
-    const grab = (fallback: (...a: unknown[]) => void) => (...args: unknown[]) => {
-        const text = args.map(String).join(" ");
-        const m = /^(info|warning|error): \[runtime\] ([\s\S]*)$/.exec(text);
-        if (m) into.push({ severity: m[1] as Diagnostic["severity"], message: m[2] });
-        else fallback(...args);
-    };
-    console.log = grab(original.log);
-    console.warn = grab(original.warn);
-    console.error = grab(original.error);
-    return () => Object.assign(console, original);
-}

@@ -64,6 +64,11 @@ export interface StackContext {
     parallel?: number;
     /** The policy config the pack was evaluated with. @default {} */
     policyConfig?: Record<string, Record<string, unknown>>;
+    /**
+     * This stack with another full config (another DR state), synthesized once per run and shared. @default - the
+     * extension synthesizes it itself
+     */
+    synthesize?(config: Record<string, string>): Promise<SynthesizedStack>;
 }
 
 /** A per-stack report field computed from the synthesized stack (e.g. `bringUp`). */

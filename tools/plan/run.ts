@@ -7,8 +7,9 @@ import { defaultParallel } from "../../policies/lib/bringup";
 import { bringUpExtension } from "../bringup/bringup-report";
 import { evaluatePolicies } from "../harness/analyzer";
 import { PolicyConfigError, policyConfigFromStack } from "../harness/policy-config";
-import { loadProject, Project } from "../harness/project";
-import { synthesize, SynthesisError } from "../harness/recorder";
+import { loadProject } from "../harness/project";
+import { SynthesisError } from "../harness/recorder";
+import { stackRunner, Syntheses } from "../harness/syntheses";
 import type { SynthesizedStack } from "../harness/records";
 import { CliIO } from "../lib/cli";
 import { checkDeclaredKeys } from "./keys";
@@ -54,18 +55,12 @@ function packEvaluator(given?: PlanDeps["pack"]): Evaluator {
     };
 }
 
-/** The stack of this project a StackReference name points at (`org/project/stack`, `project/stack`, `stack`). */
-function referencedStack(reference: string, project: Project): string | undefined {
-    const parts = reference.split("/");
-    const stack = parts[parts.length - 1];
-    const sameProject = parts.length === 1 || parts[parts.length - 2] === project.name;
-    return sameProject && project.stacks.includes(stack) ? stack : undefined;
-}
-
 /** What `main` judges with; tests pass their own policies. @default the pack in policies/pack.ts */
 export interface PlanDeps {
     extensions?: StackExtension[];
     pack?: { packName: string; packVersion?: string; policies: Policies };
+    /** Syntheses to reuse and add to; tests share one per process. @default a new one per run */
+    syntheses?: Syntheses;
 }
 
 /** Synthesizes and judges the stacks; builds the report. Throws UsageError/ProjectError/SynthesisError. */
@@ -96,59 +91,39 @@ export async function plan(opts: PlanOptions, io: PlanIO, deps: PlanDeps = {}): 
 
     // Referenced stacks first, as the CLI reads their state: synthesize on demand when a reference misses.
     // Overrides apply to checked stacks; a stack synthesized only to answer a reference uses its own file.
-    const real = new Map<string, SynthesizedStack>();
-    const outputsOf = () => Object.fromEntries([...real].map(([k, v]) => [k, v.outputs]));
-    const synth = async (stack: string, chain: string[]): Promise<SynthesizedStack> => {
-        const done = real.get(stack);
-        if (done) return done;
-        for (;;) {
-            try {
-                const s = await synthesize({
-                    projectDir: project.dir, stack, overrides: checked.includes(stack) ? overrides : {}, stackOutputs: outputsOf(),
-                });
-                real.set(stack, s);
-                return s;
-            } catch (err) {
-                const target = err instanceof SynthesisError && err.reference ? referencedStack(err.reference, project) : undefined;
-                if (target && !real.has(target) && !chain.includes(target) && target !== stack) {
-                    await synth(target, [...chain, stack]);
-                    continue;
-                }
-                if (err instanceof SynthesisError) {
-                    const hint = many ? " (--config applies to every checked stack; limit the run with --stack)" : "";
-                    throw new SynthesisError(stack, `stack "${stack}": ${err.message}${hint}`, err.cause, err.reference);
-                }
-                throw err;
-            }
-        }
+    const overridesFor = (stack: string) => (checked.includes(stack) ? overrides : {});
+    const run = stackRunner(project, deps.syntheses ?? new Syntheses(), overridesFor);
+    const failed = (stack: string, what: string) => (err: unknown): never => {
+        if (!(err instanceof SynthesisError)) throw err;
+        const hint = many ? " (--config applies to every checked stack; limit the run with --stack)" : "";
+        throw new SynthesisError(stack, `stack "${stack}"${what}: ${err.message}${hint}`, err.cause, err.reference);
     };
-
-    for (const stack of checked) await synth(stack, []);
+    const synthesized = new Map<string, SynthesizedStack>();
+    for (const stack of checked) synthesized.set(stack, await run(stack, overrides).catch(failed(stack, "")));
     // Report in synthesis order: a referenced stack before the stacks that read it.
-    const order = [...real.keys()].filter((s) => checked.includes(s));
+    const order = [...run.outputs.keys()].filter((s) => checked.includes(s));
     const stacks: StackReport[] = [];
     for (const stack of order) {
-        const synthesized = real.get(stack)!;
-        const preview = await synthesize({ projectDir: project.dir, stack, overrides, preview: true, stackOutputs: outputsOf() })
-            .catch((err: unknown) => {
-                throw err instanceof SynthesisError ? new SynthesisError(stack, `stack "${stack}" (preview): ${err.message}`, err.cause) : err;
-            });
-        const region = synthesized.config["aws:region"] ?? "us-east-1";
+        const real = synthesized.get(stack)!;
+        const preview = await run(stack, overrides, true).catch(failed(stack, " (preview)"));
+        const region = real.config["aws:region"] ?? "us-east-1";
         let policyConfig: PolicyConfig;
         try {
-            policyConfig = evaluator.configFor(synthesized.config, parallel);
+            policyConfig = evaluator.configFor(real.config, parallel);
         } catch (err) {
             if (err instanceof PolicyConfigError) throw new UsageError(`stack "${stack}": ${err.message}`);
             throw err;
         }
         const violations = mergeViolations([
-            { run: "synthesized", violations: await evaluator.evaluate(synthesized.resources, region, policyConfig) },
+            { run: "synthesized", violations: await evaluator.evaluate(real.resources, region, policyConfig) },
             // The engine's view of a first preview: outputs unknown, so "can't run policy during preview" advisories.
             { run: "preview", violations: await evaluator.evaluate(preview.resources, region, policyConfig) },
         ]);
         stacks.push(await buildStackReport({
-            project: project.name, stack, config: synthesized.config, synthesized, preview, violations,
-            projectDir: project.dir, stackOutputs: outputsOf(), parallel, policyConfig,
+            project: project.name, stack, config: real.config, synthesized: real, preview, violations,
+            projectDir: project.dir, stackOutputs: Object.fromEntries(run.outputs), parallel, policyConfig,
+            // Other states of this stack (the bring-up estimate's), through the same shared syntheses.
+            synthesize: (config) => run(stack, config).catch(failed(stack, "")),
         }, extensions));
     }
     const report: PlanReport = { project: project.name, stacks, policyPack: evaluator.packName };

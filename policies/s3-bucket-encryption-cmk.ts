@@ -17,22 +17,29 @@ type Rule = { applyServerSideEncryptionByDefault?: { sseAlgorithm?: string; kmsM
 
 export const s3BucketEncryptionCmk: StackValidationPolicy = {
     name: "s3-bucket-encryption-cmk",
-    description: "S3 buckets must default-encrypt with SSE-KMS and a customer-managed key (a BucketServerSideEncryptionConfiguration linked to the bucket); ALB access-log buckets use SSE-S3, and a bucket is one only if tagged vbr:data-class = access-logs AND a load balancer of the stack logs to it or its bucket policy grants only ELB log delivery.",
+    description: "S3 buckets must default-encrypt with SSE-KMS and a customer-managed key (a BucketServerSideEncryptionConfiguration linked to the bucket, or the bucket's own serverSideEncryptionConfiguration); ALB access-log buckets use SSE-S3, and a bucket is one only if tagged vbr:data-class = access-logs AND a load balancer of the stack logs to it or its bucket policy grants only ELB log delivery.",
     enforcementLevel: "mandatory",
     validateStack: forTypes(T.bucket, (buckets, args, report, undecided) => {
         for (const b of buckets) {
             const logs = accessLogBucket(b, args.resources);
             if (logs.kind === "unknown") { undecided.note({ known: false, error: logs.error }); continue; }
             const note = logs.kind === "access-logs" ? "" : tagNote(b);
-            const configs = linked(args.resources, T.encryption, "bucket", b);
+            const configs: Array<{ c: PolicyResource; key: string; at: string; rules: () => Rule[] | undefined }> = linked(args.resources, T.encryption, "bucket", b)
+                .map((c) => ({ c, key: "rules", at: "rules[0].applyServerSideEncryptionByDefault", rules: () => c.props.rules as Rule[] | undefined }));
+            // The bucket's own serverSideEncryptionConfiguration (deprecated in v7, still applied) counts as it is.
+            const inline = read(() => b.props.serverSideEncryptionConfiguration as { rule?: Rule } | undefined);
+            if (!inline.known) { undecided.note(inline); continue; }
+            if (configs.length === 0 && inline.value !== undefined) {
+                configs.push({ c: b, key: "serverSideEncryptionConfiguration", at: "serverSideEncryptionConfiguration.rule.applyServerSideEncryptionByDefault", rules: () => [(b.props.serverSideEncryptionConfiguration as { rule: Rule }).rule] });
+            }
             if (configs.length === 0) {
                 report(`${label(b)} has no default encryption configuration${note}. Fix: add an aws.s3.BucketServerSideEncryptionConfiguration for it with sseAlgorithm "aws:kms" and kmsMasterKeyId = the stack's data key.`, b.urn);
                 continue;
             }
-            for (const c of configs) {
-                const rules = read(() => c.props.rules as Rule[] | undefined);
+            for (const { c, key, at, rules: get } of configs) {
+                const rules = read(get);
                 if (!rules.known) { undecided.note(rules); continue; }
-                const algo = read(() => (c.props.rules as Rule[])?.[0]?.applyServerSideEncryptionByDefault?.sseAlgorithm);
+                const algo = read(() => get()?.[0]?.applyServerSideEncryptionByDefault?.sseAlgorithm);
                 if (!algo.known) { undecided.note(algo); continue; }
                 if (logs.kind === "access-logs") {
                     // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html:
@@ -43,12 +50,12 @@ export const s3BucketEncryptionCmk: StackValidationPolicy = {
                     continue;
                 }
                 if (algo.value !== "aws:kms" && algo.value !== "aws:kms:dsse") {
-                    report(`${label(b)} default-encrypts with ${JSON.stringify(algo.value)} (${label(c)}), not a customer-managed KMS key${note}. Fix: set rules[0].applyServerSideEncryptionByDefault to { sseAlgorithm: "aws:kms", kmsMasterKeyId: <data key ARN> }.`, c.urn);
+                    report(`${label(b)} default-encrypts with ${JSON.stringify(algo.value)} (${label(c)}), not a customer-managed KMS key${note}. Fix: set ${at} to { sseAlgorithm: "aws:kms", kmsMasterKeyId: <data key ARN> }.`, c.urn);
                     continue;
                 }
-                const v = judgeCmk(c, "rules", () => (c.props.rules as Rule[])[0].applyServerSideEncryptionByDefault?.kmsMasterKeyId);
+                const v = judgeCmk(c, key, () => get()![0].applyServerSideEncryptionByDefault?.kmsMasterKeyId);
                 if (v.ok === "unknown") undecided.note({ known: false, error: v.error });
-                else if (!v.ok) report(`${label(b)} default-encrypts with ${v.problem} (${label(c)} rules[0].applyServerSideEncryptionByDefault.kmsMasterKeyId)${note}. Fix: set kmsMasterKeyId to the stack's data key ARN.`, c.urn);
+                else if (!v.ok) report(`${label(b)} default-encrypts with ${v.problem} (${label(c)} ${at}.kmsMasterKeyId)${note}. Fix: set kmsMasterKeyId to the stack's data key ARN.`, c.urn);
             }
         }
     }),

@@ -4,7 +4,7 @@ import { forTypes, isReplicaBucket, label, linked, read, T } from "./lib/stack";
 
 export const s3BucketVersioningEnabled: StackValidationPolicy = {
     name: "s3-bucket-versioning-enabled",
-    description: "S3 buckets, replicas included, must have versioning Enabled through an aws.s3.BucketVersioning linked to the bucket (replication and version history depend on it).",
+    description: "S3 buckets, replicas included, must have versioning Enabled through an aws.s3.BucketVersioning linked to the bucket, or the bucket's own versioning.enabled (replication and version history depend on it).",
     enforcementLevel: "mandatory",
     validateStack: forTypes(T.bucket, (buckets, args, report, undecided) => {
         for (const b of buckets) {
@@ -12,7 +12,12 @@ export const s3BucketVersioningEnabled: StackValidationPolicy = {
             const note = isReplicaBucket(b) ? " (a replication destination, vbr:replication = destination: S3 refuses to replicate into an unversioned bucket)" : "";
             const vs = linked(args.resources, T.versioning, "bucket", b);
             if (vs.length === 0) {
-                report(`${label(b)} has no versioning resource (versioning is off)${note}. Fix: add an aws.s3.BucketVersioning with bucket: ${b.name}.id and versioningConfiguration: { status: "Enabled" }.`, b.urn);
+                // The bucket's own `versioning` input (deprecated in v7, still applied by the provider) counts as it is.
+                const inline = read(() => (b.props.versioning as { enabled?: boolean } | undefined)?.enabled);
+                if (!inline.known) { undecided.note(inline); continue; }
+                if (inline.value === true) continue;
+                const state = inline.value === false ? "its inline versioning.enabled false" : "no versioning resource (versioning is off)";
+                report(`${label(b)} has ${state}${note}. Fix: add an aws.s3.BucketVersioning with bucket: ${b.name}.id and versioningConfiguration: { status: "Enabled" }.`, b.urn);
                 continue;
             }
             for (const v of vs) {

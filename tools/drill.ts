@@ -12,7 +12,7 @@ import { AwsDrillChecks } from "./drill/checks";
 import { writeDrillReport } from "./drill/report";
 import { processInterrupts, runDrill } from "./drill/run";
 import type { DrillDeps } from "./drill/session";
-import { loadProject, ProjectError, stackConfig } from "./harness/project";
+import { loadProject, missingStackFile, ProjectError, stackConfig } from "./harness/project";
 
 export type DrillIO = CliIO;
 
@@ -60,6 +60,8 @@ export async function main(argv: string[], io: DrillIO = processIO(), deps: Part
     try {
         const project = loadProject(path.resolve(io.cwd, o.project));
         projectDir = project.dir;
+        // A drill runs the CLI on a stack that exists: its file is where the drill's config changes go.
+        if (!project.stacks.includes(o.stack)) throw missingStackFile(project, o.stack);
         config = stackConfig(project, o.stack);
     } catch (err) {
         if (err instanceof ProjectError) { io.stderr(`error: ${err.message}\n`); return 2; }

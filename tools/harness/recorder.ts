@@ -10,9 +10,12 @@
 // (awsx's plugin is not running), exactly as in unit tests with mocks.
 import * as path from "path";
 import type * as pulumiSdk from "@pulumi/pulumi";
+import type * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import { specialOutputValueSig, specialResourceSig, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { AwsMocks } from "./mocks";
-import { loadProject, ProjectError, stackConfig } from "./project";
+import { OfflineTransforms } from "./transforms";
+import { pendingWork, StoppedRun, watchdog } from "./watchdog";
+import { loadProject, ProjectError, stackConfigDetails } from "./project";
 import { Diagnostic, RecordedResource, SynthesizedStack, UNKNOWN } from "./records";
 import {
     Callback, captureLogs, cheapAnonymousStackTraces, cheapPromiseBookkeeping, ensureTypeScript, loadSdk, ReadRequest, RegisterRequest, Struct,
@@ -30,6 +33,8 @@ export interface SynthesizeOptions {
     preview?: boolean;
     /** Outputs of already synthesized stacks, keyed by stack name (`primary`) or fully qualified name. */
     stackOutputs?: Record<string, Record<string, unknown>>;
+    /** Stop the run after this many seconds, naming what was still pending. @default no limit */
+    timeoutSeconds?: number;
     /**
      * What `pulumi.getOrganization()` answers. @default "organization", what a self-managed (DIY) backend reports:
      * with no backend at all, the offline plan behaves like the simplest one
@@ -43,6 +48,10 @@ export interface Synthesis extends SynthesizedStack {
     diagnostics: Diagnostic[];
     /** The outputs each StackReference was answered with, by the name the program gave. */
     references: Record<string, Record<string, unknown>>;
+    /** Invokes the mocks had no answer for (the program got `{}`), by token. */
+    unanswered: string[];
+    /** What the run's config could not be as in a real preview (no stack file, encrypted values), one line each. */
+    notices: string[];
 }
 
 /** The program could not be run to completion: it threw, failed validation, or a reference did not resolve. */
@@ -100,15 +109,21 @@ function isProgramFile(file: string, projectDir: string): boolean {
 }
 
 /**
- * Resolves a StackReference name against synthesized stacks: exact key, else `<org>/<project>/<stack>` or
- * `<project>/<stack>` of this project, else a bare stack name.
+ * Resolves a StackReference name against known stack outputs: the exact name, else a known name that is the
+ * reference's tail (`network/prod` answers `organization/network/prod`), else `<org>/<project>/<stack>` or
+ * `<project>/<stack>` of this project by its bare stack name.
  */
 export function resolveStackReference(name: string, project: string, known: Record<string, Record<string, unknown>>): Record<string, unknown> | undefined {
-    if (Object.prototype.hasOwnProperty.call(known, name)) return known[name];
+    const has = (k: string) => Object.prototype.hasOwnProperty.call(known, k);
+    if (has(name)) return known[name];
     const parts = name.split("/");
+    for (let i = 1; i < parts.length - 1; i++) {
+        const tail = parts.slice(i).join("/");
+        if (tail.includes("/") && has(tail)) return known[tail];
+    }
     const stack = parts[parts.length - 1];
     const sameProject = parts.length === 1 || parts[parts.length - 2] === project;
-    return sameProject && Object.prototype.hasOwnProperty.call(known, stack) ? known[stack] : undefined;
+    return sameProject && has(stack) ? known[stack] : undefined;
 }
 
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
@@ -131,7 +146,7 @@ export function engineUrn(stack: string, project: string, parent: string | null,
 /** Runs one stack of a project under mocks and returns what the engine would have been sent. */
 export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
     const project = loadProject(opts.projectDir);
-    const config = stackConfig(project, opts.stack, opts.overrides ?? {});
+    const { config, secretKeys, notices } = stackConfigDetails(project, opts.stack, opts.overrides ?? {});
     const preview = opts.preview === true;
     const stackRegion = config["aws:region"] ?? "";
     const known = opts.stackOutputs ?? {};
@@ -176,6 +191,8 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
         },
     };
 
+    const transforms = new OfflineTransforms(sdk);
+
     /** Registrations the monitor has been sent and not answered yet. */
     let answering = 0;
 
@@ -189,6 +206,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
         async registerResource(req: RegisterRequest, callback: Callback): Promise<void> {
             let recorded: RecordedResource | undefined;
             try {
+                await transforms.apply(req as unknown as resproto.RegisterResourceRequest);
                 recorded = record(req);
             } catch (err) {
                 errors.push(err);
@@ -206,6 +224,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
                     recorded.outputs = plainValue(r.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
                     byUrn.set(recorded.urn, recorded);
                     resources.push(recorded);
+                    transforms.registered(recorded.urn, req as unknown as resproto.RegisterResourceRequest);
                 }
                 callback(err, resp);
             });
@@ -279,12 +298,14 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
     }
 
     // Config as the language host passes it (PULUMI_CONFIG), then the monitor, as `pulumi.runtime.setMocks` does.
-    pulumi.runtime.setAllConfig(config, []);
-    sdk.settings.setMockOptions(new RecordingMonitor(mocks), project.name, opts.stack, preview, opts.organization ?? "organization");
+    pulumi.runtime.setAllConfig(config, secretKeys);
+    // Both passes run as a preview does (`isDryRun()`): an output the mocks do not answer is unknown, as in the
+    // engine's preview, not undefined.
+    sdk.settings.setMockOptions(new RecordingMonitor(mocks), project.name, opts.stack, true, opts.organization ?? "organization");
     Object.assign(sdk.state.getStore(), {
         supportsSecrets: true, supportsResourceReferences: true, supportsOutputValues: false,
-        supportsDeletedWith: true, supportsReplaceWith: true, supportsAliasSpecs: true, supportsTransforms: false,
-        supportsParameterization: true, supportsResourceHooks: true, supportsErrorHooks: true,
+        supportsDeletedWith: true, supportsReplaceWith: true, supportsAliasSpecs: true, supportsTransforms: true,
+        supportsParameterization: true, supportsResourceHooks: true, supportsErrorHooks: true, callbacks: transforms.server,
     });
 
     ensureTypeScript();
@@ -302,10 +323,16 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
 
     let outputs: Record<string, unknown> = {};
     let programError: unknown;
+    let pending: string[] = [];
+    const guard = watchdog(opts.timeoutSeconds);
+    // The CLI runs the program in its project directory: relative paths (`./www`, `fs.readFileSync("policy.json")`)
+    // are the project's.
+    const cwd = process.cwd();
+    process.chdir(project.dir);
     try {
         const before = new Set(Object.keys(require.cache));
         try {
-            await Promise.race([referenceFailure, pulumi.runtime.runInPulumiStack(async () => {
+            await Promise.race([referenceFailure, guard.stopped, pulumi.runtime.runInPulumiStack(async () => {
                 try {
                     // eslint-disable-next-line @typescript-eslint/no-require-imports
                     const mod = require(project.main);
@@ -319,20 +346,22 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
                     }
                 }
             })]);
+            if (programError === undefined) await Promise.race([sdk.settings.waitForRPCs(), guard.stopped]);
         } catch (err) {
             programError = err;
         }
-        if (programError instanceof SynthesisError && programError.reference !== undefined) {
-            // Registrations waiting on the reference never complete: do not wait for them, and do not let the SDK
-            // report them as leaked at exit (the next run resets the runtime's state anyway). The ones the monitor was
-            // sent are answered first, so none reaches the next run's monitor.
+        if (programError !== undefined) {
+            // What is still pending never completes: do not wait for it, and do not let the SDK report it as leaked at
+            // exit (the next run resets the runtime's state anyway). Registrations the monitor was sent are answered
+            // first, so none reaches the next run's monitor.
+            pending = pendingWork(sdk.state.getStore().leakCandidates as Set<unknown>);
             sdk.state.getStore().leakCandidates = new Set();
             while (answering > 0) await new Promise((resolve) => setImmediate(resolve));
-        } else {
-            await sdk.settings.waitForRPCs();
         }
         await new Promise((resolve) => setImmediate(resolve));
     } finally {
+        process.chdir(cwd);
+        guard.end();
         restorePromises();
         restoreTraces();
         restoreConsole();
@@ -341,25 +370,45 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
     }
 
     const failure = programError ?? errors[0];
-    if (failure !== undefined) throw toSynthesisError(opts.stack, project.dir, failure, errors);
+    if (failure !== undefined) {
+        const err = toSynthesisError(opts.stack, project.dir, failure, errors, pending);
+        // An invoke answered with nothing is the likeliest cause of a failure that follows it: name it.
+        if (awsMocks.unanswered.size === 0 || err.reference !== undefined) throw err;
+        throw new SynthesisError(err.stack, `${err.message} (invokes the offline plan cannot answer: ${[...awsMocks.unanswered].join(", ")})`, err.cause);
+    }
 
     const stackResource = resources.find((r) => r.type === "pulumi:pulumi:Stack" && r.parent === null);
     outputs = stackResource ? stackResource.outputs : {};
-    return { project: project.name, stack: opts.stack, config, resources, outputs, diagnostics, references };
+    return { project: project.name, stack: opts.stack, config, resources, outputs, diagnostics, references, unanswered: [...awsMocks.unanswered], notices };
 }
 
 /** A clean, one-screen error: the program's own message (RunError and config errors carry it all). */
-function toSynthesisError(stack: string, projectDir: string, failure: unknown, all: unknown[]): SynthesisError {
+function toSynthesisError(stack: string, projectDir: string, failure: unknown, all: unknown[], pending: string[]): SynthesisError {
     // A reference that did not resolve makes the program fail later with a vaguer error: report the cause.
     const root = [failure, ...all].find((e) => e instanceof SynthesisError);
     if (root instanceof SynthesisError) return root;
+    if (failure instanceof StoppedRun) {
+        // The error that left an output pending (a failed apply, an invoke, a missing stack output) says more than
+        // the stall itself: report it first, with what was left waiting.
+        const cause = all.find((e) => !(e instanceof StoppedRun));
+        const waiting = pending.length > 0 ? `; still pending: ${pending.join("; ")}` : "";
+        const what = failure.stop.kind === "timeout"
+            ? `the program ${failure.message} (--timeout)`
+            : "the program stopped with outputs that can never resolve";
+        if (cause !== undefined) return new SynthesisError(stack, `${describeFailure(cause, projectDir)}; ${what}${waiting}`, cause);
+        return new SynthesisError(stack, `${what}${waiting}`, failure);
+    }
+    if (failure instanceof ProjectError) return new SynthesisError(stack, failure.message, failure);
+    return new SynthesisError(stack, describeFailure(failure, projectDir), failure);
+}
+
+function describeFailure(failure: unknown, projectDir: string): string {
     const err = failure as Error;
-    if (err instanceof ProjectError) return new SynthesisError(stack, err.message, err);
     const message = err instanceof Error ? err.message : String(err);
     const isRunError = err instanceof Error && (err.name === "RunError" || err.constructor?.name === "RunError");
-    if (isRunError) return new SynthesisError(stack, message, err);
+    if (isRunError || err instanceof ProjectError) return message;
     const where = err instanceof Error ? programFrame(err, projectDir) : undefined;
-    return new SynthesisError(stack, `the program failed while constructing resources: ${message}${where ? ` (at ${where})` : ""}`, err);
+    return `the program failed while constructing resources: ${message}${where ? ` (at ${where})` : ""}`;
 }
 
 /** The first stack frame inside the program (not the SDK), as `file:line:column` relative to the project. */

@@ -1,6 +1,7 @@
 // The SDK as the recorder drives it: its modules (the program's own copy), the gRPC request shapes the mock
 // monitor sees, and what the recorder changes in the process while a program runs (each returns its undo).
 import type * as pulumiSdk from "@pulumi/pulumi";
+import type * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import type { Diagnostic } from "./records";
 
 export type SdkModules = {
@@ -12,6 +13,8 @@ export type SdkModules = {
     };
     state: { getStore(): Record<string, unknown> };
     debuggable: { debugPromiseLeaks: boolean; debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T> };
+    callbacks: { CallbackServer: { prototype: object } };
+    resproto: typeof resproto;
 };
 
 export interface Struct { toJavaScript(): Record<string, unknown> }
@@ -46,6 +49,8 @@ export function loadSdk(projectDir: string): SdkModules {
         settings: from("@pulumi/pulumi/runtime/settings"),
         state: from("@pulumi/pulumi/runtime/state"),
         debuggable: from("@pulumi/pulumi/runtime/debuggable"),
+        callbacks: from("@pulumi/pulumi/runtime/callbacks"),
+        resproto: from("@pulumi/pulumi/proto/resource_pb"),
     };
 }
 

@@ -81,7 +81,10 @@ export function stackRunner(project: Project, syntheses: Syntheses, overridesFor
             } catch (err) {
                 const target = err instanceof SynthesisError && err.reference ? referencedStack(err.reference, project) : undefined;
                 if (target && !outputs.has(target) && !chain.includes(target) && target !== stack) {
-                    await run(target, overridesFor(target), false, [...chain, stack]);
+                    await run(target, overridesFor(target), false, [...chain, stack]).catch((cause: unknown) => {
+                        if (!(cause instanceof SynthesisError) || cause.stack !== target) throw cause;
+                        throw new SynthesisError(stack, `the stack it references, "${target}" (StackReference "${(err as SynthesisError).reference}"), failed: ${cause.message}`, cause.cause);
+                    });
                     continue;
                 }
                 throw err;

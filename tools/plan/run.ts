@@ -1,5 +1,6 @@
 // The offline plan itself: synthesize every checked stack (referenced stacks first), judge each with the pack in
 // both runs (values known, and a first preview's unknowns), and build the report.
+import * as fs from "fs";
 import * as path from "path";
 import type { Policies } from "@pulumi/policy";
 import { packName, packVersion, policies as packPolicies } from "../../policies/pack";
@@ -13,7 +14,7 @@ import { stackRunner, Syntheses } from "../harness/syntheses";
 import type { SynthesizedStack } from "../harness/records";
 import { CliIO } from "../lib/cli";
 import { checkDeclaredKeys } from "./keys";
-import { PlanOptions, parseOverrides, STACK_PLACEHOLDER, UsageError } from "./options";
+import { DEFAULT_TIMEOUT_SECONDS, PlanOptions, parseOverrides, STACK_PLACEHOLDER, UsageError } from "./options";
 import { checkOutputTargets, statOf } from "./output";
 import { buildStackReport, mergeViolations, PlanReport, StackExtension, StackReport } from "./report";
 
@@ -55,6 +56,39 @@ function packEvaluator(given?: PlanDeps["pack"]): Evaluator {
     };
 }
 
+/**
+ * `--stack-outputs <name>=<file.json>`: the outputs of a stack the CLI would read from the backend (another
+ * project's), as a JSON object. The name is the StackReference's: `<org>/<project>/<stack>`, as a program builds
+ * it (offline, `pulumi.getOrganization()` is "organization"), or `<project>/<stack>`.
+ */
+export function readStackOutputs(pairs: string[], cwd: string): Record<string, Record<string, unknown>> {
+    const out: Record<string, Record<string, unknown>> = {};
+    const problems: string[] = [];
+    for (const pair of pairs) {
+        const eq = pair.indexOf("=");
+        const name = eq > 0 ? pair.slice(0, eq).trim() : "";
+        const file = pair.slice(eq + 1);
+        if (eq <= 0 || !/^[^/=\s]+(\/[^/=\s]+){1,2}$/.test(name) || file === "") {
+            problems.push(`--stack-outputs ${JSON.stringify(pair)} is malformed: expected <org>/<project>/<stack>=<file.json>, e.g. --stack-outputs organization/network/prod=network-prod.json`);
+            continue;
+        }
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(fs.readFileSync(path.resolve(cwd, file), "utf8"));
+        } catch (err) {
+            problems.push(`--stack-outputs ${name}=${file}: cannot read it as JSON: ${(err as Error).message.split("\n")[0]}`);
+            continue;
+        }
+        if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+            problems.push(`--stack-outputs ${name}=${file}: expected a JSON object of the stack's outputs ({"vpcId": "vpc-0123", ...})`);
+            continue;
+        }
+        out[name] = parsed as Record<string, unknown>;
+    }
+    if (problems.length > 0) throw new UsageError(problems.join("\n  "));
+    return out;
+}
+
 /** What `main` judges with; tests pass their own policies. @default the pack in policies/pack.ts */
 export interface PlanDeps {
     extensions?: StackExtension[];
@@ -73,10 +107,15 @@ export async function plan(opts: PlanOptions, io: PlanIO, deps: PlanDeps = {}): 
     const project = loadProject(projectDir);
     const overrides = parseOverrides(opts.config, project.name);
     checkDeclaredKeys(overrides, project);
-    if (project.stacks.length === 0) throw new UsageError(`${project.dir} has no stack files (Pulumi.<stack>.yaml)`);
+    if (project.stacks.length === 0 && opts.stacks.length === 0) {
+        throw new UsageError(`${project.stackDir} has no stack files (Pulumi.<stack>.yaml): name the stack to check, e.g. --stack dev --config aws:region=us-east-1`);
+    }
+    // A stack without a file runs on Pulumi.yaml's defaults and --config, as a stack `pulumi stack init` made. Without
+    // any --config, in a project that has stack files, a name without a file is likelier a typo: refuse it.
     const unknown = opts.stacks.filter((s) => !project.stacks.includes(s));
-    if (unknown.length > 0) {
-        throw new UsageError(`no stack file for ${unknown.map((s) => `"${s}" (Pulumi.${s}.yaml)`).join(", ")} in ${project.dir}; stacks: ${project.stacks.join(", ")}`);
+    if (unknown.length > 0 && project.stacks.length > 0 && Object.keys(overrides).length === 0) {
+        throw new UsageError(`no stack file for ${unknown.map((s) => `"${s}" (Pulumi.${s}.yaml)`).join(", ")} in ${project.stackDir}; stacks: ` +
+            `${project.stacks.join(", ")} (a stack without a file needs its config on the command line: --config <key>=<value>)`);
     }
     const checked = opts.stacks.length > 0 ? [...new Set(opts.stacks)] : project.stacks;
     if (opts.policyConfigOut && checked.length > 1 && !opts.policyConfigOut.includes(STACK_PLACEHOLDER)) {
@@ -92,7 +131,8 @@ export async function plan(opts: PlanOptions, io: PlanIO, deps: PlanDeps = {}): 
     // Referenced stacks first, as the CLI reads their state: synthesize on demand when a reference misses.
     // Overrides apply to checked stacks; a stack synthesized only to answer a reference uses its own file.
     const overridesFor = (stack: string) => (checked.includes(stack) ? overrides : {});
-    const run = stackRunner(project, deps.syntheses ?? new Syntheses(), overridesFor);
+    const given = readStackOutputs(opts.stackOutputs ?? [], io.cwd);
+    const run = stackRunner(project, deps.syntheses ?? new Syntheses(), overridesFor, { timeoutSeconds: opts.timeout ?? DEFAULT_TIMEOUT_SECONDS }, given);
     const failed = (stack: string, what: string) => (err: unknown): never => {
         if (!(err instanceof SynthesisError)) throw err;
         const hint = many ? " (--config applies to every checked stack; limit the run with --stack)" : "";

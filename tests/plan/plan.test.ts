@@ -354,7 +354,7 @@ describe("offline plan (tools/plan.ts)", () => {
 
     describe("Markdown report (PR comment)", () => {
         const stack = (name: string, messages: string[]): StackReport => ({
-            stack: name, resources: [], policyConfig: {}, diagnostics: [],
+            stack: name, resources: [], policyConfig: {}, diagnostics: [], limitations: [],
             violations: messages.map((message, i) => ({ policy: "s3-bucket-encryption-cmk", enforcementLevel: "mandatory" as const,
                 urn: `urn:pulumi:dr::vbr::aws:s3/bucket:Bucket::b|${i}`, message, foundIn: ["synthesized" as const] })),
             summary: { resources: 0, components: 0, mandatory: messages.length, advisory: 0 },

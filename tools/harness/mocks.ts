@@ -198,6 +198,11 @@ function outputsFor(type: string, name: string, inputs: State, region: string, s
         }
         case "aws:route53/record:Record":
             return { id: `${str(inputs.zoneId) ?? "Z"}_${str(inputs.name) ?? name}_${str(inputs.type) ?? "A"}`, state: { fqdn: str(inputs.name) ?? name } };
+        case "aws:ec2/instance:Instance": {
+            const instanceId = `i-0${hex(16)}`;
+            const ip = (n: number) => `10.0.${parseInt(hex(4), 16) % 250}.${(parseInt(hex(6), 16) % 250) + n}`;
+            return { id: instanceId, state: { arn: arnOf("ec2", `instance/${instanceId}`), privateIp: ip(1), privateDns: `ip-${ip(1).replace(/\./g, "-")}.${region}.compute.internal`, publicIp: "", instanceState: "running" } };
+        }
         case "pulumi:providers:aws":
             return { id: stableUuid(seed), state: {} };
         case "awsx:ec2:Vpc":

@@ -13,12 +13,13 @@ import type * as pulumiSdk from "@pulumi/pulumi";
 import type * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import { specialOutputValueSig, specialResourceSig, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { AwsMocks } from "./mocks";
+import { isProgramFile, runProgram } from "./program";
 import { OfflineTransforms } from "./transforms";
 import { pendingWork, StoppedRun, watchdog } from "./watchdog";
 import { loadProject, ProjectError, stackConfigDetails } from "./project";
 import { Diagnostic, RecordedResource, SynthesizedStack, UNKNOWN } from "./records";
 import {
-    Callback, captureLogs, cheapAnonymousStackTraces, cheapPromiseBookkeeping, ensureTypeScript, loadSdk, ReadRequest, RegisterRequest, Struct,
+    Callback, captureLogs, cheapAnonymousStackTraces, cheapPromiseBookkeeping, loadSdk, ReadRequest, RegisterRequest, Struct,
 } from "./sdk";
 
 export { Diagnostic, RecordedResource, SynthesizedStack, UNKNOWN } from "./records";
@@ -101,13 +102,6 @@ function holdsSecret(v: unknown): boolean {
     return Object.values(obj).some(holdsSecret);
 }
 
-/** Files of the program loaded by earlier runs; cleared so each stack runs the program afresh. */
-const programModules = new Set<string>();
-
-function isProgramFile(file: string, projectDir: string): boolean {
-    return file.startsWith(projectDir + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`);
-}
-
 /**
  * Resolves a StackReference name against known stack outputs: the exact name, else a known name that is the
  * reference's tail (`network/prod` answers `organization/network/prod`), else `<org>/<project>/<stack>` or
@@ -174,8 +168,9 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
                 if (outputs === undefined) {
                     const names = Object.keys(known);
                     const err = new SynthesisError(opts.stack, `StackReference "${name}" cannot be resolved offline: ` +
-                        `no synthesized stack of project "${project.name}" has that name` +
-                        (names.length ? ` (synthesized: ${names.join(", ")})` : " (none synthesized yet)"), undefined, name);
+                        `no synthesized stack of project "${project.name}" and no --stack-outputs has that name` +
+                        (names.length ? ` (known: ${names.join(", ")})` : "") +
+                        `; give its outputs with --stack-outputs ${name.split("/").length === 3 ? name : `<org>/<project>/<stack>`}=<file.json>`, undefined, name);
                     referenceFailed(err);
                     throw err;
                 }
@@ -308,10 +303,6 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
         supportsParameterization: true, supportsResourceHooks: true, supportsErrorHooks: true, callbacks: transforms.server,
     });
 
-    ensureTypeScript();
-    for (const file of programModules) delete require.cache[file];
-    delete require.cache[project.main];
-
     // Rejections the program leaves behind (failed registrations) belong to this run, not to the host process.
     const saved = process.listeners("unhandledRejection");
     process.removeAllListeners("unhandledRejection");
@@ -330,22 +321,8 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
     const cwd = process.cwd();
     process.chdir(project.dir);
     try {
-        const before = new Set(Object.keys(require.cache));
         try {
-            await Promise.race([referenceFailure, guard.stopped, pulumi.runtime.runInPulumiStack(async () => {
-                try {
-                    // eslint-disable-next-line @typescript-eslint/no-require-imports
-                    const mod = require(project.main);
-                    // The language host's rule: a module that exports a function (`export =`, or a default export)
-                    // is that function, and what it returns are the stack's outputs.
-                    const program = typeof mod === "function" ? mod : typeof mod?.default === "function" ? mod.default : undefined;
-                    return program ? await program() : mod;
-                } finally {
-                    for (const file of Object.keys(require.cache)) {
-                        if (!before.has(file) && isProgramFile(file, project.dir)) programModules.add(file);
-                    }
-                }
-            })]);
+            await Promise.race([referenceFailure, guard.stopped, pulumi.runtime.runInPulumiStack(() => runProgram(project))]);
             if (programError === undefined) await Promise.race([sdk.settings.waitForRPCs(), guard.stopped]);
         } catch (err) {
             programError = err;
@@ -391,7 +368,8 @@ function toSynthesisError(stack: string, projectDir: string, failure: unknown, a
         // The error that left an output pending (a failed apply, an invoke, a missing stack output) says more than
         // the stall itself: report it first, with what was left waiting.
         const cause = all.find((e) => !(e instanceof StoppedRun));
-        const waiting = pending.length > 0 ? `; still pending: ${pending.join("; ")}` : "";
+        const waiting = pending.length > 0 ? `; still pending: ${pending.join("; ")}`
+            : "; nothing of Pulumi's was pending: the program waits on a promise or timer of its own";
         const what = failure.stop.kind === "timeout"
             ? `the program ${failure.message} (--timeout)`
             : "the program stopped with outputs that can never resolve";

@@ -37,6 +37,8 @@ type PolicyConfig = Record<string, Record<string, unknown>>;
 
 interface Evaluator {
     packName: string;
+    /** Each policy's description, by name. */
+    descriptions: Record<string, string>;
     /** The pack's config for a stack: from its stack config and the run's --parallel (analyzer POLICY_CONFIG_SOURCES). */
     configFor(stackConfig: Record<string, string>, parallel: number): PolicyConfig;
     evaluate(resources: SynthesizedStack["resources"], stackRegion: string, config: PolicyConfig): Promise<Array<{
@@ -51,6 +53,7 @@ function packEvaluator(given?: PlanDeps["pack"]): Evaluator {
     const identity = pack.packVersion !== undefined ? { name: pack.packName, version: pack.packVersion } : undefined;
     return {
         packName: pack.packName,
+        descriptions: Object.fromEntries(pack.policies.map((p) => [p.name, p.description ?? ""])),
         configFor: (stackConfig, parallel) => policyConfigFromStack(pack.policies, stackConfig, { parallel }),
         evaluate: (resources, stackRegion, config) => evaluatePolicies(pack.policies, resources, { stackRegion, pack: identity, config }),
     };
@@ -89,6 +92,19 @@ export function readStackOutputs(pairs: string[], cwd: string): Record<string, R
     return out;
 }
 
+/**
+ * Progress on stderr for a run that has taken more than a few seconds (thousands of resources): the step it is
+ * in, and how long the run has taken, at each step and every 5 s within one.
+ */
+function progress(io: CliIO, quietMs = 3000): { step(what: string): void; end(): void } {
+    const start = Date.now();
+    let current = "";
+    const say = () => { if (Date.now() - start > quietMs) io.stderr(`plan: ${current} (${Math.round((Date.now() - start) / 1000)} s)\n`); };
+    const timer = setInterval(say, 5000);
+    timer.unref();
+    return { step: (what) => { current = what; say(); }, end: () => clearInterval(timer) };
+}
+
 /** What `main` judges with; tests pass their own policies. @default the pack in policies/pack.ts */
 export interface PlanDeps {
     extensions?: StackExtension[];
@@ -98,7 +114,7 @@ export interface PlanDeps {
 }
 
 /** Synthesizes and judges the stacks; builds the report. Throws UsageError/ProjectError/SynthesisError. */
-export async function plan(opts: PlanOptions, io: PlanIO, deps: PlanDeps = {}): Promise<{ report: PlanReport; exitCode: number }> {
+export async function plan(opts: PlanOptions, io: PlanIO, deps: PlanDeps = {}): Promise<{ report: PlanReport; exitCode: number; descriptions: Record<string, string> }> {
     const extensions = deps.extensions ?? stackExtensions;
     const projectDir = path.resolve(io.cwd, opts.project);
     if (statOf(projectDir)?.isFile()) {
@@ -139,34 +155,45 @@ export async function plan(opts: PlanOptions, io: PlanIO, deps: PlanDeps = {}): 
         throw new SynthesisError(stack, `stack "${stack}"${what}: ${err.message}${hint}`, err.cause, err.reference);
     };
     const synthesized = new Map<string, SynthesizedStack>();
-    for (const stack of checked) synthesized.set(stack, await run(stack, overrides).catch(failed(stack, "")));
-    // Report in synthesis order: a referenced stack before the stacks that read it.
-    const order = [...run.outputs.keys()].filter((s) => checked.includes(s));
-    const stacks: StackReport[] = [];
-    for (const stack of order) {
-        const real = synthesized.get(stack)!;
-        const preview = await run(stack, overrides, true).catch(failed(stack, " (preview)"));
-        const region = real.config["aws:region"] ?? "us-east-1";
-        let policyConfig: PolicyConfig;
-        try {
-            policyConfig = evaluator.configFor(real.config, parallel);
-        } catch (err) {
-            if (err instanceof PolicyConfigError) throw new UsageError(`stack "${stack}": ${err.message}`);
-            throw err;
+    const shown = progress(io);
+    try {
+        for (const stack of checked) {
+            shown.step(`stack "${stack}": synthesizing`);
+            synthesized.set(stack, await run(stack, overrides).catch(failed(stack, "")));
         }
-        const violations = mergeViolations([
-            { run: "synthesized", violations: await evaluator.evaluate(real.resources, region, policyConfig) },
-            // The engine's view of a first preview: outputs unknown, so "can't run policy during preview" advisories.
-            { run: "preview", violations: await evaluator.evaluate(preview.resources, region, policyConfig) },
-        ]);
-        stacks.push(await buildStackReport({
-            project: project.name, stack, config: real.config, synthesized: real, preview, violations,
-            projectDir: project.dir, stackOutputs: Object.fromEntries(run.outputs), parallel, policyConfig,
-            // Other states of this stack (the bring-up estimate's), through the same shared syntheses.
-            synthesize: (config) => run(stack, config).catch(failed(stack, "")),
-        }, extensions));
+        // Report in synthesis order: a referenced stack before the stacks that read it.
+        const order = [...run.outputs.keys()].filter((s) => checked.includes(s));
+        const stacks: StackReport[] = [];
+        for (const stack of order) {
+            const real = synthesized.get(stack)!;
+            shown.step(`stack "${stack}": synthesizing a first preview (${real.resources.length} resources synthesized)`);
+            const preview = await run(stack, overrides, true).catch(failed(stack, " (preview)"));
+            const region = real.config["aws:region"] ?? "us-east-1";
+            let policyConfig: PolicyConfig;
+            try {
+                policyConfig = evaluator.configFor(real.config, parallel);
+            } catch (err) {
+                if (err instanceof PolicyConfigError) throw new UsageError(`stack "${stack}": ${err.message}`);
+                throw err;
+            }
+            shown.step(`stack "${stack}": judging ${real.resources.length} resources with the policy pack, twice`);
+            const violations = mergeViolations([
+                { run: "synthesized", violations: await evaluator.evaluate(real.resources, region, policyConfig) },
+                // The engine's view of a first preview: outputs unknown, so "can't run policy during preview" advisories.
+                { run: "preview", violations: await evaluator.evaluate(preview.resources, region, policyConfig) },
+            ]);
+            shown.step(`stack "${stack}": the report${extensions.length ? " and its estimates" : ""}`);
+            stacks.push(await buildStackReport({
+                project: project.name, stack, config: real.config, synthesized: real, preview, violations,
+                projectDir: project.dir, stackOutputs: Object.fromEntries(run.outputs), parallel, policyConfig,
+                // Other states of this stack (the bring-up estimate's), through the same shared syntheses.
+                synthesize: (config) => run(stack, config).catch(failed(stack, "")),
+            }, extensions));
+        }
+        const report: PlanReport = { project: project.name, stacks, policyPack: evaluator.packName };
+        const mandatory = stacks.some((s) => s.summary.mandatory > 0);
+        return { report, exitCode: mandatory ? EXIT_MANDATORY : EXIT_OK, descriptions: evaluator.descriptions };
+    } finally {
+        shown.end();
     }
-    const report: PlanReport = { project: project.name, stacks, policyPack: evaluator.packName };
-    const mandatory = stacks.some((s) => s.summary.mandatory > 0);
-    return { report, exitCode: mandatory ? EXIT_MANDATORY : EXIT_OK };
 }

@@ -75,7 +75,7 @@ describe("offline plan on common program patterns", function () {
 
     it("as a process, the same failure is noticed when the event loop runs dry, without waiting for --timeout", () => {
         const started = Date.now();
-        const run = spawnSync(process.execPath, ["-r", "@swc-node/register", "tools/plan.ts", "--project", path.join(PATTERNS, "failing")], { cwd: root, encoding: "utf8" });
+        const run = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/plan.ts", "--project", path.join(PATTERNS, "failing")], { cwd: root, encoding: "utf8" });
         expect(run.status, run.stderr).to.equal(2);
         expect(run.stderr).to.match(/^error: stack "dev": the program failed while constructing resources: error serializing property "bucket": cannot derive a name from source-[0-9a-f]{7} \(at index\.ts:10:\d+\); the program stopped with outputs that can never resolve; still pending: the outputs of copy \(aws:s3\/bucket:Bucket\)\n$/);
         expect(run.stdout).to.equal("");

@@ -139,8 +139,17 @@ function toWire(v: unknown): Json | undefined {
     return out;
 }
 
+/**
+ * The Struct the engine would send. Its `toJavaScript()` returns the value it was built from instead of walking the
+ * protobuf tree again for every policy that reads it (the pack's handlers call it once per policy per resource):
+ * the same value, since the wire form is already normalized JSON, and the handlers only read it (they copy it
+ * into each policy's own objects).
+ */
 function struct(props: Record<string, unknown>): struct_pb.Struct {
-    return struct_pb.Struct.fromJavaScript((toWire(props) ?? {}) as Record<string, struct_pb.JavaScriptValue>);
+    const wire = (toWire(props) ?? {}) as Record<string, struct_pb.JavaScriptValue>;
+    const s = struct_pb.Struct.fromJavaScript(wire);
+    s.toJavaScript = () => wire;
+    return s;
 }
 
 interface ProviderInfo { urn: string; type: string; name: string; inputs: Record<string, unknown> }
@@ -161,14 +170,23 @@ function urnParts(urn: string): { stack: string; project: string; type: string; 
 
 function providerResolver(resources: RecordedResource[], stackRegion: string): (r: RecordedResource) => ProviderInfo | undefined {
     const byUrn = new Map(resources.map((r) => [r.urn, r] as const));
+    // One ProviderInfo per provider, so its request is built once (providerOf).
+    const known = new Map<string, ProviderInfo>();
+    const once = (info: ProviderInfo): ProviderInfo => {
+        const seen = known.get(info.urn);
+        if (seen) return seen;
+        known.set(info.urn, info);
+        return info;
+    };
     return (r) => {
         if (r.provider) {
             const { urn } = parseProviderRef(r.provider);
+            if (known.has(urn)) return known.get(urn);
             const p = byUrn.get(urn);
             const parts = urnParts(urn);
             // A default provider the recorder did not record is the engine's default: the stack's config.
             const inputs = p ? p.inputs : parts.type === "pulumi:providers:aws" ? { region: stackRegion } : {};
-            return { urn, type: p?.type ?? parts.type, name: p?.name ?? parts.name, inputs };
+            return once({ urn, type: p?.type ?? parts.type, name: p?.name ?? parts.name, inputs });
         }
         if (!r.custom || r.type.startsWith("pulumi:providers:")) return undefined;
         const pkg = r.type.split(":")[0];
@@ -177,11 +195,11 @@ function providerResolver(resources: RecordedResource[], stackRegion: string): (
         const version = pkg === "aws" ? AWS_VERSION : "0.0.0";
         const name = `default_${version.replace(/\./g, "_")}`;
         const type = `pulumi:providers:${pkg}`;
-        return {
+        return once({
             urn: `urn:pulumi:${stack}::${project}::${type}::${name}`, type, name,
             // The default aws provider reads `aws:region` from the stack's config.
             inputs: pkg === "aws" ? { region: stackRegion } : {},
-        };
+        });
     };
 }
 
@@ -193,13 +211,19 @@ function optionsOf(r: RecordedResource): analyzer_pb.AnalyzerResourceOptions {
     return o;
 }
 
+/** One request object per provider: every resource of a provider sends the same one. */
+const providerRequests = new WeakMap<ProviderInfo, analyzer_pb.AnalyzerProviderResource>();
+
 function providerOf(p: ProviderInfo | undefined): analyzer_pb.AnalyzerProviderResource | undefined {
     if (!p) return undefined;
+    const cached = providerRequests.get(p);
+    if (cached) return cached;
     const pr = new analyzer_pb.AnalyzerProviderResource();
     pr.setType(p.type);
     pr.setName(p.name);
     pr.setUrn(p.urn);
     pr.setProperties(struct(p.inputs));
+    providerRequests.set(p, pr);
     return pr;
 }
 

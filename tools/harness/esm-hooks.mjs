@@ -13,7 +13,11 @@ const RUN = "plan-run";
 const isProgramFile = (url) => url.startsWith("file:") && !url.includes("/node_modules/");
 const runOf = (url) => (url ? new URL(url).searchParams.get(RUN) : null);
 
+// Only the program's own imports are touched (they carry the run): the host's modules (mocha's specs, the tools)
+// resolve and load as if these hooks were not there.
 export async function resolve(specifier, context, next) {
+    const run = runOf(context.parentURL);
+    if (run === null) return next(specifier, context);
     let resolved;
     try {
         resolved = await next(specifier, context);
@@ -23,8 +27,7 @@ export async function resolve(specifier, context, next) {
         if (!ts || !context.parentURL || !existsSync(fileURLToPath(new URL(ts, context.parentURL)))) throw err;
         resolved = await next(ts, context);
     }
-    const run = runOf(context.parentURL);
-    if (run === null || !isProgramFile(resolved.url) || runOf(resolved.url) !== null) return resolved;
+    if (!isProgramFile(resolved.url) || runOf(resolved.url) !== null) return resolved;
     const url = new URL(resolved.url);
     url.searchParams.set(RUN, run);
     return { ...resolved, url: url.href };
@@ -32,7 +35,7 @@ export async function resolve(specifier, context, next) {
 
 let swc;
 export async function load(url, context, next) {
-    const path = url.startsWith("file:") ? fileURLToPath(url) : "";
+    const path = url.startsWith("file:") && runOf(url) !== null ? fileURLToPath(url) : "";
     if (!/\.(m?ts|tsx)$/.test(path)) return next(url, context);
     swc ??= (await import("@swc/core")).default;
     const { code } = await swc.transform(await readFile(path, "utf8"), {

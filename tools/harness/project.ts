@@ -1,7 +1,7 @@
 // Reads a Pulumi project the way the CLI does: Pulumi.yaml (with its config defaults) and Pulumi.<stack>.yaml.
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { CORE_SCHEMA, load } from "js-yaml";
 
 export interface ProjectConfigDeclaration {
     type?: string;
@@ -47,7 +47,8 @@ export class ProjectError extends Error {
 function readYaml(file: string): Record<string, unknown> {
     let parsed: unknown;
     try {
-        parsed = parse(fs.readFileSync(file, "utf8"));
+        // YAML 1.2's core schema, as the CLI reads stack files: a date stays the string it is written as.
+        parsed = load(fs.readFileSync(file, "utf8"), { schema: CORE_SCHEMA, filename: file });
     } catch (err) {
         throw new ProjectError(`${file}: cannot be read as YAML: ${(err as Error).message.split("\n")[0]}`);
     }

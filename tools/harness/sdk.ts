@@ -95,16 +95,13 @@ export function cheapPromiseBookkeeping(sdk: SdkModules): () => void {
 }
 
 /**
- * Under plain node, compile the program's TypeScript on the fly with the hook `npm start` and mocha use
- * (@swc-node/register: transpile only, CommonJS), reading tsconfig.json from the working directory as
- * `node -r @swc-node/register` does. Source maps are forced on so errors point at TypeScript lines.
+ * Under plain node (the recorder used as a library), compile the program's TypeScript with the hook `npm start`
+ * and mocha use (tools/register.js: swc, transpile only, CommonJS, errors mapped to TypeScript lines).
  */
 export function ensureTypeScript(): void {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     if ((require.extensions as any)[".ts"]) return;
-    const { register } = require("@swc-node/register/register");
-    const { readDefaultTsConfig } = require("@swc-node/register/read-default-tsconfig");
-    register({ ...readDefaultTsConfig(), sourceMap: true });
+    require("../register.js");
 }
 
 /** Collects the SDK's console fallback for `pulumi.log.*` (no engine is attached under mocks). */

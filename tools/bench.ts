@@ -65,9 +65,10 @@ export function generateProject(resources: number, dir = fs.mkdtempSync(path.joi
 /**
  * The targets: `npm start` at most 3 x the bare SDK load on both stacks and 2 x on the primary alone; the
  * 5,000-resource program at most 1.2 x the 1,000-resource one per resource, in at most half the time it took
- * before the speed work (45.3 s on this 2-core machine, tools/bench.ts at the commit before it).
+ * before the speed work: 17.9 s on this 2-core machine (the bench of the commit before it; 45.3 s in a first run
+ * under heavy load, so the quieter figure is the base).
  */
-export const TARGETS = { bothStacksRatio: 3, primaryRatio: 2, growthRatio: 1.2, largestSeconds: 45.3 / 2 } as const;
+export const TARGETS = { bothStacksRatio: 3, primaryRatio: 2, growthRatio: 1.2, largestSeconds: 17.9 / 2 } as const;
 
 export interface BenchFigures {
     /** Median seconds of the bare SDK load, and of the plan process on both stacks and on the primary. */
@@ -88,7 +89,7 @@ export function missedTargets(f: BenchFigures): string[] {
         const ratio = run.seconds / f.bareSeconds;
         if (!(ratio <= target)) missed.push(`npm start (${what}): ${ratio.toFixed(2)} x the bare SDK load (target <= ${target})`);
     }
-    if (!(f.largestSeconds <= TARGETS.largestSeconds)) missed.push(`5,000 resources took ${f.largestSeconds.toFixed(1)} s (target <= ${TARGETS.largestSeconds.toFixed(1)} s)`);
+    if (!(f.largestSeconds <= TARGETS.largestSeconds)) missed.push(`5,000 resources took ${f.largestSeconds.toFixed(1)} s (target <= ${TARGETS.largestSeconds.toFixed(2)} s)`);
     if (!(f.growthRatio <= TARGETS.growthRatio)) missed.push(`per-resource time 5,000 / 1,000 = ${f.growthRatio.toFixed(2)} (target <= ${TARGETS.growthRatio})`);
     return missed;
 }
@@ -155,7 +156,7 @@ async function run(): Promise<number> {
         perResource[size] = ms / resources;
         seconds[size] = ms / 1000;
         say(`(b) ${String(size).padStart(5)} resources: ${(ms / 1000).toFixed(2)} s for ${resources} recorded, ` +
-            `${perResource[size].toFixed(3)} ms/resource${size === 5000 ? ` [target <= ${TARGETS.largestSeconds.toFixed(1)} s]` : ""}`);
+            `${perResource[size].toFixed(3)} ms/resource${size === 5000 ? ` [target <= ${TARGETS.largestSeconds.toFixed(2)} s]` : ""}`);
         fs.rmSync(dir, { recursive: true, force: true });
     }
     const ratio = perResource[5000] / perResource[1000];

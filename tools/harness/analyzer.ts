@@ -1,4 +1,5 @@
-// Runs CrossGuard policies offline through @pulumi/policy's own analyzer handlers, fed real protobuf requests.
+// Runs CrossGuard policies offline through @pulumi/policy's own analyzer handlers, fed real protobuf requests
+// (their property values as the handlers read them: see struct()).
 //
 // The engine talks to a policy pack over gRPC: one `Analyze` request per resource (inputs, options, provider)
 // and one `AnalyzeStack` request with every resource (outputs, parent, dependencies, propertyDependencies).
@@ -140,14 +141,13 @@ function toWire(v: unknown): Json | undefined {
 }
 
 /**
- * The Struct the engine would send. Its `toJavaScript()` returns the value it was built from instead of walking the
- * protobuf tree again for every policy that reads it (the pack's handlers call it once per policy per resource):
- * the same value, since the wire form is already normalized JSON, and the handlers only read it (they copy it
- * into each policy's own objects).
+ * The Struct the engine would send, as the pack's handlers read it: they only call `toJavaScript()` (then copy the
+ * value into each policy's own objects), so it answers with the normalized JSON value a Struct built from it
+ * returns, without building and walking a protobuf tree once per policy per resource.
  */
 function struct(props: Record<string, unknown>): struct_pb.Struct {
     const wire = (toWire(props) ?? {}) as Record<string, struct_pb.JavaScriptValue>;
-    const s = struct_pb.Struct.fromJavaScript(wire);
+    const s = new struct_pb.Struct();
     s.toJavaScript = () => wire;
     return s;
 }

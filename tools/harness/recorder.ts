@@ -201,7 +201,8 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
         async registerResource(req: RegisterRequest, callback: Callback): Promise<void> {
             let recorded: RecordedResource | undefined;
             try {
-                await transforms.apply(req as unknown as resproto.RegisterResourceRequest);
+                const transformed = transforms.apply(req as unknown as resproto.RegisterResourceRequest);
+                if (transformed) await transformed;
                 recorded = record(req);
             } catch (err) {
                 errors.push(err);

@@ -49,12 +49,15 @@ export class OfflineTransforms {
      * Runs the transforms that apply to a registration and writes their result into it: properties, protect,
      * retainOnDelete, dependsOn, provider, ignoreChanges, and the other options the engine reads back.
      */
-    async apply(req: resproto.RegisterResourceRequest): Promise<void> {
-        const ownTokens = req.getTransformsList().map((cb) => cb.getToken());
-        const tokens = [...ownTokens];
+    apply(req: resproto.RegisterResourceRequest): Promise<void> | undefined {
+        const tokens = req.getTransformsList().map((cb) => cb.getToken());
         for (let p = req.getParent(); p !== "" && p !== undefined; p = this.parents.get(p) ?? "") tokens.push(...(this.own.get(p) ?? []));
         tokens.push(...this.stackTokens);
-        if (tokens.length === 0) return;
+        // Most registrations have none: no await, so they keep their place in the program's order.
+        return tokens.length === 0 ? undefined : this.run(req, tokens);
+    }
+
+    private async run(req: resproto.RegisterResourceRequest, tokens: string[]): Promise<void> {
         const { resproto: rp } = this.sdk;
         const request = new rp.TransformRequest();
         request.setType(req.getType());

@@ -36,7 +36,11 @@ function install() {
     /** Source maps of compiled files, by file name: read only when a stack trace is formatted. */
     const maps = new Map();
 
+    /** This process's compiled files: a program run once per stack reloads the same sources. */
+    const compiled = new Map();
     const compile = (source, filename) => {
+        const seen = compiled.get(filename);
+        if (seen && seen.source === source) return seen.code;
         const options = swcOptions(filename);
         const key = crypto.createHash("sha256").update(JSON.stringify(options)).update("\0").update(source).digest("hex");
         const file = path.join(cacheDir, `${key}.json`);
@@ -55,6 +59,7 @@ function install() {
             }
         }
         if (out.map) maps.set(filename, out.map);
+        compiled.set(filename, { source, code: out.code });
         return out.code;
     };
 

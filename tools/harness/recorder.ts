@@ -93,6 +93,18 @@ export function plainValue(v: unknown, redactSecrets = false): unknown {
     return out;
 }
 
+/**
+ * A request's or response's properties are read twice (by the recorder and by the SDK's mock monitor or resource
+ * code), and each read walks the protobuf tree again: walk it once. Both readers only read the value.
+ */
+function readOnce(s: Struct | undefined): Struct | undefined {
+    if (s) {
+        const value = s.toJavaScript();
+        s.toJavaScript = () => value;
+    }
+    return s;
+}
+
 /** True when a serialized value holds a secret anywhere. */
 function holdsSecret(v: unknown): boolean {
     if (v === null || typeof v !== "object") return false;
@@ -203,6 +215,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
             try {
                 const transformed = transforms.apply(req as unknown as resproto.RegisterResourceRequest);
                 if (transformed) await transformed;
+                readOnce(req.getObject());
                 recorded = record(req);
             } catch (err) {
                 errors.push(err);
@@ -217,7 +230,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
                 else if (recorded && resp) {
                     const r = resp as { getUrn(): string; getObject(): Struct | undefined };
                     recorded.urn = r.getUrn();
-                    recorded.outputs = plainValue(r.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+                    recorded.outputs = plainValue(readOnce(r.getObject())?.toJavaScript() ?? {}) as Record<string, unknown>;
                     byUrn.set(recorded.urn, recorded);
                     resources.push(recorded);
                     transforms.registered(recorded.urn, req as unknown as resproto.RegisterResourceRequest);

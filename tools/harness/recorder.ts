@@ -43,7 +43,6 @@ export interface SynthesizeOptions {
     organization?: string;
 }
 
-
 /** A synthesized stack with what the run saw on the way: the program's log messages and the StackReferences it read. */
 export interface Synthesis extends SynthesizedStack {
     diagnostics: Diagnostic[];

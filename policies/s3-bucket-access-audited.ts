@@ -93,8 +93,9 @@ function covered(trails: PolicyResource[], name: string): Read<Coverage> {
     return { known: true, value: total };
 }
 
-const FIX = (name: string) => `Fix: add to a multi-region aws.cloudtrail.Trail of this stack with enableLogFileValidation an advanced event selector ` +
-    `{ eventCategory Equals ["Data"], resources.type Equals ["AWS::S3::Object"], resources.ARN StartsWith ["arn:aws:s3:::${name}/"] }, or an aws.s3.BucketLogging for it.`;
+/** `name` is the bucket's name; an autonamed bucket has none in the program's inputs (the provider names it). */
+const FIX = (name: string | undefined) => `Fix: add to a multi-region aws.cloudtrail.Trail of this stack with enableLogFileValidation an advanced event selector ` +
+    `{ eventCategory Equals ["Data"], resources.type Equals ["AWS::S3::Object"], resources.ARN StartsWith ["arn:aws:s3:::${name || "<bucket name>"}/"] }, or an aws.s3.BucketLogging for it.`;
 
 export interface AccessAuditConfig { recordedElsewhere: string[] }
 

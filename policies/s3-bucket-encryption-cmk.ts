@@ -36,7 +36,7 @@ function encryptionSources(b: PolicyResource, all: PolicyResource[]): Array<{ ow
 
 export const s3BucketEncryptionCmk: StackValidationPolicy = {
     name: "s3-bucket-encryption-cmk",
-    description: "S3 buckets must default-encrypt with SSE-KMS and a customer-managed key (a BucketServerSideEncryptionConfiguration linked to the bucket); ALB access-log buckets use SSE-S3, and a bucket is one only if tagged vbr:data-class = access-logs AND a load balancer of the stack logs to it or its bucket policy grants only ELB log delivery.",
+    description: "S3 buckets must default-encrypt with SSE-KMS and a customer-managed key (a BucketServerSideEncryptionConfiguration linked to the bucket, or the bucket's own serverSideEncryptionConfiguration); ALB access-log buckets use SSE-S3, and a bucket is one only if tagged vbr:data-class = access-logs AND a load balancer of the stack logs to it or its bucket policy grants only ELB log delivery.",
     enforcementLevel: "mandatory",
     validateStack: forTypes(T.bucket, (buckets, args, report, undecided) => {
         for (const b of buckets) {

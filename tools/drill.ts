@@ -16,7 +16,7 @@ import { processInterrupts, runDrill } from "./drill/run";
 import { drillIdAt, DrillDeps } from "./drill/session";
 import { drillFiles } from "./drill/workspace";
 import { PolicyConfigError } from "./harness/policy-config";
-import { loadProject, ProjectError, stackConfig } from "./harness/project";
+import { loadProject, missingStackFile, ProjectError, stackConfig } from "./harness/project";
 import { ConfigError, parseStackConfig, StackConfig } from "../stacks/config";
 import { auditLock } from "../stacks/platform-args";
 import { auditTargets } from "./verify/audit";
@@ -71,6 +71,8 @@ export async function main(argv: string[], io: DrillIO = processIO(), deps: Part
     try {
         const project = loadProject(path.resolve(io.cwd, o.project));
         projectDir = project.dir;
+        // A drill runs the CLI on a stack that exists: its file is where the drill's config changes go.
+        if (!project.stacks.includes(o.stack)) throw missingStackFile(project, o.stack);
         config = stackConfig(project, o.stack);
         cfg = parseStackConfig(o.stack, config);
     } catch (err) {

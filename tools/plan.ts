@@ -12,7 +12,7 @@ import { SynthesisError } from "./harness/recorder";
 import { EXIT_USAGE, processIO, runMain } from "./lib/cli";
 import { readOptions, STACK_PLACEHOLDER, UsageError } from "./plan/options";
 import { OutputFile, writeAll } from "./plan/output";
-import { renderMarkdown, renderText } from "./plan/report";
+import { jsonReport, renderMarkdown, renderText } from "./plan/report";
 import { plan, PlanDeps, PlanIO, stackExtensions } from "./plan/run";
 
 export { EXIT_MANDATORY, EXIT_OK, plan, PlanDeps, PlanIO } from "./plan/run";
@@ -27,13 +27,13 @@ export async function main(argv: string[], io: PlanIO = planIO(), deps: PlanDeps
         return parsed;
     }
     try {
-        const { report, exitCode } = await plan(parsed, io, deps);
+        const { report, exitCode, descriptions } = await plan(parsed, io, deps);
         // Render everything, write every file (each to a temp file, then renamed), and only then print: a failure
         // anywhere leaves no output file behind and no report on stdout.
         const text = renderText(report, extensions, io.color ? pc : pc.createColors(false));
         const files: OutputFile[] = [];
         const add = (file: string, content: string) => files.push({ file: path.resolve(io.cwd, file), shown: file, content });
-        if (parsed.json) add(parsed.json, JSON.stringify(report, null, 2) + "\n");
+        if (parsed.json) add(parsed.json, JSON.stringify(jsonReport(report, descriptions), null, 2) + "\n");
         if (parsed.markdown) add(parsed.markdown, renderMarkdown(report, extensions, { jsonArtifact: parsed.json }));
         if (parsed.chart) {
             const dr = report.stacks.find((s) => s.bringUp !== undefined);

@@ -9,8 +9,7 @@ import { estimateBringUp, loadProvisioningTimes, stepsFromDiff, stepsFromTags, t
 import { evaluatePolicies } from "../../tools/harness/analyzer";
 import { estimateScenario } from "../../tools/bringup/bringup-report";
 import { stackConfig, loadProject } from "../../tools/harness/project";
-import { synthesize } from "../../tools/harness/recorder";
-import type { SynthesizedStack } from "../../tools/harness/records";
+import { DbMode, drStack, DrState, primaryStack, syntheses } from "../helpers/stacks";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const times = loadProvisioningTimes();
@@ -18,18 +17,10 @@ const times = loadProvisioningTimes();
 describe("bring-up model on the project's DR stack", function () {
     this.timeout(120_000);
     let outputs: Record<string, Record<string, unknown>>;
-    const cache = new Map<string, SynthesizedStack>();
-    const dr = async (state: string, database: string) => {
-        const key = `${state}/${database}`;
-        if (!cache.has(key)) {
-            cache.set(key, await synthesize({ projectDir: ROOT, stack: "dr", stackOutputs: outputs, overrides: { "vbr:drState": state, "vbr:drDatabase": database } }));
-        }
-        return cache.get(key)!;
-    };
+    const dr = (state: string, database: string) => drStack(state as DrState, database as DbMode);
 
     before(async () => {
-        const primary = await synthesize({ projectDir: ROOT, stack: "primary" });
-        outputs = { primary: primary.outputs };
+        outputs = { primary: (await primaryStack()).outputs };
     });
 
     for (const database of ["replica", "restore"]) {
@@ -86,7 +77,9 @@ describe("bring-up model on the project's DR stack", function () {
             const cfg = stackConfig(loadProject(ROOT), "dr");
             // The targets are stated for the default storage.
             expect(cfg["vbr:dbAllocatedStorageGiB"]).to.equal("100");
-            return estimateScenario({ projectDir: ROOT, stack: "dr", config: cfg, stackOutputs: outputs, parallel: 8 }, state, database);
+            // The shared syntheses, as the plan passes its own: the states are the ones every other spec reads.
+            const synthesize = (config: Record<string, string>) => syntheses.run({ projectDir: ROOT, stack: "dr", overrides: config, stackOutputs: outputs });
+            return estimateScenario({ projectDir: ROOT, stack: "dr", config: cfg, stackOutputs: outputs, parallel: 8, synthesize }, state, database);
         };
 
         for (const c of cases) {
@@ -124,10 +117,7 @@ describe("bring-up model on the project's DR stack", function () {
             const v = await evaluatePolicies([drBringupRtoObjective], s.resources, { config: { [RTO_POLICY_NAME]: { parallel: 8, objectiveMinutes } }, stackRegion: "us-west-2" });
             expect(v, `${state}/${database}`).to.deep.equal([]);
         }
-        const big = await synthesize({
-            projectDir: ROOT, stack: "dr", stackOutputs: outputs,
-            overrides: { "vbr:drState": "failover", "vbr:drDatabase": "restore", "vbr:dbAllocatedStorageGiB": "2000" },
-        });
+        const big = await drStack("failover", "restore", { "vbr:dbAllocatedStorageGiB": "2000" });
         // The restored instance inherits its storage from the backup: the policy's allocatedStorageGiB mirrors the stack config.
         const v = await evaluatePolicies([drBringupRtoObjective], big.resources, {
             config: { [RTO_POLICY_NAME]: { parallel: 8, allocatedStorageGiB: 2000, objectiveMinutes: 240 } }, stackRegion: "us-west-2",

@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { execFileSync } from "child_process";
 import { expect } from "chai";
-import { parse } from "yaml";
+import { load as parse } from "js-yaml";
 
 interface Step { name?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; id?: string }
 interface Job {
@@ -26,7 +26,7 @@ const root = path.join(__dirname, "..", "..");
 const dir = path.join(root, ".github", "workflows");
 const files = fs.readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
 const text = (f: string) => fs.readFileSync(path.join(dir, f), "utf8");
-const load = (f: string): Workflow => parse(text(f));
+const load = (f: string): Workflow => parse(text(f)) as Workflow;
 
 // `uses: owner/repo[/path]@<40 hex> # vX.Y.Z`, as a step (`- uses:`) or a job (`uses:`) line. The full version in
 // the comment is what Dependabot rewrites when it moves the SHA. Local actions (`./...`) have nothing to pin.
@@ -247,7 +247,7 @@ describe("GitHub Actions workflows", () => {
 
 describe("Dependabot", () => {
     interface Update { "package-ecosystem": string; directory?: string; directories?: string[]; schedule: { interval: string }; groups?: Record<string, unknown> }
-    const config: { version: number; updates: Update[] } = parse(fs.readFileSync(path.join(root, ".github", "dependabot.yml"), "utf8"));
+    const config = parse(fs.readFileSync(path.join(root, ".github", "dependabot.yml"), "utf8")) as { version: number; updates: Update[] };
     const dirs = (u: Update) => [...(u.directory ? [u.directory] : []), ...(u.directories ?? [])].sort();
 
     it("updates the GitHub actions and npm, once each, weekly, grouped", () => {

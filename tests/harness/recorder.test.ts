@@ -126,7 +126,7 @@ describe("recorder: synthesize", () => {
     it("names an unresolvable StackReference", async () => {
         const err = await synthesize({ projectDir, stack: "west" }).catch((e) => e);
         expect(err).to.be.instanceOf(SynthesisError);
-        expect(err.message).to.equal(`StackReference "acme/fixture/east" cannot be resolved offline: no synthesized stack of project "fixture" has that name (none synthesized yet)`);
+        expect(err.message).to.equal(`StackReference "acme/fixture/east" cannot be resolved offline: no synthesized stack of project "fixture" and no --stack-outputs has that name; give its outputs with --stack-outputs acme/fixture/east=<file.json>`);
     });
 
     it("turns a program that throws into a SynthesisError naming the cause and the line", async () => {

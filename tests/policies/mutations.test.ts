@@ -5,6 +5,7 @@ import * as path from "path";
 import { policies } from "../../policies/pack";
 import { ADVERSARIAL, ALL_MUTATIONS, runVariants, VARIANTS } from "../../tools/harness/adversarial";
 import { Area, MUTATIONS, runMutations, stackLoader } from "../../tools/harness/mutations";
+import { syntheses } from "../helpers/stacks";
 
 const load = stackLoader(path.join(__dirname, "..", ".."));
 
@@ -18,7 +19,7 @@ describe("policy pack mutations", () => {
     });
 
     it("catches every mutation with the intended policy, on the mutated resource's URN, with a fix", async () => {
-        const results = await runMutations(policies, load, ALL_MUTATIONS);
+        const results = await runMutations(policies, stackLoader(path.join(__dirname, "..", ".."), syntheses), ALL_MUTATIONS);
         const missed = results.filter((r) => !r.caught).map((r) => `${r.mutation.id} (${r.mutation.policy} on ${r.mutation.at.name})${r.error ? `: ${r.error}` : ""}`);
         expect(missed).to.deep.equal([]);
         for (const r of results) {

@@ -15,7 +15,7 @@ import * as grpc from "@grpc/grpc-js";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import * as analyzer_grpc_pb from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer_pb from "@pulumi/pulumi/proto/analyzer_pb";
-import { parse } from "yaml";
+import { load as parse } from "js-yaml";
 
 const packDir = path.join(__dirname, "..", "..", "policies");
 const manifest = JSON.parse(fs.readFileSync(path.join(packDir, "package.json"), "utf8")) as {

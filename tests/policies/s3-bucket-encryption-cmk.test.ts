@@ -1,4 +1,5 @@
 import { expect } from "chai";
+import type { RecordedResource } from "../../tools/harness/records";
 import { asDestinationStack, albLoggingTo, asAccessLogShape, baseline, elbLogDeliveryPolicy, find, policySpec, reported, retype, set, UNKNOWN, V2 } from "./fixtures";
 
 const sse = ["rules", 0, "applyServerSideEncryptionByDefault"];
@@ -65,5 +66,40 @@ describe("s3-bucket-encryption-cmk in preview", () => {
         expect((await reported("s3-bucket-encryption-cmk", rs)).map((v) => v.level)).to.deep.equal(["advisory"]);
         set(alias, ["name"], "alias/vbr-data");
         expect(await reported("s3-bucket-encryption-cmk", rs)).to.deep.equal([]);
+    });
+});
+
+// The bucket's own `serverSideEncryptionConfiguration` (deprecated in v7, still applied) is judged as what it is.
+describe("policy s3-bucket-encryption-cmk on a bucket's inline encryption", () => {
+    const inline = (rs: RecordedResource[], byDefault: unknown) => {
+        rs.splice(rs.indexOf(find(rs, "audit-sse")), 1);
+        set(find(rs, "audit"), ["serverSideEncryptionConfiguration"], { rule: { applyServerSideEncryptionByDefault: byDefault, bucketKeyEnabled: true } });
+    };
+    it("passes SSE-KMS with the data key, with the key linked by a property dependency", async () => {
+        const rs = baseline();
+        inline(rs, { sseAlgorithm: "aws:kms", kmsMasterKeyId: find(rs, "key-data").outputs.arn });
+        expect(await reported("s3-bucket-encryption-cmk", rs)).to.deep.equal([]);
+    });
+    it("fails SSE-S3, naming the inline setting", async () => {
+        const rs = baseline();
+        inline(rs, { sseAlgorithm: "AES256" });
+        expect(await reported("s3-bucket-encryption-cmk", rs)).to.deep.equal([{ level: "mandatory", name: "audit",
+            message: 'Bucket "audit" default-encrypts with "AES256" (the inline serverSideEncryptionConfiguration of Bucket "audit"), not a customer-managed KMS key. Fix: set serverSideEncryptionConfiguration.rule.applyServerSideEncryptionByDefault to { sseAlgorithm: "aws:kms", kmsMasterKeyId: <customer-managed KMS key ARN in the bucket\'s region> }.' }]);
+    });
+    it("fails the AWS-managed key", async () => {
+        const rs = baseline();
+        inline(rs, { sseAlgorithm: "aws:kms", kmsMasterKeyId: "alias/aws/s3" });
+        expect(await reported("s3-bucket-encryption-cmk", rs)).to.deep.equal([{ level: "mandatory", name: "audit",
+            message: 'Bucket "audit" default-encrypts with the AWS-managed key "alias/aws/s3" (the inline serverSideEncryptionConfiguration of Bucket "audit" serverSideEncryptionConfiguration.rule.applyServerSideEncryptionByDefault.kmsMasterKeyId). Fix: set kmsMasterKeyId to a customer-managed KMS key ARN in the bucket\'s region.' }]);
+    });
+    it("passes an unknown key linked to the CMK in preview, and hands an unknown algorithm to the engine", async () => {
+        const linkedKey = baseline();
+        inline(linkedKey, { sseAlgorithm: "aws:kms", kmsMasterKeyId: UNKNOWN });
+        find(linkedKey, "audit").propertyDependencies.serverSideEncryptionConfiguration = [find(linkedKey, "key-data").urn];
+        expect(await reported("s3-bucket-encryption-cmk", linkedKey)).to.deep.equal([]);
+        const rs = baseline();
+        inline(rs, { sseAlgorithm: UNKNOWN });
+        const got = await reported("s3-bucket-encryption-cmk", rs);
+        expect(got.map((g) => g.level)).to.deep.equal(["advisory"]);
     });
 });

@@ -7,11 +7,12 @@ import * as path from "path";
 import { policies } from "../../policies/pack";
 import { analyze } from "../../tools/harness/analyzer";
 import { policyConfigFromStack } from "../../tools/harness/policy-config";
-import { STACK_OVERRIDES, StackId, stackLoader } from "../../tools/harness/mutations";
-import { synthesize, UNKNOWN } from "../../tools/harness/recorder";
+import { StackId, stackLoader } from "../../tools/harness/mutations";
+import { UNKNOWN } from "../../tools/harness/recorder";
+import { syntheses } from "../helpers/stacks";
 
 const projectDir = path.join(__dirname, "..", "..");
-const load = stackLoader(projectDir);
+const load = stackLoader(projectDir, syntheses);
 
 /** The pack as the offline plan runs it on a stack: the policy config derived from the stack's config. */
 const judge = (s: { resources: Parameters<typeof analyze>[1]; config: Record<string, string> }) =>
@@ -56,7 +57,7 @@ describe("policy pack on the project's stacks", () => {
         // property dependencies, so the policy decides even while the ARNs are unknown.
         const overrides = { "vbr:dbRestoreTime": "2026-11-29T13:45:00Z" };
         for (const preview of [false, true]) {
-            const s = await synthesize({ projectDir, stack: "primary", overrides, preview });
+            const s = await syntheses.run({ projectDir, stack: "primary", overrides, preview });
             const vs = await judge(s);
             expect(vs.violations.map((v) => [v.policy, v.enforcementLevel, v.urn?.split("::").pop() ?? null]), `preview=${preview}`)
                 .to.deep.equal([]);
@@ -64,9 +65,7 @@ describe("policy pack on the project's stacks", () => {
     });
 
     describe("in a first preview (outputs unknown, the primary's exports read from its state)", () => {
-        const loadPreview = (id: StackId) => id === "primary"
-            ? synthesize({ projectDir, stack: "primary", preview: true })
-            : load("primary").then((primary) => synthesize({ projectDir, stack: "dr", preview: true, overrides: STACK_OVERRIDES[id], stackOutputs: { primary: primary.outputs } }));
+        const loadPreview = (id: StackId) => load(id, true);
         // The same verdict as after deployment: no policy needs a value only known after `up` (no "can't run" advisory).
         const expectedAdvisories: Record<StackId, Array<[string, string]>> = {
             "primary": [], "dr-standby": [], "dr-failover-replica": [],

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import { expect } from "chai";
-import { parse } from "yaml";
+import { load as parse } from "js-yaml";
 import { z } from "zod";
 import { CONFIG_SCHEMA, ConfigField, configKey, parseStackConfig, ConfigError, deprecationWarnings } from "../../stacks/config";
 import { loadProject, stackConfig } from "../../tools/harness/project";

@@ -2,8 +2,9 @@
 // every state for both database modes. What this cannot see: awsx's children (NAT gateways, subnets; the Vpc's
 // natGateways input is checked instead) and provider-side replacement decisions beyond the inputs listed below.
 import { expect } from "chai";
-import { RecordedResource, synthesize, SynthesizedStack } from "../../tools/harness/recorder";
+import type { RecordedResource, SynthesizedStack } from "../../tools/harness/recorder";
 import { DATA_BEARING, REPLACE_ON } from "../helpers/data-bearing";
+import { drStack, primaryStack } from "../helpers/stacks";
 
 const DR_STATES = ["standby", "drill", "failover"] as const;
 const MODES = ["replica", "restore"] as const;
@@ -40,13 +41,9 @@ describe("stacks by DR state (synthesized)", function () {
     const dr: Record<string, Synth> = {};
 
     before(async () => {
-        primary = await synthesize({ projectDir: ".", stack: "primary" });
+        primary = await primaryStack();
         for (const mode of MODES) {
-            for (const state of DR_STATES) {
-                dr[`${mode}/${state}`] = await synthesize({
-                    projectDir: ".", stack: "dr", overrides: { "vbr:drState": state, "vbr:drDatabase": mode }, stackOutputs: { primary: primary.outputs },
-                });
-            }
+            for (const state of DR_STATES) dr[`${mode}/${state}`] = await drStack(state, mode);
         }
     });
 

@@ -5,7 +5,8 @@ import type { Colors } from "picocolors/types";
 import {
     BringUpEstimate, defaultParallel, estimateBringUp, loadProvisioningTimes, ProvisioningTimes, stepsFromDiff, toMinutes,
 } from "../../policies/lib/bringup";
-import { synthesize, SynthesisError } from "../harness/recorder";
+import { loadProject } from "../harness/project";
+import { stackRunner, Syntheses } from "../harness/syntheses";
 import { rtoObjectiveMinutes } from "../harness/policy-config";
 import type { SynthesizedStack } from "../harness/records";
 import type { StackContext, StackExtension } from "../plan/report";
@@ -64,41 +65,17 @@ export interface EstimateOptions {
     parallel?: number;
     times?: ProvisioningTimes;
     /**
-     * Stacks already synthesized (not in preview) with the same referenced outputs: one whose stack and config
-     * match a state the estimate needs is reused instead of synthesized again. The estimate adds what it synthesizes,
-     * so the second scenario reuses the first one's standby. @default - none
+     * Synthesizes this stack with a full config (a DR state), sharing syntheses with the caller (the plan passes its
+     * own, so the standby it checked is not run again). @default a synthesis of its own per state, referenced stacks
+     * synthesized on demand
      */
-    synthesized?: SynthesizedStack[];
+    synthesize?(config: Record<string, string>): Promise<SynthesizedStack>;
 }
 
-const sameConfig = (a: Record<string, string>, b: Record<string, string>) =>
-    Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
-
-/** The stack in `config`: from `opts.synthesized` when it holds that exact synthesis, else synthesized (and added there). */
-async function synthesizeOnce(opts: EstimateOptions, config: Record<string, string>, outputs: Record<string, Record<string, unknown>>): Promise<SynthesizedStack> {
-    const hit = opts.synthesized?.find((s) => s.stack === opts.stack && sameConfig(s.config, config));
-    if (hit) return hit;
-    const s = await synthesizeWithReferences(opts.projectDir, opts.stack, config, outputs);
-    opts.synthesized?.push(s);
-    return s;
-}
-
-/** Synthesizes a stack, synthesizing a referenced stack of the same project first when a reference misses. */
-async function synthesizeWithReferences(projectDir: string, stack: string, overrides: Record<string, string>,
-    outputs: Record<string, Record<string, unknown>>): Promise<SynthesizedStack> {
-    for (let attempt = 0; ; attempt++) {
-        try {
-            return await synthesize({ projectDir, stack, overrides, stackOutputs: outputs });
-        } catch (err) {
-            const ref = err instanceof SynthesisError ? err.reference : undefined;
-            if (!ref || attempt > 3) throw err;
-            const target = ref.split("/").pop()!;
-            if (target === stack || outputs[target]) throw err;
-            const s = await synthesize({ projectDir, stack: target, stackOutputs: outputs });
-            outputs[target] = s.outputs;
-            outputs[ref] = s.outputs;
-        }
-    }
+/** The estimate's own syntheses when the caller shares none: referenced stacks of the project synthesized on demand. */
+function ownSynthesizer(opts: EstimateOptions): (config: Record<string, string>) => Promise<SynthesizedStack> {
+    const run = stackRunner(loadProject(opts.projectDir), new Syntheses(), () => ({}), {}, opts.stackOutputs ?? {});
+    return (config) => run(opts.stack, config);
 }
 
 function scenarioOf(state: ActiveState, database: DatabaseMode, objectiveMinutes: number, e: BringUpEstimate): BringUpScenario {
@@ -125,14 +102,14 @@ function scenarioOf(state: ActiveState, database: DatabaseMode, objectiveMinutes
  */
 export async function estimateScenario(opts: EstimateOptions, state: ActiveState, database: DatabaseMode): Promise<BringUpScenario> {
     const times = opts.times ?? loadProvisioningTimes();
-    const outputs = { ...(opts.stackOutputs ?? {}) };
+    const synthesize = opts.synthesize ?? ownSynthesizer(opts);
     const base: Record<string, string> = { ...opts.config, "vbr:drDatabase": database };
     // Config keys that only the serving state accepts (the corruption runbook) must not break standby.
     const standbyConfig: Record<string, string> = { ...base, "vbr:drState": "standby" };
     delete standbyConfig["vbr:dbRestoreTime"];
     delete standbyConfig["vbr:dbRestoreSource"];
-    const standby = await synthesizeOnce(opts, standbyConfig, outputs);
-    const active = await synthesizeOnce(opts, { ...base, "vbr:drState": state }, outputs);
+    const standby = await synthesize(standbyConfig);
+    const active = await synthesize({ ...base, "vbr:drState": state });
     const storage = Number(opts.config["vbr:dbAllocatedStorageGiB"]);
     const steps = stepsFromDiff(standby.resources, active.resources, times,
         Number.isFinite(storage) && storage > 0 ? { allocatedStorageGiB: storage } : {});
@@ -149,7 +126,7 @@ export async function estimateBringUpField(opts: EstimateOptions): Promise<Bring
     const database = (opts.config["vbr:drDatabase"] === "restore" ? "restore" : "replica") as DatabaseMode;
     const headline: ActiveState = own === "drill" ? "drill" : "failover";
     const other: ActiveState = headline === "drill" ? "failover" : "drill";
-    const shared = { ...opts, synthesized: [...(opts.synthesized ?? [])] };
+    const shared = { ...opts, synthesize: opts.synthesize ?? ownSynthesizer(opts) };
     const first = await estimateScenario(shared, headline, database);
     const second = await estimateScenario(shared, other, database);
     return { ...first, scenarios: [first, second] };
@@ -217,8 +194,8 @@ export function bringUpExtension(opts: { parallel?: number; times?: Provisioning
             projectDir: ctx.projectDir ?? path.resolve("."), stack: ctx.stack, config: ctx.config,
             // The plan's --parallel, the same the RTO policy is given, so the two verdicts agree.
             stackOutputs: ctx.stackOutputs, parallel: opts.parallel ?? ctx.parallel, times: opts.times,
-            // The stack as checked: in standby it is the estimate's starting point, no need to run it again.
-            synthesized: [ctx.synthesized],
+            // The plan's syntheses: the stack as checked, in standby, is the estimate's starting point.
+            synthesize: ctx.synthesize,
         }),
         text: (v, c) => (v ? bringUpText(v, c) : []),
         markdown: (v) => (v ? bringUpMarkdown(v) : []),

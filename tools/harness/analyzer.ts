@@ -1,4 +1,5 @@
-// Runs CrossGuard policies offline through @pulumi/policy's own analyzer handlers, fed real protobuf requests.
+// Runs CrossGuard policies offline through @pulumi/policy's own analyzer handlers, fed real protobuf requests
+// (their property values as the handlers read them: see struct()).
 //
 // The engine talks to a policy pack over gRPC: one `Analyze` request per resource (inputs, options, provider)
 // and one `AnalyzeStack` request with every resource (outputs, parent, dependencies, propertyDependencies).
@@ -9,6 +10,7 @@
 import * as struct_pb from "google-protobuf/google/protobuf/struct_pb";
 import * as analyzer_pb from "@pulumi/pulumi/proto/analyzer_pb";
 import type { Policies, Policy, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import * as policyLib from "@pulumi/policy/policy";
 import * as policyServer from "@pulumi/policy/server";
 import { version as AWS_VERSION } from "@pulumi/aws/package.json";
 import { packName, packVersion, policies as packPolicies } from "../../policies/pack";
@@ -72,6 +74,8 @@ interface PolicyServer {
 }
 
 const server = policyServer as unknown as PolicyServer;
+/** The pack library's own test of what its Analyze handler runs (not in its typings). */
+const policyModule = policyLib as unknown as { isResourcePolicy(p: Policy): boolean };
 
 /** The identity of a list of policies that is not (a subset of) this project's pack, e.g. a test's own policy. */
 export const HARNESS_PACK: PackIdentity = { name: "vbr-dr-harness", version: "0.0.0" };
@@ -139,8 +143,16 @@ function toWire(v: unknown): Json | undefined {
     return out;
 }
 
+/**
+ * The Struct the engine would send, as the pack's handlers read it: they only call `toJavaScript()` (then copy the
+ * value into each policy's own objects), so it answers with the normalized JSON value a Struct built from it
+ * returns, without building and walking a protobuf tree once per policy per resource.
+ */
 function struct(props: Record<string, unknown>): struct_pb.Struct {
-    return struct_pb.Struct.fromJavaScript((toWire(props) ?? {}) as Record<string, struct_pb.JavaScriptValue>);
+    const wire = (toWire(props) ?? {}) as Record<string, struct_pb.JavaScriptValue>;
+    const s = new struct_pb.Struct();
+    s.toJavaScript = () => wire;
+    return s;
 }
 
 interface ProviderInfo { urn: string; type: string; name: string; inputs: Record<string, unknown> }
@@ -161,14 +173,23 @@ function urnParts(urn: string): { stack: string; project: string; type: string; 
 
 function providerResolver(resources: RecordedResource[], stackRegion: string): (r: RecordedResource) => ProviderInfo | undefined {
     const byUrn = new Map(resources.map((r) => [r.urn, r] as const));
+    // One ProviderInfo per provider, so its request is built once (providerOf).
+    const known = new Map<string, ProviderInfo>();
+    const once = (info: ProviderInfo): ProviderInfo => {
+        const seen = known.get(info.urn);
+        if (seen) return seen;
+        known.set(info.urn, info);
+        return info;
+    };
     return (r) => {
         if (r.provider) {
             const { urn } = parseProviderRef(r.provider);
+            if (known.has(urn)) return known.get(urn);
             const p = byUrn.get(urn);
             const parts = urnParts(urn);
             // A default provider the recorder did not record is the engine's default: the stack's config.
             const inputs = p ? p.inputs : parts.type === "pulumi:providers:aws" ? { region: stackRegion } : {};
-            return { urn, type: p?.type ?? parts.type, name: p?.name ?? parts.name, inputs };
+            return once({ urn, type: p?.type ?? parts.type, name: p?.name ?? parts.name, inputs });
         }
         if (!r.custom || r.type.startsWith("pulumi:providers:")) return undefined;
         const pkg = r.type.split(":")[0];
@@ -177,11 +198,11 @@ function providerResolver(resources: RecordedResource[], stackRegion: string): (
         const version = pkg === "aws" ? AWS_VERSION : "0.0.0";
         const name = `default_${version.replace(/\./g, "_")}`;
         const type = `pulumi:providers:${pkg}`;
-        return {
+        return once({
             urn: `urn:pulumi:${stack}::${project}::${type}::${name}`, type, name,
             // The default aws provider reads `aws:region` from the stack's config.
             inputs: pkg === "aws" ? { region: stackRegion } : {},
-        };
+        });
     };
 }
 
@@ -193,13 +214,19 @@ function optionsOf(r: RecordedResource): analyzer_pb.AnalyzerResourceOptions {
     return o;
 }
 
+/** One request object per provider: every resource of a provider sends the same one. */
+const providerRequests = new WeakMap<ProviderInfo, analyzer_pb.AnalyzerProviderResource>();
+
 function providerOf(p: ProviderInfo | undefined): analyzer_pb.AnalyzerProviderResource | undefined {
     if (!p) return undefined;
+    const cached = providerRequests.get(p);
+    if (cached) return cached;
     const pr = new analyzer_pb.AnalyzerProviderResource();
     pr.setType(p.type);
     pr.setName(p.name);
     pr.setUrn(p.urn);
     pr.setProperties(struct(p.inputs));
+    providerRequests.set(p, pr);
     return pr;
 }
 
@@ -269,8 +296,12 @@ export async function analyze(policies: Policies, resources: RecordedResource[],
     const analyzeStackFn = server.makeAnalyzeStackRpcFun(name, version, PACK_DEFAULT_LEVEL, pack);
     const providerFor = providerResolver(resources, opts.stackRegion ?? "us-east-1");
     const out: AnalysisResult = { violations: [], notApplicable: [] };
-    for (const r of resources) {
-        collect(await call(analyzeFn, analyzeRequest(r, providerFor(r))), r.urn, out);
+    // Without a resource policy (this pack has only stack policies) every Analyze answer is empty: the handler
+    // skips each policy. Asking anyway costs a request per resource.
+    if (pack.some((p) => policyModule.isResourcePolicy(p))) {
+        for (const r of resources) {
+            collect(await call(analyzeFn, analyzeRequest(r, providerFor(r))), r.urn, out);
+        }
     }
     collect(await call(analyzeStackFn, stackRequest(resources, providerFor)), null, out);
     return out;

@@ -4,10 +4,10 @@
 // (a replication rule names the peer region's key ARN, a task role names the bucket's ARN). What a mock
 // cannot prove: that AWS accepts the request (provider-side validation) and what awsx creates inside its
 // remote components (the awsx plugin is not running).
-import * as crypto from "crypto";
 import * as pulumi from "@pulumi/pulumi";
+import { invokeResult, MOCK_ACCOUNT_ID, stableHex } from "./invokes";
 
-export const MOCK_ACCOUNT_ID = "123456789012";
+export { MOCK_ACCOUNT_ID, stableHex } from "./invokes";
 
 /** Outputs a StackReference returns, keyed by the referenced stack's fully qualified name. */
 export type StackOutputs = Record<string, Record<string, unknown>>;
@@ -20,11 +20,6 @@ export interface MockOptions {
 }
 
 type State = Record<string, unknown>;
-
-/** A short, stable hex string derived from the resource's identity. */
-export function stableHex(seed: string, length: number): string {
-    return crypto.createHash("sha256").update(seed).digest("hex").slice(0, length);
-}
 
 /** A stable UUID-shaped identifier. */
 function stableUuid(seed: string): string {
@@ -217,6 +212,11 @@ function outputsFor(type: string, name: string, inputs: State, region: string, s
         }
         case "aws:route53/record:Record":
             return { id: `${str(inputs.zoneId) ?? "Z"}_${str(inputs.name) ?? name}_${str(inputs.type) ?? "A"}`, state: { fqdn: str(inputs.name) ?? name } };
+        case "aws:ec2/instance:Instance": {
+            const instanceId = `i-0${hex(16)}`;
+            const ip = (n: number) => `10.0.${parseInt(hex(4), 16) % 250}.${(parseInt(hex(6), 16) % 250) + n}`;
+            return { id: instanceId, state: { arn: arnOf("ec2", `instance/${instanceId}`), privateIp: ip(1), privateDns: `ip-${ip(1).replace(/\./g, "-")}.${region}.compute.internal`, publicIp: "", instanceState: "running" } };
+        }
         case "pulumi:providers:aws":
             return { id: stableUuid(seed), state: {} };
         case "awsx:ec2:Vpc":
@@ -261,38 +261,6 @@ function awsxVpcOutputs(inputs: State, region: string, seed: string): State {
     };
 }
 
-/** Well-known data sources the program calls. */
-function callResult(token: string, inputs: State, region: string): Record<string, unknown> {
-    switch (token) {
-        case "aws:index/getCallerIdentity:getCallerIdentity":
-            return { accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/ci`, userId: "AIDAEXAMPLE", id: MOCK_ACCOUNT_ID };
-        case "aws:index/getRegion:getRegion": {
-            const r = str(inputs.region) ?? str(inputs.name) ?? region;
-            return { name: r, region: r, id: r, endpoint: `ec2.${r}.amazonaws.com`, description: r };
-        }
-        case "aws:index/getPartition:getPartition":
-            return { partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" };
-        case "aws:index/getAvailabilityZones:getAvailabilityZones": {
-            const r = str(inputs.region) ?? region;
-            const names = ["a", "b", "c", "d"].map((s) => `${r}${s}`);
-            return { names, zoneIds: names.map((_, i) => `${r.replace(/-/g, "")}-az${i + 1}`), id: r };
-        }
-        case "aws:secretsmanager/getRandomPassword:getRandomPassword":
-            // Fixed, so tests and plans are deterministic; 32 characters like the database helper asks for.
-            return { randomPassword: "Mock0Password0For0Tests0Only0032", id: "random-password" };
-        case "aws:elb/getServiceAccount:getServiceAccount":
-            return { arn: "arn:aws:iam::127311923021:root", id: "127311923021" };
-        case "aws:rds/getInstance:getInstance": {
-            // An existing instance (the corruption runbook's vbr:dbRestoreSource), found in the caller's region.
-            const id = str(inputs.dbInstanceIdentifier) ?? "unknown";
-            const r = str(inputs.region) ?? region;
-            const address = `${id}.c${stableHex(`${id}::${r}`, 11)}.${r}.rds.amazonaws.com`;
-            return { id, dbInstanceIdentifier: id, dbInstanceArn: `arn:aws:rds:${r}:${MOCK_ACCOUNT_ID}:db:${id}`, address, port: 5432, endpoint: `${address}:5432` };
-        }
-    }
-    return {};
-}
-
 /**
  * The mocks: effective region of each resource (its `region` input, else its provider's region, else the
  * stack's), then realistic outputs merged over the inputs.
@@ -322,8 +290,13 @@ export class AwsMocks implements pulumi.runtime.Mocks {
         return { id: args.id || id, state: { ...inputs, ...state } };
     }
 
+    /** Invokes the mocks had no answer for (they got `{}`), by token: the run's limitations. */
+    readonly unanswered = new Set<string>();
+
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-        return callResult(args.token, (args.inputs ?? {}) as State, this.options.region);
+        const result = invokeResult(args.token, (args.inputs ?? {}) as State, this.options.region);
+        if (result === undefined) this.unanswered.add(args.token);
+        return result ?? {};
     }
 
     private stackReference(name: string): { id: string; state: State } {

@@ -7,7 +7,8 @@
 import type { Policies } from "@pulumi/policy";
 import { evaluatePolicies, Violation } from "./analyzer";
 import { policyConfigFromStack } from "./policy-config";
-import { RecordedResource, synthesize, SynthesizedStack } from "./recorder";
+import { RecordedResource, SynthesizedStack } from "./recorder";
+import { Syntheses } from "./syntheses";
 import { DR_PLAN_RTO_MINUTES } from "../../policies/model/plan";
 
 export type StackId = "primary" | "dr-standby" | "dr-drill" | "dr-failover-replica" | "dr-failover-restore";
@@ -43,18 +44,12 @@ export const STACK_OVERRIDES: Record<Exclude<StackId, "primary">, Record<string,
     "dr-failover-restore": { "vbr:drState": "failover", "vbr:drDatabase": "restore", "vbr:rtoObjectiveMinutes": String(DR_PLAN_RTO_MINUTES) },
 };
 
-/** Synthesizes the project's stacks (the DR ones reading the primary's outputs), once per StackId. */
-export function stackLoader(projectDir: string): (id: StackId) => Promise<SynthesizedStack> {
-    const cache = new Map<StackId, Promise<SynthesizedStack>>();
-    const load = (id: StackId): Promise<SynthesizedStack> => {
-        let p = cache.get(id);
-        if (!p) {
-            p = id === "primary"
-                ? synthesize({ projectDir, stack: "primary" })
-                : load("primary").then((primary) => synthesize({ projectDir, stack: "dr", overrides: STACK_OVERRIDES[id], stackOutputs: { primary: primary.outputs } }));
-            cache.set(id, p);
-        }
-        return p;
+/** Synthesizes the project's stacks (the DR ones reading the primary's outputs), once per StackId and mode. */
+export function stackLoader(projectDir: string, syntheses = new Syntheses()): (id: StackId, preview?: boolean) => Promise<SynthesizedStack> {
+    const load = async (id: StackId, preview = false): Promise<SynthesizedStack> => {
+        if (id === "primary") return syntheses.run({ projectDir, stack: "primary", preview });
+        const primary = await load("primary");
+        return syntheses.run({ projectDir, stack: "dr", overrides: STACK_OVERRIDES[id], preview, stackOutputs: { primary: primary.outputs } });
     };
     return load;
 }

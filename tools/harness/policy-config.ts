@@ -17,8 +17,8 @@ export type EngineLevel = "advisory" | "mandatory" | "remediate" | "disabled";
 
 type JsonSchema = Record<string, unknown>;
 
-/** Unknown keywords (annotations a pack may add) are ignored, as the CLI's validator does. */
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
+/** Unknown keywords (annotations a pack may add) are ignored, as the CLI's validator does. Made on first use. */
+let ajv: Ajv | undefined;
 const validators = new WeakMap<JsonSchema, ValidateFunction>();
 
 function problemOf(error: ErrorObject): string {
@@ -36,7 +36,7 @@ function problemOf(error: ErrorObject): string {
 /** What is wrong with a config value for its property's JSON schema, one line each; a wrong type is said alone. */
 function schemaProblems(where: string, schema: JsonSchema, v: unknown): string[] {
     let validate = validators.get(schema);
-    if (!validate) validators.set(schema, (validate = ajv.compile(schema)));
+    if (!validate) validators.set(schema, (validate = (ajv ??= new Ajv({ allErrors: true, strict: false, verbose: true })).compile(schema)));
     if (validate(v)) return [];
     const errors = validate.errors ?? [];
     if (errors.some((e) => e.keyword === "type" && e.instancePath === "")) return [`${where}: ${JSON.stringify(v)} is not of type ${JSON.stringify(schema.type)}`];

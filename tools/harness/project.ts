@@ -1,7 +1,7 @@
 // Reads a Pulumi project the way the CLI does: Pulumi.yaml (with its config defaults) and Pulumi.<stack>.yaml.
 import * as fs from "fs";
 import * as path from "path";
-import { parse } from "yaml";
+import { CORE_SCHEMA, load } from "js-yaml";
 
 export interface ProjectConfigDeclaration {
     type?: string;
@@ -14,11 +14,27 @@ export interface Project {
     name: string;
     /** The program entry file, resolved against `dir`. */
     main: string;
+    /** The entry is an ES module (`"type": "module"` in its package.json, or .mjs/.mts), loaded with import(). */
+    esm: boolean;
     /** Declared config keys, fully qualified (`vbr:role`). */
     config: Record<string, ProjectConfigDeclaration>;
+    /** Where the stack files are (`stackConfigDir`, else the project directory). */
+    stackDir: string;
     /** Stack names that have a `Pulumi.<stack>.yaml` file, sorted. */
     stacks: string[];
 }
+
+/** A stack's config as the engine would pass it, and what the offline plan could not give the program as is. */
+export interface StackConfig {
+    config: Record<string, string>;
+    /** Keys whose value is secret (`secure:` in the stack file): the SDK marks what the program reads from them. */
+    secretKeys: string[];
+    /** One line each: a stack without a stack file, an encrypted value replaced by a placeholder. */
+    notices: string[];
+}
+
+/** What an encrypted (`secure:`) value becomes offline, where nothing can decrypt it, unless `--config` gives one. */
+export const SECRET_PLACEHOLDER = "offline-plan-placeholder-for-an-encrypted-value";
 
 /** A problem with the project on disk, reported to the user as-is (exit code 2 in the CLI). */
 export class ProjectError extends Error {
@@ -31,7 +47,8 @@ export class ProjectError extends Error {
 function readYaml(file: string): Record<string, unknown> {
     let parsed: unknown;
     try {
-        parsed = parse(fs.readFileSync(file, "utf8"));
+        // YAML 1.2's core schema, as the CLI reads stack files: a date stays the string it is written as.
+        parsed = load(fs.readFileSync(file, "utf8"), { schema: CORE_SCHEMA, filename: file });
     } catch (err) {
         throw new ProjectError(`${file}: cannot be read as YAML: ${(err as Error).message.split("\n")[0]}`);
     }
@@ -46,10 +63,15 @@ export function loadProject(dir: string): Project {
     if (!fs.existsSync(projectDir) || !fs.statSync(projectDir).isDirectory()) {
         throw new ProjectError(`project directory ${dir} does not exist`);
     }
-    if (!fs.existsSync(file)) throw new ProjectError(`${dir} is not a Pulumi project: it has no Pulumi.yaml`);
-    const doc = readYaml(file);
+    const yml = fs.existsSync(file) ? file : path.join(projectDir, "Pulumi.yml");
+    if (!fs.existsSync(yml)) throw new ProjectError(`${dir} is not a Pulumi project: it has no Pulumi.yaml`);
+    const doc = readYaml(yml);
     const name = doc.name;
-    if (typeof name !== "string" || name.length === 0) throw new ProjectError(`${file}: "name" is missing`);
+    if (typeof name !== "string" || name.length === 0) throw new ProjectError(`${yml}: "name" is missing`);
+    const runtime = typeof doc.runtime === "string" ? doc.runtime : (doc.runtime as { name?: unknown } | undefined)?.name;
+    if (runtime !== "nodejs") {
+        throw new ProjectError(`${yml}: runtime ${JSON.stringify(runtime ?? null)} is not supported: the offline plan runs Node.js programs (runtime: nodejs)`);
+    }
     const config: Record<string, ProjectConfigDeclaration> = {};
     const declared = (doc.config ?? {}) as Record<string, unknown>;
     for (const [key, value] of Object.entries(declared)) {
@@ -58,44 +80,108 @@ export function loadProject(dir: string): Project {
             ? (value as ProjectConfigDeclaration)
             : { default: value };
     }
-    const main = resolveMain(projectDir, typeof doc.main === "string" ? doc.main : undefined);
-    const stacks = fs.readdirSync(projectDir)
+    const main = resolveMain(projectDir, typeof doc.main === "string" ? doc.main : undefined, yml);
+    const stackDir = path.resolve(projectDir, typeof doc.stackConfigDir === "string" ? doc.stackConfigDir : ".");
+    const stacks = (isDirectory(stackDir) ? fs.readdirSync(stackDir) : [])
         .map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1])
         .filter((s): s is string => s !== undefined)
         .sort();
-    return { dir: projectDir, name, main, config, stacks };
+    return { dir: projectDir, name, main, esm: isEsm(main), config, stackDir, stacks };
 }
 
-function resolveMain(dir: string, main: string | undefined): string {
-    const base = path.resolve(dir, main ?? ".");
-    const candidates = [base, `${base}.ts`, path.join(base, "index.ts"), path.join(base, "index.js")];
-    const found = candidates.find((c) => fs.existsSync(c) && fs.statSync(c).isFile());
-    if (!found) throw new ProjectError(`${path.join(dir, "Pulumi.yaml")}: entry point ${main ?? "index.ts"} not found`);
-    return found;
+const isFile = (f: string) => fs.existsSync(f) && fs.statSync(f).isFile();
+const isDirectory = (f: string) => fs.existsSync(f) && fs.statSync(f).isDirectory();
+
+/** The nearest package.json's fields, from `dir` up to the filesystem root. */
+function packageJson(dir: string): { main?: unknown; type?: unknown } | undefined {
+    for (let d = dir; ; d = path.dirname(d)) {
+        const f = path.join(d, "package.json");
+        if (isFile(f)) {
+            try {
+                return JSON.parse(fs.readFileSync(f, "utf8"));
+            } catch {
+                return undefined;
+            }
+        }
+        if (path.dirname(d) === d) return undefined;
+    }
+}
+
+/** As Node decides: .mjs/.mts are ES modules, .cjs/.cts CommonJS, the rest by the nearest package.json's `type`. */
+function isEsm(file: string): boolean {
+    if (/\.m[jt]s$/.test(file)) return true;
+    if (/\.c[jt]s$/.test(file)) return false;
+    return packageJson(path.dirname(file))?.type === "module";
 }
 
 /**
- * The config the engine would hand the program for `stack`: declared defaults, then the stack file, then
+ * The entry point as the Node.js language host finds it: Pulumi.yaml `main` (a file, or a directory), else the
+ * project directory; a directory's package.json `main`, else its index.ts or index.js.
+ */
+function resolveMain(dir: string, main: string | undefined, yml: string): string {
+    const base = path.resolve(dir, main ?? ".");
+    const candidates = [base, `${base}.ts`, `${base}.js`];
+    if (isDirectory(base)) {
+        const pkgMain = fs.existsSync(path.join(base, "package.json")) ? packageJson(base)?.main : undefined;
+        if (typeof pkgMain === "string") {
+            const m = path.resolve(base, pkgMain);
+            candidates.push(m, `${m}.ts`, `${m}.js`, path.join(m, "index.ts"), path.join(m, "index.js"));
+        }
+        for (const index of ["index.ts", "index.js", "index.mts", "index.mjs"]) candidates.push(path.join(base, index));
+    }
+    const found = candidates.find(isFile);
+    if (!found) throw new ProjectError(`${yml}: entry point ${main ?? "index.ts (or package.json main, index.js)"} not found in ${dir}`);
+    return found;
+}
+
+/** Why a stack cannot be run without its file: a typo is likelier than a stack with no config at all. */
+export function missingStackFile(project: Project, stack: string): ProjectError {
+    const known = project.stacks.length ? project.stacks.join(", ") : "none";
+    return new ProjectError(`stack "${stack}" has no stack file Pulumi.${stack}.yaml in ${project.stackDir} (stacks: ${known})`);
+}
+
+/**
+ * The config the engine would hand the program for `stack`: declared defaults, then the stack file (if the stack
+ * has one: a stack without a file runs on defaults and overrides, as `pulumi stack init` leaves it), then
  * overrides (`--config key=value`). Values are strings, as in PULUMI_CONFIG.
  */
-export function stackConfig(project: Project, stack: string, overrides: Record<string, string> = {}): Record<string, string> {
-    const file = path.join(project.dir, `Pulumi.${stack}.yaml`);
-    if (!project.stacks.includes(stack) || !fs.existsSync(file)) {
-        const known = project.stacks.length ? project.stacks.join(", ") : "none";
-        throw new ProjectError(`stack "${stack}" has no stack file Pulumi.${stack}.yaml in ${project.dir} (stacks: ${known})`);
-    }
+export function stackConfigDetails(project: Project, stack: string, overrides: Record<string, string> = {}): StackConfig {
+    const file = path.join(project.stackDir, `Pulumi.${stack}.yaml`);
     const result: Record<string, string> = {};
+    const secretKeys: string[] = [];
+    const notices: string[] = [];
     for (const [key, decl] of Object.entries(project.config)) {
         if (decl.default !== undefined) result[key] = stringify(decl.default);
     }
-    const stackDoc = readYaml(file);
-    const values = (stackDoc.config ?? {}) as Record<string, unknown>;
-    for (const [key, value] of Object.entries(values)) {
-        const qualified = key.includes(":") ? key : `${project.name}:${key}`;
-        result[qualified] = stringify(value);
+    if (project.stacks.includes(stack) && fs.existsSync(file)) {
+        const values = (readYaml(file).config ?? {}) as Record<string, unknown>;
+        for (const [key, value] of Object.entries(values)) {
+            const qualified = key.includes(":") ? key : `${project.name}:${key}`;
+            if (isSecure(value)) {
+                secretKeys.push(qualified);
+                if (overrides[qualified] === undefined) {
+                    notices.push(`${qualified} is encrypted in Pulumi.${stack}.yaml and cannot be decrypted offline: the program got the placeholder ` +
+                        `"${SECRET_PLACEHOLDER}"; give a value with --config ${qualified}=<value> to judge a real one`);
+                }
+                result[qualified] = SECRET_PLACEHOLDER;
+            } else {
+                result[qualified] = stringify(value);
+            }
+        }
+    } else {
+        notices.push(`stack "${stack}" has no stack file (Pulumi.${stack}.yaml): its config is Pulumi.yaml's defaults and --config`);
     }
-    return { ...result, ...overrides };
+    return { config: { ...result, ...overrides }, secretKeys, notices };
 }
+
+/** The config values alone (see stackConfigDetails). */
+export function stackConfig(project: Project, stack: string, overrides: Record<string, string> = {}): Record<string, string> {
+    return stackConfigDetails(project, stack, overrides).config;
+}
+
+/** `key: { secure: v1:... }`: a value encrypted by the stack's secrets provider. */
+const isSecure = (v: unknown): boolean => v !== null && typeof v === "object" && !Array.isArray(v) &&
+    Object.keys(v).length === 1 && typeof (v as { secure?: unknown }).secure === "string";
 
 function stringify(value: unknown): string {
     return typeof value === "string" ? value : JSON.stringify(value);

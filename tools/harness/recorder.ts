@@ -10,12 +10,19 @@
 // (awsx's plugin is not running), exactly as in unit tests with mocks.
 import * as path from "path";
 import type * as pulumiSdk from "@pulumi/pulumi";
+import type * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import { specialOutputValueSig, specialResourceSig, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { AwsMocks } from "./mocks";
-import { loadProject, ProjectError, stackConfig } from "./project";
-import { RecordedResource, SynthesizedStack, UNKNOWN } from "./records";
+import { isProgramFile, runProgram } from "./program";
+import { OfflineTransforms } from "./transforms";
+import { pendingWork, StoppedRun, watchdog } from "./watchdog";
+import { loadProject, ProjectError, stackConfigDetails } from "./project";
+import { Diagnostic, RecordedResource, SynthesizedStack, UNKNOWN } from "./records";
+import {
+    Callback, captureLogs, cheapAnonymousStackTraces, cheapPromiseBookkeeping, loadSdk, ReadRequest, RegisterRequest, Struct,
+} from "./sdk";
 
-export { RecordedResource, SynthesizedStack, UNKNOWN } from "./records";
+export { Diagnostic, RecordedResource, SynthesizedStack, UNKNOWN } from "./records";
 
 export interface SynthesizeOptions {
     /** The project directory (holds Pulumi.yaml and the stack files). */
@@ -27,6 +34,8 @@ export interface SynthesizeOptions {
     preview?: boolean;
     /** Outputs of already synthesized stacks, keyed by stack name (`primary`) or fully qualified name. */
     stackOutputs?: Record<string, Record<string, unknown>>;
+    /** Stop the run after this many seconds, naming what was still pending. @default no limit */
+    timeoutSeconds?: number;
     /**
      * What `pulumi.getOrganization()` answers. @default "organization", what a self-managed (DIY) backend reports:
      * with no backend at all, the offline plan behaves like the simplest one
@@ -34,10 +43,15 @@ export interface SynthesizeOptions {
     organization?: string;
 }
 
-/** A log message the program wrote (`pulumi.log.warn` ...), as the CLI would print it under the resource tree. */
-export interface Diagnostic {
-    severity: "info" | "warning" | "error";
-    message: string;
+/** A synthesized stack with what the run saw on the way: the program's log messages and the StackReferences it read. */
+export interface Synthesis extends SynthesizedStack {
+    diagnostics: Diagnostic[];
+    /** The outputs each StackReference was answered with, by the name the program gave. */
+    references: Record<string, Record<string, unknown>>;
+    /** Invokes the mocks had no answer for (the program got `{}`), by token. */
+    unanswered: string[];
+    /** What the run's config could not be as in a real preview (no stack file, encrypted values), one line each. */
+    notices: string[];
 }
 
 /** The program could not be run to completion: it threw, failed validation, or a reference did not resolve. */
@@ -78,6 +92,18 @@ export function plainValue(v: unknown, redactSecrets = false): unknown {
     return out;
 }
 
+/**
+ * A request's or response's properties are read twice (by the recorder and by the SDK's mock monitor or resource
+ * code), and each read walks the protobuf tree again: walk it once. Both readers only read the value.
+ */
+function readOnce(s: Struct | undefined): Struct | undefined {
+    if (s) {
+        const value = s.toJavaScript();
+        s.toJavaScript = () => value;
+    }
+    return s;
+}
+
 /** True when a serialized value holds a secret anywhere. */
 function holdsSecret(v: unknown): boolean {
     if (v === null || typeof v !== "object") return false;
@@ -87,67 +113,22 @@ function holdsSecret(v: unknown): boolean {
     return Object.values(obj).some(holdsSecret);
 }
 
-type SdkModules = {
-    pulumi: typeof pulumiSdk;
-    mocksModule: { MockMonitor: new (mocks: pulumiSdk.runtime.Mocks) => MockMonitorLike };
-    settings: {
-        setMockOptions(monitor: unknown, project?: string, stack?: string, preview?: boolean, organization?: string): void;
-        waitForRPCs(): Promise<void>;
-    };
-    state: { getStore(): Record<string, unknown> };
-};
-
-interface Struct { toJavaScript(): Record<string, unknown> }
-interface RegisterRequest {
-    getType(): string; getName(): string; getParent(): string; getCustom(): boolean; getRemote(): boolean;
-    getProvider(): string; getProvidersMap(): { forEach(cb: (v: string, k: string) => void): void };
-    getProtect(): boolean; getRetainondelete(): boolean; getDependenciesList(): string[];
-    getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void };
-    getObject(): Struct | undefined;
-}
-interface ReadRequest {
-    getType(): string; getName(): string; getParent(): string; getProvider(): string;
-    getDependenciesList(): string[]; getProperties(): Struct | undefined;
-}
-type Callback = (err: unknown, resp: unknown) => void;
-interface MockMonitorLike {
-    newUrn(parent: string, type: string, name: string): string;
-    registerResource(req: RegisterRequest, cb: Callback): Promise<void>;
-    readResource(req: ReadRequest, cb: Callback): Promise<void>;
-    registerResourceOutputs(req: { getUrn(): string; getOutputs(): Struct | undefined }, cb: Callback): void;
-}
-
 /**
- * Loads the SDK the program itself will load: resolved from the project directory upward, so a project with its
- * own node_modules is driven through its own copy (the runtime state lives on a process-wide global anyway).
- */
-function loadSdk(projectDir: string): SdkModules {
-    const from = (m: string) => require(require.resolve(m, { paths: [projectDir, __dirname] }));
-    return {
-        pulumi: from("@pulumi/pulumi"),
-        mocksModule: from("@pulumi/pulumi/runtime/mocks"),
-        settings: from("@pulumi/pulumi/runtime/settings"),
-        state: from("@pulumi/pulumi/runtime/state"),
-    };
-}
-
-/** Files of the program loaded by earlier runs; cleared so each stack runs the program afresh. */
-const programModules = new Set<string>();
-
-function isProgramFile(file: string, projectDir: string): boolean {
-    return file.startsWith(projectDir + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`);
-}
-
-/**
- * Resolves a StackReference name against synthesized stacks: exact key, else `<org>/<project>/<stack>` or
- * `<project>/<stack>` of this project, else a bare stack name.
+ * Resolves a StackReference name against known stack outputs: the exact name, else a known name that is the
+ * reference's tail (`network/prod` answers `organization/network/prod`), else `<org>/<project>/<stack>` or
+ * `<project>/<stack>` of this project by its bare stack name.
  */
 export function resolveStackReference(name: string, project: string, known: Record<string, Record<string, unknown>>): Record<string, unknown> | undefined {
-    if (Object.prototype.hasOwnProperty.call(known, name)) return known[name];
+    const has = (k: string) => Object.prototype.hasOwnProperty.call(known, k);
+    if (has(name)) return known[name];
     const parts = name.split("/");
+    for (let i = 1; i < parts.length - 1; i++) {
+        const tail = parts.slice(i).join("/");
+        if (tail.includes("/") && has(tail)) return known[tail];
+    }
     const stack = parts[parts.length - 1];
     const sameProject = parts.length === 1 || parts[parts.length - 2] === project;
-    return sameProject && Object.prototype.hasOwnProperty.call(known, stack) ? known[stack] : undefined;
+    return sameProject && has(stack) ? known[stack] : undefined;
 }
 
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
@@ -168,9 +149,9 @@ export function engineUrn(stack: string, project: string, parent: string | null,
 }
 
 /** Runs one stack of a project under mocks and returns what the engine would have been sent. */
-export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedStack & { diagnostics: Diagnostic[] }> {
+export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
     const project = loadProject(opts.projectDir);
-    const config = stackConfig(project, opts.stack, opts.overrides ?? {});
+    const { config, secretKeys, notices } = stackConfigDetails(project, opts.stack, opts.overrides ?? {});
     const preview = opts.preview === true;
     const stackRegion = config["aws:region"] ?? "";
     const known = opts.stackOutputs ?? {};
@@ -181,6 +162,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
     const byUrn = new Map<string, RecordedResource>();
     const errors: unknown[] = [];
     const diagnostics: Diagnostic[] = [];
+    const references: Record<string, Record<string, unknown>> = {};
 
     // A reference that does not resolve leaves every Output built from it pending forever: a program whose stack
     // outputs depend on it (the DR stack in drill/failover) would never finish. Fail the run as soon as it happens.
@@ -197,11 +179,13 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
                 if (outputs === undefined) {
                     const names = Object.keys(known);
                     const err = new SynthesisError(opts.stack, `StackReference "${name}" cannot be resolved offline: ` +
-                        `no synthesized stack of project "${project.name}" has that name` +
-                        (names.length ? ` (synthesized: ${names.join(", ")})` : " (none synthesized yet)"), undefined, name);
+                        `no synthesized stack of project "${project.name}" and no --stack-outputs has that name` +
+                        (names.length ? ` (known: ${names.join(", ")})` : "") +
+                        `; give its outputs with --stack-outputs ${name.split("/").length === 3 ? name : `<org>/<project>/<stack>`}=<file.json>`, undefined, name);
                     referenceFailed(err);
                     throw err;
                 }
+                references[name] = outputs;
                 return { id: name, state: { name, outputs, secretOutputNames: [] } };
             }
             // A first preview: the engine echoes inputs as the planned state; everything computed is unknown.
@@ -212,6 +196,8 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
             return awsMocks.call(args);
         },
     };
+
+    const transforms = new OfflineTransforms(sdk);
 
     /** Registrations the monitor has been sent and not answered yet. */
     let answering = 0;
@@ -226,6 +212,9 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
         async registerResource(req: RegisterRequest, callback: Callback): Promise<void> {
             let recorded: RecordedResource | undefined;
             try {
+                const transformed = transforms.apply(req as unknown as resproto.RegisterResourceRequest);
+                if (transformed) await transformed;
+                readOnce(req.getObject());
                 recorded = record(req);
             } catch (err) {
                 errors.push(err);
@@ -240,9 +229,10 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
                 else if (recorded && resp) {
                     const r = resp as { getUrn(): string; getObject(): Struct | undefined };
                     recorded.urn = r.getUrn();
-                    recorded.outputs = plainValue(r.getObject()?.toJavaScript() ?? {}) as Record<string, unknown>;
+                    recorded.outputs = plainValue(readOnce(r.getObject())?.toJavaScript() ?? {}) as Record<string, unknown>;
                     byUrn.set(recorded.urn, recorded);
                     resources.push(recorded);
+                    transforms.registered(recorded.urn, req as unknown as resproto.RegisterResourceRequest);
                 }
                 callback(err, resp);
             });
@@ -316,17 +306,15 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
     }
 
     // Config as the language host passes it (PULUMI_CONFIG), then the monitor, as `pulumi.runtime.setMocks` does.
-    pulumi.runtime.setAllConfig(config, []);
-    sdk.settings.setMockOptions(new RecordingMonitor(mocks), project.name, opts.stack, preview, opts.organization ?? "organization");
+    pulumi.runtime.setAllConfig(config, secretKeys);
+    // Both passes run as a preview does (`isDryRun()`): an output the mocks do not answer is unknown, as in the
+    // engine's preview, not undefined.
+    sdk.settings.setMockOptions(new RecordingMonitor(mocks), project.name, opts.stack, true, opts.organization ?? "organization");
     Object.assign(sdk.state.getStore(), {
         supportsSecrets: true, supportsResourceReferences: true, supportsOutputValues: false,
-        supportsDeletedWith: true, supportsReplaceWith: true, supportsAliasSpecs: true, supportsTransforms: false,
-        supportsParameterization: true, supportsResourceHooks: true, supportsErrorHooks: true,
+        supportsDeletedWith: true, supportsReplaceWith: true, supportsAliasSpecs: true, supportsTransforms: true,
+        supportsParameterization: true, supportsResourceHooks: true, supportsErrorHooks: true, callbacks: transforms.server,
     });
-
-    ensureTypeScript();
-    for (const file of programModules) delete require.cache[file];
-    delete require.cache[project.main];
 
     // Rejections the program leaves behind (failed registrations) belong to this run, not to the host process.
     const saved = process.listeners("unhandledRejection");
@@ -335,40 +323,36 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
     process.on("unhandledRejection", onRejection);
     const restoreConsole = captureLogs(diagnostics);
     const restoreTraces = cheapAnonymousStackTraces();
+    const restorePromises = cheapPromiseBookkeeping(sdk);
 
     let outputs: Record<string, unknown> = {};
     let programError: unknown;
+    let pending: string[] = [];
+    const guard = watchdog(opts.timeoutSeconds);
+    // The CLI runs the program in its project directory: relative paths (`./www`, `fs.readFileSync("policy.json")`)
+    // are the project's.
+    const cwd = process.cwd();
+    process.chdir(project.dir);
     try {
-        const before = new Set(Object.keys(require.cache));
         try {
-            await Promise.race([referenceFailure, pulumi.runtime.runInPulumiStack(async () => {
-                try {
-                    // eslint-disable-next-line @typescript-eslint/no-require-imports
-                    const mod = require(project.main);
-                    // The language host's rule: a module that exports a function (`export =`, or a default export)
-                    // is that function, and what it returns are the stack's outputs.
-                    const program = typeof mod === "function" ? mod : typeof mod?.default === "function" ? mod.default : undefined;
-                    return program ? await program() : mod;
-                } finally {
-                    for (const file of Object.keys(require.cache)) {
-                        if (!before.has(file) && isProgramFile(file, project.dir)) programModules.add(file);
-                    }
-                }
-            })]);
+            await Promise.race([referenceFailure, guard.stopped, pulumi.runtime.runInPulumiStack(() => runProgram(project))]);
+            if (programError === undefined) await Promise.race([sdk.settings.waitForRPCs(), guard.stopped]);
         } catch (err) {
             programError = err;
         }
-        if (programError instanceof SynthesisError && programError.reference !== undefined) {
-            // Registrations waiting on the reference never complete: do not wait for them, and do not let the SDK
-            // report them as leaked at exit (the next run resets the runtime's state anyway). The ones the monitor was
-            // sent are answered first, so none reaches the next run's monitor.
+        if (programError !== undefined) {
+            // What is still pending never completes: do not wait for it, and do not let the SDK report it as leaked at
+            // exit (the next run resets the runtime's state anyway). Registrations the monitor was sent are answered
+            // first, so none reaches the next run's monitor.
+            pending = pendingWork(sdk.state.getStore().leakCandidates as Set<unknown>);
             sdk.state.getStore().leakCandidates = new Set();
             while (answering > 0) await new Promise((resolve) => setImmediate(resolve));
-        } else {
-            await sdk.settings.waitForRPCs();
         }
         await new Promise((resolve) => setImmediate(resolve));
     } finally {
+        process.chdir(cwd);
+        guard.end();
+        restorePromises();
         restoreTraces();
         restoreConsole();
         process.removeListener("unhandledRejection", onRejection);
@@ -376,25 +360,46 @@ export async function synthesize(opts: SynthesizeOptions): Promise<SynthesizedSt
     }
 
     const failure = programError ?? errors[0];
-    if (failure !== undefined) throw toSynthesisError(opts.stack, project.dir, failure, errors);
+    if (failure !== undefined) {
+        const err = toSynthesisError(opts.stack, project.dir, failure, errors, pending);
+        // An invoke answered with nothing is the likeliest cause of a failure that follows it: name it.
+        if (awsMocks.unanswered.size === 0 || err.reference !== undefined) throw err;
+        throw new SynthesisError(err.stack, `${err.message} (invokes the offline plan cannot answer: ${[...awsMocks.unanswered].join(", ")})`, err.cause);
+    }
 
     const stackResource = resources.find((r) => r.type === "pulumi:pulumi:Stack" && r.parent === null);
     outputs = stackResource ? stackResource.outputs : {};
-    return { project: project.name, stack: opts.stack, config, resources, outputs, diagnostics };
+    return { project: project.name, stack: opts.stack, config, resources, outputs, diagnostics, references, unanswered: [...awsMocks.unanswered], notices };
 }
 
 /** A clean, one-screen error: the program's own message (RunError and config errors carry it all). */
-function toSynthesisError(stack: string, projectDir: string, failure: unknown, all: unknown[]): SynthesisError {
+function toSynthesisError(stack: string, projectDir: string, failure: unknown, all: unknown[], pending: string[]): SynthesisError {
     // A reference that did not resolve makes the program fail later with a vaguer error: report the cause.
     const root = [failure, ...all].find((e) => e instanceof SynthesisError);
     if (root instanceof SynthesisError) return root;
+    if (failure instanceof StoppedRun) {
+        // The error that left an output pending (a failed apply, an invoke, a missing stack output) says more than
+        // the stall itself: report it first, with what was left waiting.
+        const cause = all.find((e) => !(e instanceof StoppedRun));
+        const waiting = pending.length > 0 ? `; still pending: ${pending.join("; ")}`
+            : "; nothing of Pulumi's was pending: the program waits on a promise or timer of its own";
+        const what = failure.stop.kind === "timeout"
+            ? `the program ${failure.message} (--timeout)`
+            : "the program stopped with outputs that can never resolve";
+        if (cause !== undefined) return new SynthesisError(stack, `${describeFailure(cause, projectDir)}; ${what}${waiting}`, cause);
+        return new SynthesisError(stack, `${what}${waiting}`, failure);
+    }
+    if (failure instanceof ProjectError) return new SynthesisError(stack, failure.message, failure);
+    return new SynthesisError(stack, describeFailure(failure, projectDir), failure);
+}
+
+function describeFailure(failure: unknown, projectDir: string): string {
     const err = failure as Error;
-    if (err instanceof ProjectError) return new SynthesisError(stack, err.message, err);
     const message = err instanceof Error ? err.message : String(err);
     const isRunError = err instanceof Error && (err.name === "RunError" || err.constructor?.name === "RunError");
-    if (isRunError) return new SynthesisError(stack, message, err);
+    if (isRunError || err instanceof ProjectError) return message;
     const where = err instanceof Error ? programFrame(err, projectDir) : undefined;
-    return new SynthesisError(stack, `the program failed while constructing resources: ${message}${where ? ` (at ${where})` : ""}`, err);
+    return `the program failed while constructing resources: ${message}${where ? ` (at ${where})` : ""}`;
 }
 
 /** The first stack frame inside the program (not the SDK), as `file:line:column` relative to the project. */
@@ -406,48 +411,3 @@ function programFrame(err: Error, projectDir: string): string | undefined {
     return undefined;
 }
 
-/**
- * The SDK formats a stack trace for every promise and registration, and the TypeScript hook maps every frame: that was most of
- * the synthesis time. Those errors have no message and nothing reads their frames, so they format to "Error";
- * errors with a message (the program's own) keep the source-mapped format, pointing at TypeScript lines.
- */
-function cheapAnonymousStackTraces(): () => void {
-    const original = Error.prepareStackTrace;
-    const limit = Error.stackTraceLimit;
-    // Capturing frames costs per frame: a few are enough to name the program line that threw.
-    Error.stackTraceLimit = 6;
-    Error.prepareStackTrace = (err: Error, frames: NodeJS.CallSite[]) => {
-        if (err && err.message === "" && err.name === "Error") return "Error";
-        if (original) return original(err, frames);
-        return [`${err.name}: ${err.message}`, ...frames.map((f) => `    at ${f.toString()}`)].join("\n");
-    };
-    return () => { Error.prepareStackTrace = original; Error.stackTraceLimit = limit; };
-}
-
-/**
- * Under plain node, compile the program's TypeScript on the fly with the hook `npm start` and mocha use
- * (@swc-node/register: transpile only, CommonJS), reading tsconfig.json from the working directory as
- * `node -r @swc-node/register` does. Source maps are forced on so errors point at TypeScript lines.
- */
-function ensureTypeScript(): void {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    if ((require.extensions as any)[".ts"]) return;
-    const { register } = require("@swc-node/register/register");
-    const { readDefaultTsConfig } = require("@swc-node/register/read-default-tsconfig");
-    register({ ...readDefaultTsConfig(), sourceMap: true });
-}
-
-/** Collects the SDK's console fallback for `pulumi.log.*` (no engine is attached under mocks). */
-function captureLogs(into: Diagnostic[]): () => void {
-    const original = { log: console.log, warn: console.warn, error: console.error };
-    const grab = (fallback: (...a: unknown[]) => void) => (...args: unknown[]) => {
-        const text = args.map(String).join(" ");
-        const m = /^(info|warning|error): \[runtime\] ([\s\S]*)$/.exec(text);
-        if (m) into.push({ severity: m[1] as Diagnostic["severity"], message: m[2] });
-        else fallback(...args);
-    };
-    console.log = grab(original.log);
-    console.warn = grab(original.warn);
-    console.error = grab(original.error);
-    return () => Object.assign(console, original);
-}

@@ -36,3 +36,9 @@ export interface SynthesizedStack {
     resources: RecordedResource[];
     outputs: Record<string, unknown>;
 }
+
+/** A log message the program wrote (`pulumi.log.warn` ...), as the CLI would print it under the resource tree. */
+export interface Diagnostic {
+    severity: "info" | "warning" | "error";
+    message: string;
+}

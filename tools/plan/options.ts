@@ -21,7 +21,14 @@ export interface PlanOptions {
      * --policy-pack-config <file>`); `{stack}` in the name writes one file per stack.
      */
     policyConfigOut?: string;
+    /** Seconds one stack's program may run before the plan stops it (exit 2, naming what was pending). */
+    timeout?: number;
+    /** `--stack-outputs <org/project/stack>=<file.json>`: another project's stack outputs, for StackReferences. */
+    stackOutputs?: string[];
 }
+
+/** The default `--timeout`: generous for a program of thousands of resources, short enough to notice a hang. */
+export const DEFAULT_TIMEOUT_SECONDS = 300;
 
 /** What `--policy-config-out` may hold to write one file per checked stack. */
 export const STACK_PLACEHOLDER = "{stack}";
@@ -52,7 +59,7 @@ export function parseOverrides(pairs: string[], projectName: string): Record<str
 
 function positiveInteger(value: string): number {
     const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number >= 1, e.g. --parallel 8");
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number >= 1, e.g. 8");
     return n;
 }
 
@@ -66,6 +73,8 @@ export function readOptions(argv: string[], io: CliIO): PlanOptions | number {
         .option("--markdown <file>", "also write the report as Markdown for a pull-request comment")
         .option("--chart <file>", "write the DR stack's bring-up estimate as an SVG Gantt chart")
         .option("--parallel <n>", "`pulumi up --parallel` the bring-up estimate and the RTO policy assume (default: 4 x this machine's CPUs, as pulumi up)", positiveInteger)
+        .option("--timeout <seconds>", `stop a stack's program that has not finished after this long (exit 2, naming what was pending)`, positiveInteger, DEFAULT_TIMEOUT_SECONDS)
+        .option("--stack-outputs <name=file>", "answer StackReferences to <org/project/stack> from a JSON file of its outputs (repeatable)", collect, [])
         .option("--policy-config-out <file>", "write the policy config derived from the stack's config, for `pulumi preview --policy-pack policies " +
             `--policy-pack-config <file>\` (${STACK_PLACEHOLDER} in the name: one file per stack)`)
         .allowExcessArguments(false);
@@ -73,10 +82,10 @@ export function readOptions(argv: string[], io: CliIO): PlanOptions | number {
     if (parsed !== undefined) return parsed;
     const o = program.opts<{
         stack: string[]; config: string[]; project: string; json?: string; markdown?: string; chart?: string; parallel?: number;
-        policyConfigOut?: string;
+        policyConfigOut?: string; timeout: number; stackOutputs: string[];
     }>();
     return {
         project: o.project, stacks: o.stack, config: o.config, json: o.json, markdown: o.markdown, chart: o.chart,
-        parallel: o.parallel, policyConfigOut: o.policyConfigOut,
+        parallel: o.parallel, policyConfigOut: o.policyConfigOut, timeout: o.timeout, stackOutputs: o.stackOutputs,
     };
 }

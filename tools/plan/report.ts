@@ -5,7 +5,7 @@
 // stack's synthesized resources and may render itself in text and Markdown; nothing else here changes.
 import pc from "picocolors";
 import type { Colors } from "picocolors/types";
-import { RecordedResource, SynthesizedStack } from "../harness/records";
+import { RecordedResource, SynthesizedStack, UNKNOWN } from "../harness/records";
 import type { Diagnostic } from "../harness/recorder";
 
 export type EnforcementLevel = "mandatory" | "advisory";
@@ -39,6 +39,12 @@ export interface StackReport {
      * --parallel; tools/harness/analyzer.ts POLICY_CONFIG_SOURCES), what `--policy-config-out` writes for the CLI.
      */
     policyConfig: Record<string, Record<string, unknown>>;
+    /**
+     * What this run could not see or had to assume, one line each: invokes it could not answer, remote components
+     * whose children it cannot see, values unknown even with the mocks' outputs, the config's notices. A PASS is a
+     * PASS of what is outside this list.
+     */
+    limitations: string[];
     [field: string]: unknown;
 }
 
@@ -47,6 +53,8 @@ export interface PlanReport {
     stacks: StackReport[];
     /** Extra: the policy pack that judged the stacks, or null when none could be loaded. */
     policyPack: string | null;
+    /** Each reported policy's description, once (the JSON file's violations carry only what the policy reported). */
+    policies?: Record<string, string>;
 }
 
 /** What an extension sees for one stack. */
@@ -64,6 +72,11 @@ export interface StackContext {
     parallel?: number;
     /** The policy config the pack was evaluated with. @default {} */
     policyConfig?: Record<string, Record<string, unknown>>;
+    /**
+     * This stack with another full config (another DR state), synthesized once per run and shared. @default - the
+     * extension synthesizes it itself
+     */
+    synthesize?(config: Record<string, string>): Promise<SynthesizedStack>;
 }
 
 /** A per-stack report field computed from the synthesized stack (e.g. `bringUp`). */
@@ -77,7 +90,7 @@ export interface StackExtension<T = unknown> {
     markdown?(value: T): string[];
 }
 
-const RESERVED = new Set(["stack", "resources", "violations", "summary", "diagnostics", "policyConfig"]);
+const RESERVED = new Set(["stack", "resources", "violations", "summary", "diagnostics", "policyConfig", "limitations"]);
 
 export function reportResource(r: RecordedResource): ReportResource {
     return {
@@ -108,6 +121,48 @@ export function mergeViolations(runs: Array<{ run: Run; violations: Array<Omit<R
     return [...byKey.values()].sort((a, b) => rank(a) - rank(b) || a.policy.localeCompare(b.policy) || (a.urn ?? "").localeCompare(b.urn ?? ""));
 }
 
+type RunNotes = SynthesizedStack & { unanswered?: string[]; notices?: string[] };
+
+/** The run's limitations (StackReport.limitations), from both passes. */
+export function limitationsOf(real: RunNotes, preview: RunNotes): string[] {
+    const out = [...(real.notices ?? [])];
+    for (const token of new Set([...(real.unanswered ?? []), ...(preview.unanswered ?? [])])) {
+        out.push(`invoke ${token}: no offline answer, the program got an empty result`);
+    }
+    for (const r of real.resources.filter((x) => x.remote)) {
+        out.push(`${r.name} (${r.type}) is a remote component: its provider plugin creates its children, which do not run offline; only its inputs are judged`);
+    }
+    const unknown: string[] = [];
+    const walk = (v: unknown, at: string): void => {
+        if (v === UNKNOWN) unknown.push(at);
+        else if (v !== null && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, `${at}.${k}`);
+    };
+    for (const r of real.resources) walk(r.inputs, r.name);
+    if (unknown.length > 0) {
+        out.push(`${unknown.length} input value${unknown.length === 1 ? " is" : "s are"} unknown even with the mocks' outputs (an output the mocks do not model), ` +
+            `judged as in a preview: ${unknown.slice(0, 3).join(", ")}${unknown.length > 3 ? ", ..." : ""}`);
+    }
+    return out;
+}
+
+/**
+ * The report as the JSON file holds it: each policy's description once (`policies`), each violation's message
+ * only what the policy reported (the engine's message is the description, a newline, then that).
+ */
+export function jsonReport(report: PlanReport, descriptions: Record<string, string>): PlanReport {
+    const used: Record<string, string> = {};
+    const stacks = report.stacks.map((s) => ({
+        ...s,
+        violations: s.violations.map((v) => {
+            const d = descriptions[v.policy];
+            if (d === undefined || !v.message.startsWith(`${d}\n`)) return v;
+            used[v.policy] = d;
+            return { ...v, message: v.message.slice(d.length + 1) };
+        }),
+    }));
+    return { ...report, stacks, policies: used };
+}
+
 export async function buildStackReport(ctx: StackContext, extensions: StackExtension[]): Promise<StackReport> {
     const resources = ctx.synthesized.resources.map(reportResource);
     const summary: StackSummary = {
@@ -120,6 +175,7 @@ export async function buildStackReport(ctx: StackContext, extensions: StackExten
         stack: ctx.stack, resources, violations: ctx.violations, summary,
         diagnostics: (ctx.synthesized as SynthesizedStack & { diagnostics?: Diagnostic[] }).diagnostics ?? [],
         policyConfig: ctx.policyConfig ?? {},
+        limitations: limitationsOf(ctx.synthesized, ctx.preview),
     };
     for (const ext of extensions) {
         if (RESERVED.has(ext.field)) throw new Error(`report extension field "${ext.field}" collides with a core field`);
@@ -188,6 +244,7 @@ export function renderText(report: PlanReport, extensions: StackExtension[], c: 
     for (const s of report.stacks) {
         out.push(c.bold(`Stack ${report.project}/${s.stack}`), ...treeLines(s.resources, c));
         for (const d of s.diagnostics) out.push(`  ${d.severity === "error" ? c.red(d.severity) : c.yellow(d.severity)}: ${d.message}`);
+        if (s.limitations.length > 0) out.push("", c.bold("Not seen offline (this run's limitations)"), ...s.limitations.map((l) => `  - ${l}`));
         out.push(...violationLines(s.violations, c));
         for (const ext of extensions) if (ext.text && s[ext.field] !== undefined) out.push("", ...ext.text(s[ext.field], c));
         out.push("");
@@ -276,6 +333,7 @@ export function renderMarkdown(report: PlanReport, extensions: StackExtension[],
         } else {
             out.push("", "No policy violations.");
         }
+        if (s.limitations.length > 0) out.push("", "Not seen offline:", "", ...s.limitations.map((l) => `- ${mdCell(l)}`));
         for (const ext of extensions) if (ext.markdown && s[ext.field] !== undefined) out.push("", ...ext.markdown(s[ext.field]));
         out.push("", `<details><summary>${s.summary.resources} resources</summary>`, "", "```", ...treeLines(s.resources, plain), "```", "", "</details>");
     }

@@ -1,5 +1,6 @@
 // The offline plan itself: synthesize every checked stack (referenced stacks first), judge each with the pack in
 // both runs (values known, and a first preview's unknowns), and build the report.
+import * as fs from "fs";
 import * as path from "path";
 import type { Policies } from "@pulumi/policy";
 import { packName, packVersion, policies as packPolicies } from "../../policies/pack";
@@ -8,13 +9,14 @@ import { bringUpExtension } from "../bringup/bringup-report";
 import { failbackExtension } from "../bringup/failback-estimate";
 import { evaluatePolicies } from "../harness/analyzer";
 import { PolicyConfigError, policyConfigFromStack } from "../harness/policy-config";
-import { loadProject, Project } from "../harness/project";
-import { synthesize, SynthesisError } from "../harness/recorder";
+import { loadProject } from "../harness/project";
+import { SynthesisError } from "../harness/recorder";
+import { stackRunner, Syntheses } from "../harness/syntheses";
 import type { SynthesizedStack } from "../harness/records";
 import { CliIO } from "../lib/cli";
 import { coverageExtension } from "./coverage";
 import { checkDeclaredKeys } from "./keys";
-import { PlanOptions, parseOverrides, STACK_PLACEHOLDER, UsageError } from "./options";
+import { DEFAULT_TIMEOUT_SECONDS, PlanOptions, parseOverrides, STACK_PLACEHOLDER, UsageError } from "./options";
 import { checkOutputTargets, statOf } from "./output";
 import { buildStackReport, mergeViolations, PlanReport, StackExtension, StackReport } from "./report";
 
@@ -38,6 +40,8 @@ type PolicyConfig = Record<string, Record<string, unknown>>;
 
 interface Evaluator {
     packName: string;
+    /** Each policy's description, by name. */
+    descriptions: Record<string, string>;
     /** The pack's config for a stack: from its stack config and the run's --parallel (analyzer POLICY_CONFIG_SOURCES). */
     configFor(stackConfig: Record<string, string>, parallel: number): PolicyConfig;
     evaluate(resources: SynthesizedStack["resources"], stackRegion: string, config: PolicyConfig): Promise<Array<{
@@ -52,27 +56,68 @@ function packEvaluator(given?: PlanDeps["pack"]): Evaluator {
     const identity = pack.packVersion !== undefined ? { name: pack.packName, version: pack.packVersion } : undefined;
     return {
         packName: pack.packName,
+        descriptions: Object.fromEntries(pack.policies.map((p) => [p.name, p.description ?? ""])),
         configFor: (stackConfig, parallel) => policyConfigFromStack(pack.policies, stackConfig, { parallel }),
         evaluate: (resources, stackRegion, config) => evaluatePolicies(pack.policies, resources, { stackRegion, pack: identity, config }),
     };
 }
 
-/** The stack of this project a StackReference name points at (`org/project/stack`, `project/stack`, `stack`). */
-function referencedStack(reference: string, project: Project): string | undefined {
-    const parts = reference.split("/");
-    const stack = parts[parts.length - 1];
-    const sameProject = parts.length === 1 || parts[parts.length - 2] === project.name;
-    return sameProject && project.stacks.includes(stack) ? stack : undefined;
+/**
+ * `--stack-outputs <name>=<file.json>`: the outputs of a stack the CLI would read from the backend (another
+ * project's), as a JSON object. The name is the StackReference's: `<org>/<project>/<stack>`, as a program builds
+ * it (offline, `pulumi.getOrganization()` is "organization"), or `<project>/<stack>`.
+ */
+export function readStackOutputs(pairs: string[], cwd: string): Record<string, Record<string, unknown>> {
+    const out: Record<string, Record<string, unknown>> = {};
+    const problems: string[] = [];
+    for (const pair of pairs) {
+        const eq = pair.indexOf("=");
+        const name = eq > 0 ? pair.slice(0, eq).trim() : "";
+        const file = pair.slice(eq + 1);
+        if (eq <= 0 || !/^[^/=\s]+(\/[^/=\s]+){1,2}$/.test(name) || file === "") {
+            problems.push(`--stack-outputs ${JSON.stringify(pair)} is malformed: expected <org>/<project>/<stack>=<file.json>, e.g. --stack-outputs organization/network/prod=network-prod.json`);
+            continue;
+        }
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(fs.readFileSync(path.resolve(cwd, file), "utf8"));
+        } catch (err) {
+            problems.push(`--stack-outputs ${name}=${file}: cannot read it as JSON: ${(err as Error).message.split("\n")[0]}`);
+            continue;
+        }
+        if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+            problems.push(`--stack-outputs ${name}=${file}: expected a JSON object of the stack's outputs ({"vpcId": "vpc-0123", ...})`);
+            continue;
+        }
+        out[name] = parsed as Record<string, unknown>;
+    }
+    if (problems.length > 0) throw new UsageError(problems.join("\n  "));
+    return out;
+}
+
+/**
+ * Progress on stderr for a run that has taken more than a few seconds (thousands of resources): the step it is
+ * in, and how long the run has taken, at each step and every 5 s within one.
+ */
+function progress(io: CliIO, quietMs = 3000): { step(what: string): void; end(): void } {
+    const start = Date.now();
+    let current = "";
+    const say = () => { if (Date.now() - start > quietMs) io.stderr(`plan: ${current} (${Math.round((Date.now() - start) / 1000)} s)\n`); };
+    const timer = setInterval(say, 5000);
+    timer.unref();
+    return { step: (what) => { current = what; say(); }, end: () => clearInterval(timer) };
 }
 
 /** What `main` judges with; tests pass their own policies. @default the pack in policies/pack.ts */
 export interface PlanDeps {
     extensions?: StackExtension[];
     pack?: { packName: string; packVersion?: string; policies: Policies };
+    /** Syntheses to reuse and add to; tests share one per process. @default a new one per run */
+    syntheses?: Syntheses;
 }
 
 /** Synthesizes and judges the stacks; builds the report. Throws UsageError/ProjectError/SynthesisError. */
-export async function plan(opts: PlanOptions, io: PlanIO, deps: PlanDeps = {}): Promise<{ report: PlanReport; exitCode: number }> {
+export async function plan(opts: PlanOptions, io: PlanIO, deps: PlanDeps = {}): Promise<{ report: PlanReport; exitCode: number; descriptions: Record<string, string> }> {
     const extensions = deps.extensions ?? stackExtensions;
     const projectDir = path.resolve(io.cwd, opts.project);
     if (statOf(projectDir)?.isFile()) {
@@ -81,10 +126,15 @@ export async function plan(opts: PlanOptions, io: PlanIO, deps: PlanDeps = {}): 
     const project = loadProject(projectDir);
     const overrides = parseOverrides(opts.config, project.name);
     checkDeclaredKeys(overrides, project);
-    if (project.stacks.length === 0) throw new UsageError(`${project.dir} has no stack files (Pulumi.<stack>.yaml)`);
+    if (project.stacks.length === 0 && opts.stacks.length === 0) {
+        throw new UsageError(`${project.stackDir} has no stack files (Pulumi.<stack>.yaml): name the stack to check, e.g. --stack dev --config aws:region=us-east-1`);
+    }
+    // A stack without a file runs on Pulumi.yaml's defaults and --config, as a stack `pulumi stack init` made. Without
+    // any --config, in a project that has stack files, a name without a file is likelier a typo: refuse it.
     const unknown = opts.stacks.filter((s) => !project.stacks.includes(s));
-    if (unknown.length > 0) {
-        throw new UsageError(`no stack file for ${unknown.map((s) => `"${s}" (Pulumi.${s}.yaml)`).join(", ")} in ${project.dir}; stacks: ${project.stacks.join(", ")}`);
+    if (unknown.length > 0 && project.stacks.length > 0 && Object.keys(overrides).length === 0) {
+        throw new UsageError(`no stack file for ${unknown.map((s) => `"${s}" (Pulumi.${s}.yaml)`).join(", ")} in ${project.stackDir}; stacks: ` +
+            `${project.stacks.join(", ")} (a stack without a file needs its config on the command line: --config <key>=<value>)`);
     }
     const checked = opts.stacks.length > 0 ? [...new Set(opts.stacks)] : project.stacks;
     if (opts.policyConfigOut && checked.length > 1 && !opts.policyConfigOut.includes(STACK_PLACEHOLDER)) {
@@ -99,62 +149,54 @@ export async function plan(opts: PlanOptions, io: PlanIO, deps: PlanDeps = {}): 
 
     // Referenced stacks first, as the CLI reads their state: synthesize on demand when a reference misses.
     // Overrides apply to checked stacks; a stack synthesized only to answer a reference uses its own file.
-    const real = new Map<string, SynthesizedStack>();
-    const outputsOf = () => Object.fromEntries([...real].map(([k, v]) => [k, v.outputs]));
-    const synth = async (stack: string, chain: string[]): Promise<SynthesizedStack> => {
-        const done = real.get(stack);
-        if (done) return done;
-        for (;;) {
+    const overridesFor = (stack: string) => (checked.includes(stack) ? overrides : {});
+    const given = readStackOutputs(opts.stackOutputs ?? [], io.cwd);
+    const run = stackRunner(project, deps.syntheses ?? new Syntheses(), overridesFor, { timeoutSeconds: opts.timeout ?? DEFAULT_TIMEOUT_SECONDS }, given);
+    const failed = (stack: string, what: string) => (err: unknown): never => {
+        if (!(err instanceof SynthesisError)) throw err;
+        const hint = many ? " (--config applies to every checked stack; limit the run with --stack)" : "";
+        throw new SynthesisError(stack, `stack "${stack}"${what}: ${err.message}${hint}`, err.cause, err.reference);
+    };
+    const synthesized = new Map<string, SynthesizedStack>();
+    const shown = progress(io);
+    try {
+        for (const stack of checked) {
+            shown.step(`stack "${stack}": synthesizing`);
+            synthesized.set(stack, await run(stack, overrides).catch(failed(stack, "")));
+        }
+        // Report in synthesis order: a referenced stack before the stacks that read it.
+        const order = [...run.outputs.keys()].filter((s) => checked.includes(s));
+        const stacks: StackReport[] = [];
+        for (const stack of order) {
+            const real = synthesized.get(stack)!;
+            shown.step(`stack "${stack}": synthesizing a first preview (${real.resources.length} resources synthesized)`);
+            const preview = await run(stack, overrides, true).catch(failed(stack, " (preview)"));
+            const region = real.config["aws:region"] ?? "us-east-1";
+            let policyConfig: PolicyConfig;
             try {
-                const s = await synthesize({
-                    projectDir: project.dir, stack, overrides: checked.includes(stack) ? overrides : {}, stackOutputs: outputsOf(),
-                });
-                real.set(stack, s);
-                return s;
+                policyConfig = evaluator.configFor(real.config, parallel);
             } catch (err) {
-                const target = err instanceof SynthesisError && err.reference ? referencedStack(err.reference, project) : undefined;
-                if (target && !real.has(target) && !chain.includes(target) && target !== stack) {
-                    await synth(target, [...chain, stack]);
-                    continue;
-                }
-                if (err instanceof SynthesisError) {
-                    const hint = many ? " (--config applies to every checked stack; limit the run with --stack)" : "";
-                    throw new SynthesisError(stack, `stack "${stack}": ${err.message}${hint}`, err.cause, err.reference);
-                }
+                if (err instanceof PolicyConfigError) throw new UsageError(`stack "${stack}": ${err.message}`);
                 throw err;
             }
+            shown.step(`stack "${stack}": judging ${real.resources.length} resources with the policy pack, twice`);
+            const violations = mergeViolations([
+                { run: "synthesized", violations: await evaluator.evaluate(real.resources, region, policyConfig) },
+                // The engine's view of a first preview: outputs unknown, so "can't run policy during preview" advisories.
+                { run: "preview", violations: await evaluator.evaluate(preview.resources, region, policyConfig) },
+            ]);
+            shown.step(`stack "${stack}": the report${extensions.length ? " and its estimates" : ""}`);
+            stacks.push(await buildStackReport({
+                project: project.name, stack, config: real.config, synthesized: real, preview, violations,
+                projectDir: project.dir, stackOutputs: Object.fromEntries(run.outputs), parallel, policyConfig,
+                // Other states of this stack (the bring-up estimate's), through the same shared syntheses.
+                synthesize: (config) => run(stack, config).catch(failed(stack, "")),
+            }, extensions));
         }
-    };
-
-    for (const stack of checked) await synth(stack, []);
-    // Report in synthesis order: a referenced stack before the stacks that read it.
-    const order = [...real.keys()].filter((s) => checked.includes(s));
-    const stacks: StackReport[] = [];
-    for (const stack of order) {
-        const synthesized = real.get(stack)!;
-        const preview = await synthesize({ projectDir: project.dir, stack, overrides, preview: true, stackOutputs: outputsOf() })
-            .catch((err: unknown) => {
-                throw err instanceof SynthesisError ? new SynthesisError(stack, `stack "${stack}" (preview): ${err.message}`, err.cause) : err;
-            });
-        const region = synthesized.config["aws:region"] ?? "us-east-1";
-        let policyConfig: PolicyConfig;
-        try {
-            policyConfig = evaluator.configFor(synthesized.config, parallel);
-        } catch (err) {
-            if (err instanceof PolicyConfigError) throw new UsageError(`stack "${stack}": ${err.message}`);
-            throw err;
-        }
-        const violations = mergeViolations([
-            { run: "synthesized", violations: await evaluator.evaluate(synthesized.resources, region, policyConfig) },
-            // The engine's view of a first preview: outputs unknown, so "can't run policy during preview" advisories.
-            { run: "preview", violations: await evaluator.evaluate(preview.resources, region, policyConfig) },
-        ]);
-        stacks.push(await buildStackReport({
-            project: project.name, stack, config: synthesized.config, synthesized, preview, violations,
-            projectDir: project.dir, stackOutputs: outputsOf(), parallel, policyConfig,
-        }, extensions));
+        const report: PlanReport = { project: project.name, stacks, policyPack: evaluator.packName };
+        const mandatory = stacks.some((s) => s.summary.mandatory > 0);
+        return { report, exitCode: mandatory ? EXIT_MANDATORY : EXIT_OK, descriptions: evaluator.descriptions };
+    } finally {
+        shown.end();
     }
-    const report: PlanReport = { project: project.name, stacks, policyPack: evaluator.packName };
-    const mandatory = stacks.some((s) => s.summary.mandatory > 0);
-    return { report, exitCode: mandatory ? EXIT_MANDATORY : EXIT_OK };
 }

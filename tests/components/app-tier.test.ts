@@ -4,9 +4,8 @@
 // awsx.ec2.Vpc is remote: its NAT gateways are not seen here; the Vpc's natGateways input is checked instead.
 import { expect } from "chai";
 import * as pulumi from "@pulumi/pulumi";
-import { useMocks, promiseOf } from "../helpers/pulumi";
+import { useMocks, promiseOf, sdk } from "../helpers/pulumi";
 import { capture, Capture } from "../helpers/capture";
-import { waitForRPCs } from "@pulumi/pulumi/runtime/settings";
 
 import { composeAppTier, createNetwork, AppTierData } from "../../components/app-tier";
 import { parseStackConfig, StackConfig } from "../../stacks/config";
@@ -68,7 +67,7 @@ describe("application tier by state", () => {
                 failover: build("dr", { "vbr:drState": "failover", "vbr:drDatabase": "restore" }),
             },
         };
-        await waitForRPCs();
+        await sdk.settings.waitForRPCs();
     });
 
     it("standby has no NAT, no load balancer, no tasks, no records but the certificate's, and no endpoint", async () => {

@@ -452,14 +452,13 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
             nothingWritten();
         });
 
-        it("a drill objective the policy pack refuses (the derived policy config)", async () => {
+        it("a drill objective the policy pack would refuse: the stack config's validation names it first", async () => {
             const file = path.join(env.project, "Pulumi.dr.yaml");
             fs.appendFileSync(file, "  vbr:drillRtoObjectiveMinutes: \"500\"\n");
             stackFileHash = sha(file);
             const r = await runDrill(env, { events: drillEvents(500) });
             expect(r.code).to.equal(2);
-            expect(r.stderr).to.equal("error: the policy config derived for the drill is invalid: dr-bringup-rto-objective.objectiveMinutes: 500 is above the maximum 240 " +
-                "(from stack config vbr:drillRtoObjectiveMinutes = \"500\")\n");
+            expect(r.stderr).to.equal("error: Invalid configuration for stack \"dr\" (1 problem):\n  vbr:drillRtoObjectiveMinutes = \"500\": must be at most 240\n");
             expect(ops(r.calls)).to.deep.equal([]);
             nothingWritten();
         });

@@ -1,9 +1,14 @@
 // Test helpers: mocks with realistic AWS answers, and one way to turn Outputs into Promises.
+import * as path from "path";
 import * as pulumi from "@pulumi/pulumi";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
-import { setMockOptions } from "@pulumi/pulumi/runtime/settings";
-import { getStore } from "@pulumi/pulumi/runtime/state";
 import { AwsMocks, StackOutputs } from "../../tools/harness/mocks";
+import { loadSdk } from "../../tools/harness/recorder";
+
+/** The SDK's runtime internals (setMockOptions, getStore, waitForRPCs are not in its public typings), as the recorder loads them. */
+export const sdk = loadSdk(path.resolve(__dirname, "..", ".."));
+const { setMockOptions } = sdk.settings;
+const { getStore } = sdk.state;
 
 /** The mocks answering now: every spec file installs its own. */
 let current: pulumi.runtime.Mocks | undefined;

@@ -198,15 +198,9 @@ const APP_TIER_PRIMARY_ONLY: Record<string, number> = {
 const APP_TIER_DR_ONLY: Record<string, number> = {
     "aws:ecs/taskDefinition:TaskDefinition": 1, "aws:iam/role:Role": 1, "aws:iam/rolePolicy:RolePolicy": 1,
 };
-/** Both sides have one role the other lacks (the primary's S3 replication role, the DR validator): they cancel. */
-const withoutRole = (counts: Record<string, number>) => Object.fromEntries(Object.entries(counts).filter(([k]) => k !== "aws:iam/role:Role"));
+/** Type by type, what each side has beyond the other: the DR stack's validator role and policy offset two of the primary's. */
+const net = (one: Record<string, number>, other: Record<string, number>) => ({ primaryOnly: minus(one, other), drOnly: minus(other, one) });
 const EXPECTED_DIFFERENCES: Record<(typeof MODES)[number], { primaryOnly: Record<string, number>; drOnly: Record<string, number> }> = {
-    replica: {
-        primaryOnly: withoutRole({ ...APP_TIER_PRIMARY_ONLY, ...DATA_TIER_PRIMARY_ONLY }),
-        drOnly: { ...DATA_TIER_DR_ONLY, ...withoutRole(APP_TIER_DR_ONLY) },
-    },
-    restore: {
-        primaryOnly: withoutRole({ ...APP_TIER_PRIMARY_ONLY, ...DATA_TIER_PRIMARY_ONLY }),
-        drOnly: { ...DATA_TIER_DR_ONLY, ...withoutRole(APP_TIER_DR_ONLY) },
-    },
+    replica: net({ ...APP_TIER_PRIMARY_ONLY, ...DATA_TIER_PRIMARY_ONLY }, { ...DATA_TIER_DR_ONLY, ...APP_TIER_DR_ONLY }),
+    restore: net({ ...APP_TIER_PRIMARY_ONLY, ...DATA_TIER_PRIMARY_ONLY }, { ...DATA_TIER_DR_ONLY, ...APP_TIER_DR_ONLY }),
 };

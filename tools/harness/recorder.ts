@@ -87,7 +87,7 @@ function holdsSecret(v: unknown): boolean {
     return Object.values(obj).some(holdsSecret);
 }
 
-type SdkModules = {
+export type SdkModules = {
     pulumi: typeof pulumiSdk;
     mocksModule: { MockMonitor: new (mocks: pulumiSdk.runtime.Mocks) => MockMonitorLike };
     settings: {
@@ -121,7 +121,7 @@ interface MockMonitorLike {
  * Loads the SDK the program itself will load: resolved from the project directory upward, so a project with its
  * own node_modules is driven through its own copy (the runtime state lives on a process-wide global anyway).
  */
-function loadSdk(projectDir: string): SdkModules {
+export function loadSdk(projectDir: string): SdkModules {
     const from = (m: string) => require(require.resolve(m, { paths: [projectDir, __dirname] }));
     return {
         pulumi: from("@pulumi/pulumi"),

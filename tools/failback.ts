@@ -1,9 +1,12 @@
 // `npm run failback`: back from the DR stack in failover to the primary, with an RPO of zero (see tools/failback/run.ts).
 // Needs the Pulumi CLI on PATH logged in to the state backend, AWS credentials for both regions (README, "Failback"),
-// both stacks deployed, the DR stack in failover and region A answering again; network access to both databases.
-// Exit 0 = every phase passed and RPO 0 was proven, 1 = a phase failed, a canary is missing in region A or a signal
-// stopped it (the report is still written), 2 = usage error (found before any stack is touched).
+// both stacks deployed, the DR stack in failover, region A answering again, and the app image's validation command (the
+// databases are checked from inside their VPCs by one-off ECS tasks; this machine never connects to them).
+// Exit 0 = every phase passed, RPO 0 was proven, the audit record held and the report is on record; 1 = a phase failed, a
+// canary is missing in region A, the audit record is broken, the report could not be recorded, or a signal stopped it
+// (the report is still written); 2 = usage error (found before any stack is touched).
 import { execFile } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import { promisify } from "util";
 import { Command } from "commander";
@@ -15,6 +18,9 @@ import { runFailback } from "./failback/run";
 import type { FailbackDeps } from "./failback/session";
 import { loadProject, ProjectError, stackConfig } from "./harness/project";
 import { CliIO, parseArgs, processIO, runMain } from "./lib/cli";
+import { ConfigError, parseStackConfig, StackConfig } from "../stacks/config";
+import { auditLock } from "../stacks/platform-args";
+import { auditTargets } from "./verify/audit";
 
 /** `pulumi state unprotect` through the CLI the Automation API uses (the first `pulumi` on PATH), in the project. */
 function unprotectWith(projectDir: string): FailbackDeps["unprotect"] {
@@ -47,16 +53,19 @@ export async function main(argv: string[], io: CliIO = processIO(), deps: Partia
     let project: ReturnType<typeof loadProject>;
     let drConfig: Record<string, string>;
     let primaryConfig: Record<string, string>;
+    let cfg: StackConfig;
     const primary = () => o.primary ?? (drConfig["vbr:primaryStack"] ?? "").split("/").pop() ?? "";
     try {
         project = loadProject(path.resolve(io.cwd, o.project));
         drConfig = stackConfig(project, o.dr);
         if (drConfig["vbr:role"] !== "dr") { io.stderr(`error: --dr ${o.dr} has vbr:role=${drConfig["vbr:role"] ?? "(not set)"}; it must be the dr stack\n`); return 2; }
+        // The DR stack's settings name the audit record and its retention (the report goes on record there).
+        cfg = parseStackConfig(o.dr, drConfig);
         if (!primary()) { io.stderr("error: no primary stack: set vbr:primaryStack on the DR stack or pass --primary\n"); return 2; }
         primaryConfig = stackConfig(project, primary());
         if (primaryConfig["vbr:role"] !== "primary") { io.stderr(`error: --primary ${primary()} has vbr:role=${primaryConfig["vbr:role"] ?? "(not set)"}; it must be the primary stack\n`); return 2; }
     } catch (err) {
-        if (err instanceof ProjectError) { io.stderr(`error: ${err.message}\n`); return 2; }
+        if (err instanceof ProjectError || err instanceof ConfigError) { io.stderr(`error: ${err.message}\n`); return 2; }
         throw err;
     }
     const outDir = path.resolve(io.cwd, o.out);
@@ -64,12 +73,12 @@ export async function main(argv: string[], io: CliIO = processIO(), deps: Partia
     if (notWritable) { io.stderr(`error: --out ${o.out}: ${notWritable}\n`); return 2; }
     const started = new Date((deps.now ?? Date.now)()).toISOString().replace(/[:.]/g, "-");
     const base = path.join(outDir, `failback-${o.dr}-${started}`);
+    const checks = deps.checks ?? new AwsFailbackChecks();
     const report = await runFailback({
         projectDir: project.dir, project: project.name, primaryStack: primary(), drStack: o.dr, primaryConfig, drConfig,
         parallel: o.parallel, waitTimeoutMs: o.waitTimeout * 60_000, reportBase: base,
     }, {
-        checks: deps.checks ?? new AwsFailbackChecks(),
-        now: deps.now, eventTime: deps.eventTime, env: deps.env,
+        checks, now: deps.now, eventTime: deps.eventTime, sleep: deps.sleep,
         estimate: deps.estimate ?? (() => estimateFailback({ projectDir: project.dir, stack: o.dr, config: drConfig, parallel: o.parallel })),
         unprotect: deps.unprotect ?? unprotectWith(project.dir),
         onInterrupt: deps.onInterrupt ?? processSignals,
@@ -81,7 +90,12 @@ export async function main(argv: string[], io: CliIO = processIO(), deps: Partia
     for (const f of report.failures) io.stdout(`  [${f.phase}] ${f.urn ? `${f.urn}: ` : ""}${f.message}\n`);
     for (const s of report.nextSteps) io.stdout(`  ${s}\n`);
     io.stdout(`Report: ${path.relative(io.cwd, files.markdown)} and ${path.relative(io.cwd, files.json)}\n`);
-    return report.exitCode;
+    // The compliance record: the same report in the audit bucket under Object Lock. A failback that is not on record fails.
+    const recorded = await checks.recordReport(
+        { kind: "failback", id: path.basename(files.json, ".json"), at: Date.parse(report.start), json: report, markdown: fs.readFileSync(files.markdown, "utf8") },
+        { targets: auditTargets(cfg.environment, cfg.peerRegion, cfg.region), lock: auditLock(cfg) });
+    io.stdout(`Record: ${recorded.detail}\n`);
+    return recorded.ok ? report.exitCode : Math.max(report.exitCode, 1);
 }
 
 if (require.main === module) runMain((argv) => main(argv));

@@ -33,34 +33,41 @@ describe("CloudTrail digest chain validation against moto's S3", function () {
     const aws = useMoto();
     const s3 = () => aws.s3(HOME);
 
-    async function putGz(key: string, content: Buffer, metadata?: Record<string, string>): Promise<void> {
-        await s3().send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: zlib.gzipSync(content), Metadata: metadata }));
+    async function putGz(key: string, content: Buffer, metadata?: Record<string, string>, bucket = BUCKET, home = HOME): Promise<void> {
+        await aws.s3(home).send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: zlib.gzipSync(content), Metadata: metadata }));
     }
 
-    /** Writes `hours` hourly digests ending at T0 + 1 h ... T0 + hours h, each with one log file; `link: false` restarts the chain there. */
-    async function deliver(hours: number, opts: { unlinkedAt?: number; region?: string } = {}): Promise<Written[]> {
+    /**
+     * Writes `hours` hourly digests ending at T0 + 1 h ... T0 + hours h, each with one log file; `unlinkedAt` restarts the
+     * chain there. `home`: the trail `vbr-prod-trail-<home>` into its own log bucket (default the primary's).
+     */
+    async function deliver(hours: number, opts: { unlinkedAt?: number; region?: string; home?: string } = {}): Promise<Written[]> {
         const region = opts.region ?? HOME;
+        const home = opts.home ?? HOME;
+        // The project names a trail's log bucket after the trail.
+        const trail = `vbr-prod-trail-${home}`;
+        const bucket = trail;
         const out: Written[] = [];
         for (let h = 1; h <= hours; h++) {
             const end = T0 + h * HOUR;
             const log = Buffer.from(JSON.stringify({ Records: [{ eventName: "GetObject", eventTime: iso(end - 600_000) }] }));
             const logKey = `AWSLogs/${ACCOUNT}/CloudTrail/${region}/${day(end)}/${ACCOUNT}_CloudTrail_${region}_${basic(end - 600_000)}_abc${h}.json.gz`;
-            await putGz(logKey, log);
-            const key = `AWSLogs/${ACCOUNT}/CloudTrail-Digest/${region}/${day(end)}/${ACCOUNT}_CloudTrail-Digest_${region}_${TRAIL}_${HOME}_${basic(end)}.json.gz`;
+            await putGz(logKey, log, undefined, bucket, home);
+            const key = `AWSLogs/${ACCOUNT}/CloudTrail-Digest/${region}/${day(end)}/${ACCOUNT}_CloudTrail-Digest_${region}_${trail}_${home}_${basic(end)}.json.gz`;
             const prev = h === opts.unlinkedAt ? undefined : out[out.length - 1];
             const data = {
-                awsAccountId: ACCOUNT, digestStartTime: iso(end - HOUR), digestEndTime: iso(end), digestS3Bucket: BUCKET, digestS3Object: key,
+                awsAccountId: ACCOUNT, digestStartTime: iso(end - HOUR), digestEndTime: iso(end), digestS3Bucket: bucket, digestS3Object: key,
                 digestPublicKeyFingerprint: FINGERPRINT, digestSignatureAlgorithm: "SHA256withRSA",
-                previousDigestS3Bucket: prev ? BUCKET : null, previousDigestS3Object: prev?.key ?? null,
+                previousDigestS3Bucket: prev ? bucket : null, previousDigestS3Object: prev?.key ?? null,
                 previousDigestHashValue: prev ? sha256hex(prev.raw) : null, previousDigestHashAlgorithm: prev ? "SHA-256" : null,
                 previousDigestSignature: prev?.signature ?? null,
-                logFiles: [{ s3Bucket: BUCKET, s3Object: logKey, hashValue: sha256hex(log), hashAlgorithm: "SHA-256" }],
+                logFiles: [{ s3Bucket: bucket, s3Object: logKey, hashValue: sha256hex(log), hashAlgorithm: "SHA-256" }],
             };
             const raw = Buffer.from(JSON.stringify(data));
             // The string CloudTrail signs, spelled out here as the User Guide gives it (not the code under test).
-            const signed = `${data.digestEndTime}\n${BUCKET}/${key}\n${sha256hex(raw)}\n${prev?.signature ?? "null"}`;
+            const signed = `${data.digestEndTime}\n${bucket}/${key}\n${sha256hex(raw)}\n${prev?.signature ?? "null"}`;
             const signature = crypto.sign("sha256", Buffer.from(signed), privateKey).toString("hex");
-            await putGz(key, raw, { signature, "signature-algorithm": "SHA256withRSA" });
+            await putGz(key, raw, { signature, "signature-algorithm": "SHA256withRSA" }, bucket, home);
             out.push({ key, raw, signature, logKey });
         }
         return out;
@@ -147,9 +154,9 @@ describe("CloudTrail digest chain validation against moto's S3", function () {
             await aws.moto.seed(77);
             await aws.s3("us-west-2").send(new PutObjectCommand({ Bucket: TWIN, Key: "dr-events/drill/r.json", Body: "{}", ChecksumAlgorithm: "SHA256" }));
         }
-        const check = () => verifyAuditRecord({
+        const check = (trailRegions?: string[]) => verifyAuditRecord({
             environment: "prod", primaryRegion: HOME, drRegion: "us-west-2", start: T0 + HOUR, end: T0 + 4 * HOUR,
-            client: (r) => aws.s3(r), publicKeys: async () => PUBLIC, now: () => Date.now() + HOUR,
+            client: (r) => aws.s3(r), publicKeys: async () => PUBLIC, now: () => Date.now() + HOUR, trailRegions,
         });
 
         it("passes with an unbroken chain and a complete audit replica", async () => {
@@ -165,8 +172,25 @@ describe("CloudTrail digest chain validation against moto's S3", function () {
             await auditBuckets(false);
             const r = await check();
             expect(r.ok).to.equal(false);
-            expect(r.trail.ok).to.equal(false);
+            expect(r.trails.map((t) => t.ok)).to.deep.equal([false]);
             expect(r.replica?.counts.missing).to.equal(1);
+        });
+
+        it("validates every trail named (a failback: the primary's and the DR stack's failover trail, each in its own log bucket)", async () => {
+            const TWIN_TRAIL = "vbr-prod-trail-us-west-2";
+            await aws.s3("us-west-2").send(new CreateBucketCommand({ Bucket: TWIN_TRAIL, CreateBucketConfiguration: { LocationConstraint: "us-west-2" } }));
+            await deliver(5);
+            await deliver(5, { home: "us-west-2", region: "us-west-2", unlinkedAt: 3 });
+            await auditBuckets(true);
+            const primaryOnly = await check();
+            expect([primaryOnly.ok, primaryOnly.trails.map((t) => t.trailName)]).to.deep.equal([true, [TRAIL]]);
+            const both = await check([HOME, "us-west-2"]);
+            expect(both.ok).to.equal(false);
+            expect(both.trails.map((t) => [t.trailName, t.bucket, t.ok])).to.deep.equal([[TRAIL, BUCKET, true], [TWIN_TRAIL, TWIN_TRAIL, false]]);
+            expect(both.trails[1].regions.map((x) => [x.region, x.problems])).to.deep.equal([["us-west-2", [
+                `digest ${basic(T0 + 3 * HOUR)}: no link to the digest before it (${basic(T0 + 2 * HOUR)}): logging or log file validation was stopped`,
+            ]]]);
+            expect(both.detail).to.match(/^trail vbr-prod-trail-us-east-1: chain valid .*; trail vbr-prod-trail-us-west-2: chain BROKEN in us-west-2 .*; OK audit: /);
         });
     });
 });

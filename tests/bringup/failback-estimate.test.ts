@@ -20,19 +20,21 @@ describe("failback model on the project's stacks", function () {
             // The links back: IAM roles (p90 30 s, retried) then the rules and the registry replication.
             ["replicate-back", 0.4, 1.8, false],
             ["backfill", 15, 60, false],
-            // The cross-region replica (45 / 90 min), then the service redeploys onto it (7 / 10.8 min).
-            ["recover", 52, 100.8, false],
+            // The cross-region replica (45 / 90 min), then the service redeploys onto it (7 / 10.8 min), then one
+            // read-only task checks the replica (45 s / 2 min, as every one-off task).
+            ["recover", 52.8, 102.8, false],
             ["stop-writes", 0.8, 1.5, true],
-            ["canary", 0.2, 0.5, true],
+            // The seed task; the drain's task (catch-up + 45 s / 2 min) fits inside S3's drain (1 / 15 min).
+            ["canary", 0.8, 2, true],
             ["drain", 1, 15, true],
             // Promotion 6 / 15 min; the PRIMARY record and one TTL fit inside it.
             ["promote", 6, 15, true],
             ["standby", 45, 90, false],
         ]);
-        expect([f.durationMinutes, f.writeDowntimeMinutes]).to.deep.equal([{ p50: 120.4, p90: 284.6 }, { p50: 8, p90: 32 }]);
+        expect([f.durationMinutes, f.writeDowntimeMinutes]).to.deep.equal([{ p50: 121.8, p90: 288.1 }, { p50: 8.6, p90: 33.5 }]);
         expect(failbackMarkdown(f).slice(0, 3)).to.deep.equal([
             "#### Failback estimate (from failover, RPO 0)", "",
-            "Duration p50 120.4 min, p90 284.6 min; write downtime p50 8.0 min, p90 32.0 min.",
+            "Duration p50 121.8 min, p90 288.1 min; write downtime p50 8.6 min, p90 33.5 min.",
         ]);
     });
 
@@ -43,7 +45,7 @@ describe("failback model on the project's stacks", function () {
         expect(await ext.compute(ctx(stackConfig(loadProject(ROOT), "dr")))).to.equal(undefined);
         expect(await ext.compute(ctx(stackConfig(loadProject(ROOT), "primary")))).to.equal(undefined);
         const f = await ext.compute(ctx(config));
-        expect(f?.writeDowntimeMinutes).to.deep.equal({ p50: 8, p90: 32 });
-        expect(ext.text!(f, pc)[0]).to.equal("Failback estimate (failover -> both stacks normal): p50 120.4 min, p90 284.6 min; write downtime p50 8.0 min, p90 32.0 min");
+        expect(f?.writeDowntimeMinutes).to.deep.equal({ p50: 8.6, p90: 33.5 });
+        expect(ext.text!(f, pc)[0]).to.equal("Failback estimate (failover -> both stacks normal): p50 121.8 min, p90 288.1 min; write downtime p50 8.6 min, p90 33.5 min");
     });
 });

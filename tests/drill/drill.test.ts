@@ -452,7 +452,7 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
             nothingWritten();
         });
 
-        it("a drill objective out of range: the stack config's validation refuses it before anything runs", async () => {
+        it("a drill objective the policy pack would refuse: the stack config's validation names it first", async () => {
             const file = path.join(env.project, "Pulumi.dr.yaml");
             fs.appendFileSync(file, "  vbr:drillRtoObjectiveMinutes: \"500\"\n");
             stackFileHash = sha(file);

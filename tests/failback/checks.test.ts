@@ -1,15 +1,20 @@
 // AwsFailbackChecks with the SDK clients' send stubbed: the exact requests a failback makes to S3 Control, Application
-// Auto Scaling, ECS and CloudWatch, in order, and how it reads their answers. What this cannot prove: that AWS accepts
-// them (IAM, the batch role's trust, a job's manifest generation), nor the pg calls (a real database).
+// Auto Scaling, ECS, CloudWatch and CloudWatch Logs, in order, and how it reads their answers, including the canary
+// row's one-off tasks (tools/failback/database.ts) run through the drill's task runner. What this cannot prove: that AWS
+// accepts them (IAM, the batch role's trust, a job's manifest generation), nor what the image's validation command does
+// in a real database.
 import { expect } from "chai";
 import { ApplicationAutoScalingClient } from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { S3ControlClient } from "@aws-sdk/client-s3-control";
 import { AwsFailbackChecks } from "../../tools/failback/checks";
+import { awaitRowInReplica, FIND_POLL_MS, promotedChecks, seedRow } from "../../tools/failback/database";
+import { Failback, initialState } from "../../tools/failback/session";
 
 type Sent = { client: string; command: string; region: string; input: Record<string, unknown> };
-const CLIENTS = { S3ControlClient, ApplicationAutoScalingClient, ECSClient, CloudWatchClient } as const;
+const CLIENTS = { S3ControlClient, ApplicationAutoScalingClient, ECSClient, CloudWatchClient, CloudWatchLogsClient } as const;
 
 describe("AwsFailbackChecks (stubbed SDK)", () => {
     const originals = Object.fromEntries(Object.entries(CLIENTS).map(([k, c]) => [k, c.prototype.send]));
@@ -102,4 +107,99 @@ describe("AwsFailbackChecks (stubbed SDK)", () => {
         const r = await checks().replicationDrained([{ region: "us-west-2", sourceBucket: "a", destinationBucket: "b", ruleId: "r" }], 0, 2_500);
         expect([r.ok, r.detail]).to.deep.equal([false, "S3 replication did not drain within 0 min (pending: r: no datapoint yet)"]);
     });
+
+    describe("the canary row's one-off tasks: seed in region B, find in region A's replica, verify after the promotion", () => {
+        const T0 = Date.parse("2026-12-04T09:30:00Z");
+        const task = (region: string) => ({
+            cluster: `arn:aws:ecs:${region}:123456789012:cluster/vbr-prod-app-cluster`, taskDefinition: `arn:aws:ecs:${region}:123456789012:task-definition/vbr-prod-app:7`,
+            container: "app", subnets: [`subnet-${region}`], securityGroups: [`sg-${region}`], logGroup: "/vbr/vbr-prod-app/app", logStreamPrefix: "app",
+        });
+        const db = (id: string, region: string) => ({ identifier: id, address: `${id}.c0.${region}.rds.amazonaws.com`, port: 5432 });
+        const outputs = (region: string, id: string) => ({ tasks: { value: { app: task(region) } }, database: { value: db(id, region) } });
+        const CANARY = "failback-20261204t0930";
+
+        /** Each task stops at its first DescribeTasks with the exit code and result line `answer` gives for its mode. */
+        function world(answer: (mode: string, n: number) => { exit: number; result: Record<string, unknown> }) {
+            let n = 0;
+            const byArn = new Map<string, { exit: number; result: Record<string, unknown> }>();
+            stub((s) => {
+                if (s.command === "RunTaskCommand") {
+                    const arn = `arn:aws:ecs:${s.region}:123456789012:task/vbr-prod-app-cluster/t${++n}`;
+                    const mode = ((s.input.overrides as { containerOverrides: Array<{ command: string[] }> }).containerOverrides[0].command)[1];
+                    byArn.set(arn, answer(mode, n));
+                    return { tasks: [{ taskArn: arn }], failures: [] };
+                }
+                if (s.command === "DescribeTasksCommand") {
+                    const arn = (s.input.tasks as string[])[0];
+                    return { tasks: [{ taskArn: arn, lastStatus: "STOPPED", containers: [{ name: "app", exitCode: byArn.get(arn)!.exit }] }] };
+                }
+                const arn = `arn:aws:ecs:${s.region}:123456789012:task/vbr-prod-app-cluster/${String(s.input.logStreamName).split("/").pop()}`;
+                return { events: [{ message: "connecting" }, { message: `VBR_DB_CHECK ${JSON.stringify(byArn.get(arn)!.result)}` }] };
+            });
+        }
+        function failback() {
+            t = T0;
+            const f = new Failback({
+                projectDir: ".", project: "vbr", primaryStack: "primary", drStack: "dr", reportBase: "unused",
+                primaryConfig: { "aws:region": "us-east-1", "vbr:primaryState": "recovering", "vbr:dbFailbackId": "20261204t0930" },
+                drConfig: { "aws:region": "us-west-2", "vbr:drState": "failover" },
+            }, {
+                checks: new AwsFailbackChecks({ taskPollMs: 1, now: () => t, sleep: async (ms) => { t += ms; } }), now: () => t,
+                sleep: async (ms) => { t += ms; }, estimate: async () => null, log: () => undefined, unprotect: async () => undefined,
+            });
+            const state = { ...initialState(), drOutputs: outputs("us-west-2", "vbr-prod-postgres"), primaryOutputs: outputs("us-east-1", "vbr-prod-postgres-fb20261204t0930") };
+            return { f, state };
+        }
+        const runTask = (region: string, mode: string, host: string) => ({
+            cluster: `arn:aws:ecs:${region}:123456789012:cluster/vbr-prod-app-cluster`, taskDefinition: `arn:aws:ecs:${region}:123456789012:task-definition/vbr-prod-app:7`,
+            launchType: "FARGATE", count: 1, startedBy: "vbr-failback",
+            networkConfiguration: { awsvpcConfiguration: { subnets: [`subnet-${region}`], securityGroups: [`sg-${region}`], assignPublicIp: "DISABLED" } },
+            overrides: { containerOverrides: [{ name: "app", command: ["vbr-db-check", mode], environment: [
+                { name: "VBR_CANARY_ID", value: CANARY }, { name: "DB_HOST", value: host }, { name: "DB_PORT", value: "5432" },
+            ] }] },
+        });
+        const B_HOST = "vbr-prod-postgres.c0.us-west-2.rds.amazonaws.com";
+        const A_HOST = "vbr-prod-postgres-fb20261204t0930.c0.us-east-1.rds.amazonaws.com";
+
+        it("each task on its region's app task definition, its private subnets and task security group, the host passed explicitly; read back from its log stream", async () => {
+            const written = "2026-12-04T10:51:25.000Z";
+            world((mode, n) => (mode === "seed" ? { exit: 0, result: { mode, canaryId: CANARY, writtenAt: written } }
+                : mode === "find" ? (n < 3 ? { exit: 5, result: { mode, canaryId: CANARY, canaryWrittenAt: null, inRecovery: true } } : { exit: 0, result: { mode, canaryId: CANARY, canaryWrittenAt: written, inRecovery: true } })
+                    : { exit: 0, result: { mode, canaryId: CANARY, probeId: 7, canaryWrittenAt: written, newestCanaryId: CANARY, newestCanaryWrittenAt: written } }));
+            const { f, state } = failback();
+            await seedRow(f, state);
+            await awaitRowInReplica(f, state, 60_000);
+            await promotedChecks(f, state);
+            expect(f.failures).to.deep.equal([]);
+            expect(sent.filter((x) => x.command === "RunTaskCommand").map((x) => [x.region, x.input])).to.deep.equal([
+                ["us-west-2", runTask("us-west-2", "seed", B_HOST)],
+                ["us-east-1", runTask("us-east-1", "find", A_HOST)], ["us-east-1", runTask("us-east-1", "find", A_HOST)],
+                ["us-east-1", runTask("us-east-1", "verify", A_HOST)],
+            ]);
+            expect(sent.filter((x) => x.command !== "RunTaskCommand").slice(0, 2).map((x) => [x.client, x.command, x.region, x.input])).to.deep.equal([
+                ["ECSClient", "DescribeTasksCommand", "us-west-2", { cluster: "arn:aws:ecs:us-west-2:123456789012:cluster/vbr-prod-app-cluster", tasks: ["arn:aws:ecs:us-west-2:123456789012:task/vbr-prod-app-cluster/t1"] }],
+                ["CloudWatchLogsClient", "GetLogEventsCommand", "us-west-2", { logGroupName: "/vbr/vbr-prod-app/app", logStreamName: "app/app/t1", startFromHead: true, limit: 1000 }],
+            ]);
+            expect(state.canaryRow).to.deep.equal({ id: CANARY, writtenAt: Date.parse(written), database: "vbr-prod-postgres (us-west-2)", inReplicaAt: T0 + FIND_POLL_MS, afterPromotionAt: T0 + FIND_POLL_MS });
+            expect(state.writableAt).to.equal(T0 + FIND_POLL_MS);
+            f.close();
+        });
+
+        it("a promoted database that takes no write (exit 4) fails the verify; a read-only find still says the row is there", async () => {
+            world((mode) => (mode === "verify" ? { exit: 4, result: { mode, canaryId: CANARY } }
+                : { exit: 0, result: { mode, canaryId: CANARY, canaryWrittenAt: "2026-12-04T10:51:25.000Z", inRecovery: true } }));
+            const { f, state } = failback();
+            state.canaryRow = { id: CANARY, writtenAt: 0, database: "vbr-prod-postgres (us-west-2)" };
+            await promotedChecks(f, state);
+            expect(sent.filter((x) => x.command === "RunTaskCommand").map((x) => (x.input.overrides as { containerOverrides: Array<{ command: string[] }> }).containerOverrides[0].command[1]))
+                .to.deep.equal(["verify", "find"]);
+            expect(f.failures.map((x) => x.message)).to.deep.equal([
+                "vbr-prod-postgres-fb20261204t0930 (us-east-1) takes no write: vbr-db-check verify (task definition arn:aws:ecs:us-east-1:123456789012:task-definition/vbr-prod-app:7 on " +
+                    "arn:aws:ecs:us-east-1:123456789012:cluster/vbr-prod-app-cluster) exited 4 (the write failed (read-only copy, permissions, or the canary/probe table is missing)); last log line: connecting",
+            ]);
+            expect([state.writableAt, state.canaryRow.afterPromotionAt]).to.deep.equal([undefined, T0]);
+            f.close();
+        });
+    });
 });
+

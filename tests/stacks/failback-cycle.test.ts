@@ -11,6 +11,10 @@ import { policies } from "../../policies/pack";
 import { analyze } from "../../tools/harness/analyzer";
 import { policyConfigFromStack } from "../../tools/harness/policy-config";
 import { RecordedResource, synthesize } from "../../tools/harness/recorder";
+import type { OneOffTask } from "../../components/service-validation";
+import { retiredUrns } from "../../tools/failback/phases";
+import { Failback } from "../../tools/failback/session";
+import type { FailbackChecks } from "../../tools/failback/checks";
 import { DATA_BEARING, replacingChanges } from "../helpers/data-bearing";
 import { CycleStep, FAILBACK_ID, failbackCycle } from "../helpers/failback-cycle";
 import type { SynthesizedStack } from "../helpers/stacks";
@@ -194,6 +198,37 @@ describe("the failback cycle: standby, failover, region A back, primary recoveri
         // Everything failover added goes, with the links back to A, and the pieces of the old source (retained in AWS).
         const failoverAdded = diff(steps[0].dr, steps[1].dr).added;
         expect(back.removed).to.deep.equal([...failoverAdded, ...links, "Instance vbr-prod-db-replica", "InstanceAutomatedBackupsReplication vbr-prod-db-backups"].sort());
+    });
+
+    it("exports what npm run failback's one-off tasks need: each side's app task definition, pointing at the database it serves from", () => {
+        const sides = [
+            ["failover, region A available", steps[2].dr, "us-west-2", "vbr-prod-postgres"],
+            ["primary recovering", steps[3].dr, "us-west-2", "vbr-prod-postgres"],
+            ["primary recovering", steps[3].primary, "us-east-1", `vbr-prod-postgres-fb${FAILBACK_ID}`],
+            ["switchover", steps[4].primary, "us-east-1", `vbr-prod-postgres-fb${FAILBACK_ID}`],
+        ] as const;
+        for (const [label, s, region, identifier] of sides) {
+            const app = (s.outputs.tasks as { app?: OneOffTask }).app;
+            const db = s.outputs.database as { identifier: string; address: string };
+            expect([app?.taskDefinition.replace(/:\d+$/, ""), app?.container, db.identifier], `${label} ${s.stack}`)
+                .to.deep.equal([`arn:aws:ecs:${region}:123456789012:task-definition/vbr-prod-app`, "app", identifier]);
+            // The task definition's DB_HOST is the serving instance's (the runner passes it explicitly too).
+            const td = s.resources.find((r) => r.type === "aws:ecs/taskDefinition:TaskDefinition" && r.name === "vbr-prod-app-task")!;
+            const env = (JSON.parse(td.inputs.containerDefinitions as string) as Array<{ environment: Array<{ name: string; value: string }> }>)[0].environment;
+            expect(env.find((e) => e.name === "DB_HOST")?.value, `${label} ${s.stack}`).to.equal(db.address);
+        }
+    });
+
+    it("the DR stack's return to standby: npm run failback unprotects exactly the protected resources that leave the program", () => {
+        const after = new Set(steps[5].dr.resources.map((r) => r.urn));
+        const leaving = steps[4].dr.resources.filter((r) => r.protect && !after.has(r.urn));
+        expect(leaving.every((r) => r.retainOnDelete)).to.equal(true);
+        const f = new Failback({
+            projectDir: ".", project: "vbr", primaryStack: "primary", drStack: "dr", reportBase: "unused",
+            primaryConfig: steps[4].primary.config, drConfig: steps[4].dr.config,
+        }, { checks: {} as FailbackChecks, estimate: async () => null, log: () => undefined, unprotect: async () => undefined });
+        expect(retiredUrns(f, "vbr-prod-postgres").sort()).to.deep.equal(leaving.map((r) => r.urn).sort());
+        f.close();
     });
 
     it("the switchover promotes the failback instance in place: Multi-AZ, 35-day backups, no source; the original stays protected and selected", () => {

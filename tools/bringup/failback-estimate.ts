@@ -78,9 +78,15 @@ export async function estimateFailback(opts: FailbackEstimateOptions): Promise<F
     const op = (key: string) => seconds(times.operations[key]);
     const steady = seconds(times.types["aws:ecs/service:Service"]);
     const recover = up(serving, recovering);
-    // The task definition's DB_HOST follows the failback replica, so the service redeploys once the replica exists.
-    const recoverPhase = { p50: recover.p50 + steady.p50, p90: recover.p90 + steady.p90 };
-    const drain = { p50: Math.max(op("rds-replica-catch-up").p50, op("s3-replication-drain").p50), p90: Math.max(op("rds-replica-catch-up").p90, op("s3-replication-drain").p90) };
+    // Every database step is a one-off task inside the region's VPC (tools/failback/database.ts).
+    const task = op("ecs-one-off-task");
+    // The task definition's DB_HOST follows the failback replica, so the service redeploys once the replica exists; then
+    // one read-only task checks the replica before the writes stop.
+    const recoverPhase = { p50: recover.p50 + steady.p50 + task.p50, p90: recover.p90 + steady.p90 + task.p90 };
+    // The row is seen in region A by a task that starts once it is written; the S3 backlog drains meanwhile.
+    const catchUp = op("rds-replica-catch-up");
+    const s3Drain = op("s3-replication-drain");
+    const drain = { p50: Math.max(catchUp.p50 + task.p50, s3Drain.p50), p90: Math.max(catchUp.p90 + task.p90, s3Drain.p90) };
     const phase = (name: string, what: string, s: { p50: number; p90: number }, writesStopped = false): FailbackPhaseEstimate =>
         ({ phase: name, what, p50Minutes: toMinutes(s.p50), p90Minutes: toMinutes(s.p90), writesStopped });
     const phases = [
@@ -88,7 +94,7 @@ export async function estimateFailback(opts: FailbackEstimateOptions): Promise<F
         phase("backfill", "S3 Batch Replication of what region B wrote before those rules", op("s3-batch-replication")),
         phase("recover", "primary: the failback read replica, then the service redeploys onto it (pulumi up)", recoverPhase),
         phase("stop-writes", "region B's service scaled to zero", op("ecs-scale-to-zero"), true),
-        phase("canary", "canary row and object written in region B", seconds(times.default), true),
+        phase("canary", "canary row (a one-off task) and object written in region B", task, true),
         phase("drain", "replica lag 0 and S3 pending replication 0", drain, true),
         phase("promote", "primary: promote the failback instance, PRIMARY record back, DNS serves it (pulumi up)", up(recovering, promoted, true), true),
         phase("standby", "DR stack: back to standby, replicating the failback instance (pulumi up)", up(replicating, standby)),

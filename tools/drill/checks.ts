@@ -12,7 +12,7 @@ import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cl
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { AwsClientOptions, clientConfig, fmtWait, message, notFound, sleep } from "./aws";
 import { TaskRequest, TaskRun, TaskRunner } from "./tasks";
-import { AuditRecordOptions, verifyAuditRecord } from "../verify/audit";
+import { AuditRecordWindow, verifyAuditRecord } from "../verify/audit";
 import { DrEvent, recordEvent, RecordOptions } from "../verify/record";
 
 export interface CheckResult {
@@ -68,11 +68,11 @@ export interface DrillChecks {
     /** Whether a DB snapshot named `snapshotId` exists in `region` (a drill id already used names one). */
     snapshotExists(region: string, snapshotId: string): Promise<CheckResult & { exists?: boolean }>;
     /**
-     * The audit record of the drill's window (tools/verify/audit.ts): the primary trail's CloudTrail digest chain and
-     * the audit bucket's replica. Not ok on a broken chain or a missing or different replica.
+     * The audit record of the operation's window (tools/verify/audit.ts): the CloudTrail digest chain of each trail named
+     * (default the primary's) and the audit bucket's replica. Not ok on a broken chain or a missing or different replica.
      */
-    auditRecord(o: Pick<AuditRecordOptions, "environment" | "primaryRegion" | "drRegion" | "start" | "end">): Promise<CheckResult>;
-    /** Writes the drill's report to the audit bucket under Object Lock (tools/verify/record.ts). */
+    auditRecord(o: AuditRecordWindow): Promise<CheckResult>;
+    /** Writes the operation's report to the audit bucket under Object Lock (tools/verify/record.ts). */
     recordReport(event: DrEvent, o: Pick<RecordOptions, "targets" | "lock">): Promise<CheckResult>;
     /** The read replica's lag: the maximum of CloudWatch `AWS/RDS ReplicaLag` over the last 5 minutes, in seconds. */
     replicaLag(region: string, identifier: string): Promise<CheckResult & { seconds?: number }>;
@@ -270,7 +270,7 @@ export class AwsDrillChecks implements DrillChecks {
         }
     }
 
-    async auditRecord(o: Pick<AuditRecordOptions, "environment" | "primaryRegion" | "drRegion" | "start" | "end">): Promise<CheckResult> {
+    async auditRecord(o: AuditRecordWindow): Promise<CheckResult> {
         const r = await verifyAuditRecord({ ...o, now: this.now });
         return { ok: r.ok, detail: r.detail };
     }

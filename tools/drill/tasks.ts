@@ -1,6 +1,7 @@
 // One-off ECS tasks: the drill seeds and deletes its canary row with the primary's app task definition, and checks the
-// drill copy with the DR stack's validation task, both from inside their VPC. The runner starts the task (RunTask,
-// private subnets, the task security group, no public IP), polls DescribeTasks until it stops, then reads its
+// drill copy with the DR stack's validation task, both from inside their VPC; the failback seeds its canary row in
+// region B and looks for it in region A (tools/failback/database.ts). The runner starts the task (RunTask, private
+// subnets, the task security group, no public IP), polls DescribeTasks until it stops, then reads its
 // container's exit code and its log lines (CloudWatch Logs, awslogs stream `<prefix>/<container>/<task id>`).
 //
 // The image's validation command (README, "The validation command") prints one result line,
@@ -24,14 +25,16 @@ export const EXIT_CODES: Record<number, string> = {
 
 /** What the validation command reports (the JSON after RESULT_PREFIX); fields by mode. */
 export interface CheckOutput {
-    mode: "seed" | "verify" | "delete";
+    mode: "seed" | "verify" | "delete" | "find";
     canaryId?: string;
     /** seed: when the row was written (the database's clock, ISO 8601). */
     writtenAt?: string;
     /** verify: the probe row it wrote. */
     probeId?: number | string;
-    /** verify: the requested canary's write time, null when it is missing. */
+    /** verify and find: the requested canary's write time, null when it is missing. */
     canaryWrittenAt?: string | null;
+    /** find: whether the server is a read replica (`pg_is_in_recovery()`). */
+    inRecovery?: boolean;
     /** verify: the newest canary row in this database (the seeded one, or a newer heartbeat). */
     newestCanaryId?: string | null;
     newestCanaryWrittenAt?: string | null;
@@ -57,6 +60,8 @@ export interface TaskRequest {
     /** @default 10 min */
     timeoutMs?: number;
     signal?: AbortSignal;
+    /** RunTask's startedBy: who started the task, as ECS and CloudTrail show it. @default "vbr-drill" */
+    startedBy?: string;
 }
 
 /** The command's result line among the log lines, or undefined. */
@@ -100,7 +105,7 @@ export class TaskRunner {
         let taskArn: string | undefined;
         try {
             const out = await ecs.send(new RunTaskCommand({
-                cluster: r.task.cluster, taskDefinition: r.task.taskDefinition, launchType: "FARGATE", count: 1, startedBy: "vbr-drill",
+                cluster: r.task.cluster, taskDefinition: r.task.taskDefinition, launchType: "FARGATE", count: 1, startedBy: r.startedBy ?? "vbr-drill",
                 networkConfiguration: { awsvpcConfiguration: { subnets: r.task.subnets, securityGroups: r.task.securityGroups, assignPublicIp: "DISABLED" } },
                 overrides: {
                     containerOverrides: [{

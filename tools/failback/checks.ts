@@ -1,17 +1,18 @@
 // What a failback does and checks outside Pulumi, behind one interface: the real AWS calls here, a fake in tests.
 //
-// Reuses the drill's checks (database credentials and writes, the canary object and its replication, the endpoint):
-// AwsFailbackChecks extends AwsDrillChecks. Added here: S3 Batch Replication of what a bucket held before its rule
-// existed (S3 Control CreateJob, S3ReplicateObject, a generated manifest of objects whose replication status is NONE or
-// FAILED), stopping and resuming the writes in region B (Application Auto Scaling min/max 0, then ECS desired count 0,
-// until no task runs), the canary row, and S3's pending replication operations (CloudWatch). Every call returns a
-// result instead of throwing; no detail ever contains a secret.
+// Reuses the drill's checks (the canary object and its replication, the endpoint, the one-off ECS tasks that reach the
+// private databases from inside their VPC, the audit record and the report on record): AwsFailbackChecks extends
+// AwsDrillChecks. Added here: S3 Batch Replication of what a bucket held before its rule existed (S3 Control CreateJob,
+// S3ReplicateObject, a generated manifest of objects whose replication status is NONE or FAILED), stopping and resuming
+// the writes in region B (Application Auto Scaling min/max 0, then ECS desired count 0, until no task runs), and S3's
+// pending replication operations (CloudWatch). The canary row is the runner's (database.ts, with runTask). Every call
+// returns a result instead of throwing; no detail ever contains a secret, and no secret value is read.
 import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, RegisterScalableTargetCommand } from "@aws-sdk/client-application-auto-scaling";
 import { CloudWatchClient, GetMetricDataCommand } from "@aws-sdk/client-cloudwatch";
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from "@aws-sdk/client-ecs";
 import { CreateJobCommand, DescribeJobCommand, S3ControlClient } from "@aws-sdk/client-s3-control";
-import { Client } from "pg";
-import { AwsDrillChecks, AwsDrillChecksOptions, CheckResult, DatabaseTarget, DrillChecks, sleep } from "../drill/checks";
+import { AwsClientOptions, clientConfig, message, sleep } from "../drill/aws";
+import { AwsDrillChecks, AwsDrillChecksOptions, CheckResult, DrillChecks } from "../drill/checks";
 
 /** The ECS service that takes region B's writes. */
 export interface WriterService { region: string; cluster: string; service: string }
@@ -20,7 +21,7 @@ export interface WriterCapacity { min: number; max: number; desired: number }
 /** One S3 replication rule whose backlog must drain (the CloudWatch dimensions of its RTC metrics). */
 export interface ReplicationRuleRef { region: string; sourceBucket: string; destinationBucket: string; ruleId: string }
 
-export interface FailbackChecks extends Pick<DrillChecks, "databaseCredentials" | "databaseWritable" | "writeCanary" | "canaryReplicated" | "endpointHealthy"> {
+export interface FailbackChecks extends Pick<DrillChecks, "writeCanary" | "canaryReplicated" | "endpointHealthy" | "runTask" | "auditRecord" | "recordReport"> {
     /**
      * Replicates the objects `bucketArn` held before its replication rule existed (live replication copies only new
      * writes): an S3 Batch Replication job with a generated manifest, polled until it ends; `failed` counts its failed tasks.
@@ -31,10 +32,6 @@ export interface FailbackChecks extends Pick<DrillChecks, "databaseCredentials" 
     stopWrites(s: WriterService, timeoutMs: number, signal?: AbortSignal): Promise<CheckResult & { previous?: WriterCapacity; stoppedAt?: number }>;
     /** Gives the service back its scaling and desired count (a failback that stopped before the promotion). */
     resumeWrites(s: WriterService, previous: WriterCapacity): Promise<CheckResult>;
-    /** Inserts the canary row `id` (table vbr_failback_canary); `writtenAt` in epoch ms. */
-    writeCanaryRow(db: DatabaseTarget, id: string): Promise<CheckResult & { writtenAt?: number }>;
-    /** Polls `db` until the canary row `id` is there, the time runs out or `signal` aborts; `seenAt` in epoch ms. */
-    canaryRowVisible(db: DatabaseTarget, id: string, timeoutMs: number, signal?: AbortSignal): Promise<CheckResult & { seenAt?: number }>;
     /**
      * Waits until every rule's OperationsPendingReplication has a datapoint after `since` and the latest one is 0 (the
      * metric comes per minute with RTC's metrics); `drainedAt` in epoch ms.
@@ -42,26 +39,25 @@ export interface FailbackChecks extends Pick<DrillChecks, "databaseCredentials" 
     replicationDrained(rules: ReplicationRuleRef[], since: number, timeoutMs: number, signal?: AbortSignal): Promise<CheckResult & { drainedAt?: number }>;
 }
 
-const message = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
-
-const CANARY_TABLE = "vbr_failback_canary";
 const resourceId = (s: WriterService) => `service/${s.cluster}/${s.service}`;
 
-/** The real AWS calls (credentials for both regions, network access to both databases). */
+/** The real AWS calls (credentials for both regions). */
 export class AwsFailbackChecks extends AwsDrillChecks implements FailbackChecks {
+    private readonly aws: AwsClientOptions;
     private readonly poll: number;
     private readonly clock: () => number;
     private readonly wait: (ms: number, signal?: AbortSignal) => Promise<void>;
 
     constructor(opts: AwsDrillChecksOptions = {}) {
         super(opts);
+        this.aws = opts;
         this.poll = opts.pollMs ?? 10_000;
         this.clock = opts.now ?? Date.now;
         this.wait = opts.sleep ?? sleep;
     }
 
     async batchReplicate(job: { region: string; accountId: string; bucketArn: string; roleArn: string; token: string }, timeoutMs: number, signal?: AbortSignal) {
-        const s3control = new S3ControlClient({ region: job.region });
+        const s3control = new S3ControlClient(clientConfig(this.aws, job.region));
         let jobId: string | undefined;
         try {
             const out = await s3control.send(new CreateJobCommand({
@@ -102,8 +98,8 @@ export class AwsFailbackChecks extends AwsDrillChecks implements FailbackChecks 
     }
 
     async stopWrites(s: WriterService, timeoutMs: number, signal?: AbortSignal) {
-        const scaling = new ApplicationAutoScalingClient({ region: s.region });
-        const ecs = new ECSClient({ region: s.region });
+        const scaling = new ApplicationAutoScalingClient(clientConfig(this.aws, s.region));
+        const ecs = new ECSClient(clientConfig(this.aws, s.region));
         let previous: WriterCapacity;
         try {
             const targets = await scaling.send(new DescribeScalableTargetsCommand({ ServiceNamespace: "ecs", ResourceIds: [resourceId(s)] }));
@@ -132,54 +128,13 @@ export class AwsFailbackChecks extends AwsDrillChecks implements FailbackChecks 
 
     async resumeWrites(s: WriterService, previous: WriterCapacity): Promise<CheckResult> {
         try {
-            await new ApplicationAutoScalingClient({ region: s.region }).send(new RegisterScalableTargetCommand({
+            await new ApplicationAutoScalingClient(clientConfig(this.aws, s.region)).send(new RegisterScalableTargetCommand({
                 ServiceNamespace: "ecs", ScalableDimension: "ecs:service:DesiredCount", ResourceId: resourceId(s), MinCapacity: previous.min, MaxCapacity: previous.max,
             }));
-            await new ECSClient({ region: s.region }).send(new UpdateServiceCommand({ cluster: s.cluster, service: s.service, desiredCount: previous.desired }));
+            await new ECSClient(clientConfig(this.aws, s.region)).send(new UpdateServiceCommand({ cluster: s.cluster, service: s.service, desiredCount: previous.desired }));
             return { ok: true, detail: `${resourceId(s)} in ${s.region} back to ${previous.desired} task(s), scaling ${previous.min}-${previous.max}` };
         } catch (err) {
             return { ok: false, detail: `could not resume ${resourceId(s)} in ${s.region}: ${message(err)}` };
-        }
-    }
-
-    private async withDb<T>(db: DatabaseTarget, fn: (c: Client) => Promise<T>): Promise<T> {
-        const client = new Client({
-            host: db.host, port: db.port, database: db.database ?? process.env.PGDATABASE ?? "postgres", user: db.user, password: db.password,
-            ssl: { rejectUnauthorized: false }, connectionTimeoutMillis: 15_000,
-        });
-        try {
-            await client.connect();
-            return await fn(client);
-        } finally {
-            await client.end().catch(() => undefined);
-        }
-    }
-
-    async writeCanaryRow(db: DatabaseTarget, id: string) {
-        try {
-            await this.withDb(db, async (c) => {
-                await c.query(`CREATE TABLE IF NOT EXISTS ${CANARY_TABLE} (id text PRIMARY KEY, written_at timestamptz NOT NULL DEFAULT now())`);
-                await c.query(`INSERT INTO ${CANARY_TABLE} (id) VALUES ($1)`, [id]);
-            });
-            return { ok: true, writtenAt: this.clock(), detail: `${db.host}:${db.port} took the canary row ${id}` };
-        } catch (err) {
-            return { ok: false, detail: `could not write the canary row ${id} to ${db.host}:${db.port}: ${message(err)}` };
-        }
-    }
-
-    async canaryRowVisible(db: DatabaseTarget, id: string, timeoutMs: number, signal?: AbortSignal) {
-        const deadline = this.clock() + timeoutMs;
-        let last = "not read yet";
-        for (;;) {
-            try {
-                const found = await this.withDb(db, async (c) => (await c.query(`SELECT 1 FROM ${CANARY_TABLE} WHERE id = $1`, [id])).rowCount);
-                if (found) return { ok: true, seenAt: this.clock(), detail: `${db.host}:${db.port} holds the canary row ${id}` };
-                last = "not there";
-            } catch (err) {
-                last = message(err);
-            }
-            if (signal?.aborted || this.clock() + this.poll > deadline) return { ok: false, detail: `the canary row ${id} is not in ${db.host}:${db.port} (last: ${last})` };
-            await this.wait(this.poll, signal);
         }
     }
 
@@ -190,7 +145,7 @@ export class AwsFailbackChecks extends AwsDrillChecks implements FailbackChecks 
             try {
                 const open: string[] = [];
                 for (const r of rules) {
-                    const out = await new CloudWatchClient({ region: r.region }).send(new GetMetricDataCommand({
+                    const out = await new CloudWatchClient(clientConfig(this.aws, r.region)).send(new GetMetricDataCommand({
                         StartTime: new Date(since), EndTime: new Date(this.clock() + 60_000), ScanBy: "TimestampDescending",
                         MetricDataQueries: [{ Id: "pending", MetricStat: { Stat: "Maximum", Period: 60, Metric: {
                             Namespace: "AWS/S3", MetricName: "OperationsPendingReplication",

@@ -5,7 +5,7 @@ import { replicationRules } from "../../components/document-store";
 import { Naming } from "../../policies/model/naming";
 import { openStacks } from "../drill/prepare";
 import { outputValue } from "../drill/session";
-import type { DatabaseTarget } from "../drill/checks";
+import { awaitRowInReplica, promotedChecks, regionA, regionB, replicaAnswers, seedRow } from "./database";
 import { errorText, Failback, FailbackState } from "./session";
 import { safeUp } from "./stack-step";
 
@@ -81,7 +81,10 @@ export async function recover(f: Failback, state: FailbackState): Promise<boolea
         stack: state.primary!, name: `${f.opts.primaryStack} recovering`, p90Minutes: model?.p90,
         set: { "vbr:primaryState": "recovering", "vbr:drStack": drStack, "vbr:dbFailbackId": f.failbackId },
     });
-    if (out) state.primaryOutputs = out;
+    if (out) {
+        state.primaryOutputs = out;
+        await replicaAnswers(f, state);
+    }
     return f.end(model, `replica ${outputValue<Db>(state.primaryOutputs, "database")?.identifier ?? "?"} of ${outputValue<Db>(state.drOutputs, "database")?.identifier ?? "?"}`);
 }
 
@@ -89,8 +92,10 @@ export async function stopWrites(f: Failback, state: FailbackState): Promise<boo
     const model = modelOf(f, state, "stop-writes");
     f.begin("stop-writes", model, `region B's service to zero tasks (write downtime starts)`);
     const svc = outputValue<{ cluster: string; name: string }>(state.drOutputs, "service");
+    // Everything the canary and the drain need, before the writes stop (a missing output would only stop them for nothing).
+    const ready = Boolean(regionB(f, state)) && Boolean(regionA(f, state));
     if (!svc) f.fail("stop-writes", `${f.opts.drStack} exports no service (cluster and name)`);
-    else {
+    else if (ready) {
         state.writer = { region: f.region, cluster: svc.cluster, service: svc.name };
         state.stopRequestedAt = f.now();
         const r = await f.deps.checks.stopWrites(state.writer, wait(f), f.stop.signal);
@@ -101,27 +106,11 @@ export async function stopWrites(f: Failback, state: FailbackState): Promise<boo
     return f.end(model, state.writer ? `${state.writer.cluster}/${state.writer.service}` : "no service");
 }
 
-/** The credentials of a database secret in `region`, or PGUSER/PGPASSWORD. */
-async function target(f: Failback, db: Db | undefined, secretArn: string | undefined, region: string, what: string): Promise<DatabaseTarget | undefined> {
-    const env = f.deps.env ?? process.env;
-    if (!db?.address) { f.fail(f.phase, `no ${what} database address`); return undefined; }
-    if (env.PGUSER && env.PGPASSWORD) return { host: db.address, port: Number(db.port ?? 5432), user: env.PGUSER, password: env.PGPASSWORD };
-    if (!secretArn) { f.fail(f.phase, `no database secret for the ${what} database`); return undefined; }
-    const c = await f.deps.checks.databaseCredentials(secretArn, region);
-    if (!c.ok || !c.credentials) { f.fail(f.phase, c.detail); return undefined; }
-    return { host: db.address, port: Number(db.port ?? 5432), user: c.credentials.username, password: c.credentials.password };
-}
-
 export async function canary(f: Failback, state: FailbackState): Promise<boolean> {
     const model = modelOf(f, state, "canary");
-    f.begin("canary", model, "the last writes region B takes: a canary row and a canary object");
-    const b = await target(f, outputValue<Db>(state.drOutputs, "database"), outputValue<string>(state.drOutputs, "secretArn"), f.region, "region B");
-    const id = `failback-${f.failbackId}`;
-    if (b) {
-        const row = await f.deps.checks.writeCanaryRow(b, id);
-        f.validation.push({ check: "canary row written in region B", ok: row.ok, detail: row.detail });
-        if (row.ok && row.writtenAt !== undefined) state.canaryRow = { id, writtenAt: row.writtenAt }; else f.fail("canary", row.detail);
-    }
+    f.begin("canary", model, "the last writes region B takes: a canary row (vbr-db-check seed, a one-off task in region B) and a canary object");
+    const id = f.canaryId;
+    await seedRow(f, state);
     const src = outputValue<Record<string, { name: string }>>(state.drOutputs, "buckets")?.documents?.name;
     const dst = outputValue<Record<string, { name: string }>>(state.primaryOutputs, "buckets")?.documents?.name;
     if (!src || !dst) f.fail("canary", "both stacks must export buckets.documents.name");
@@ -144,13 +133,8 @@ const objectCanary = (f: Failback, state: FailbackState) => {
 
 export async function drain(f: Failback, state: FailbackState): Promise<boolean> {
     const model = modelOf(f, state, "drain");
-    f.begin("drain", model, "waiting for replica lag 0 (the canary row in region A's replica) and S3 pending replication 0");
-    const a = await target(f, outputValue<Db>(state.primaryOutputs, "database"), outputValue<string>(state.primaryOutputs, "secretArn"), f.primaryRegion, "region A");
-    if (a && state.canaryRow) {
-        const seen = await f.deps.checks.canaryRowVisible(a, state.canaryRow.id, wait(f), f.stop.signal);
-        f.validation.push({ check: "replica lag 0: the canary row reached region A's replica", ok: seen.ok, detail: seen.detail });
-        if (seen.ok) state.canaryRow.inReplicaAt = seen.seenAt; else f.fail("drain", seen.detail);
-    }
+    f.begin("drain", model, "waiting for replica lag 0 (the canary row in region A's replica: vbr-db-check find) and S3 pending replication 0");
+    await awaitRowInReplica(f, state, wait(f));
     if (state.canaryObject) {
         const r = await f.deps.checks.canaryReplicated(objectCanary(f, state), wait(f), f.stop.signal);
         f.validation.push({ check: "the canary object replicated to region A", ok: r.ok, detail: r.detail });
@@ -175,18 +159,8 @@ export async function promote(f: Failback, state: FailbackState): Promise<boolea
 
 export async function verify(f: Failback, state: FailbackState): Promise<boolean> {
     const model = modelOf(f, state, "verify");
-    f.begin("verify", model, "the canaries in region A, a write to the promoted database, the endpoint");
-    const a = await target(f, outputValue<Db>(state.primaryOutputs, "database"), outputValue<string>(state.primaryOutputs, "secretArn"), f.primaryRegion, "region A");
-    if (a) {
-        const w = await f.deps.checks.databaseWritable(a);
-        f.validation.push({ check: "region A's promoted database accepts writes", ok: w.ok, detail: w.detail });
-        if (w.ok) state.writableAt = f.now(); else f.fail("verify", w.detail);
-        if (state.canaryRow) {
-            const seen = await f.deps.checks.canaryRowVisible(a, state.canaryRow.id, 60_000, f.stop.signal);
-            f.validation.push({ check: "the canary row is in region A's promoted database", ok: seen.ok, detail: seen.detail });
-            if (seen.ok) state.canaryRow.afterPromotionAt = seen.seenAt; else f.fail("verify", `RPO not 0: ${seen.detail}`);
-        }
-    }
+    f.begin("verify", model, "a write to the promoted database and the canaries in region A (vbr-db-check verify), the endpoint");
+    await promotedChecks(f, state);
     if (state.canaryObject) {
         const r = await f.deps.checks.canaryReplicated(objectCanary(f, state), 60_000, f.stop.signal);
         state.canaryObject.presentAfterPromotion = r.ok;
@@ -203,7 +177,8 @@ export async function verify(f: Failback, state: FailbackState): Promise<boolean
 /**
  * The DR stack's pieces that leave the program when it returns to standby and follows the failback instance: the
  * backups replication and the serving instance of the old source (replica mode: the promoted replica; restore mode:
- * the failover restore), and a corruption restore it served from. Their URNs, as the engine names them.
+ * the failover restore), a corruption restore it served from, and its own trail (protected like a data store: ending it
+ * ends a record; retained in AWS, it keeps logging until an operator deletes it). Their URNs, as the engine names them.
  */
 export function retiredUrns(f: Failback, oldSource: string): string[] {
     const env = f.opts.drConfig["vbr:environment"] ?? "prod";
@@ -211,13 +186,14 @@ export function retiredUrns(f: Failback, oldSource: string): string[] {
     const suffix = drSourceSuffix(new Naming(env), oldSource);
     const perSource = (piece: string) => (suffix === undefined ? `${db}-${piece}` : `${db}-${piece}-${suffix}`);
     const stack = f.opts.drStack.split("/").pop()!;
-    const urn = (type: string, name: string) => `urn:pulumi:${stack}::${f.opts.project}::vbr:platform:Platform$vbr:database:Database$${type}::${name}`;
+    const urn = (type: string, name: string, parent = "vbr:database:Database") => `urn:pulumi:${stack}::${f.opts.project}::vbr:platform:Platform$${parent}$${type}::${name}`;
     const instance = "aws:rds/instance:Instance";
     const restore = f.opts.drConfig["vbr:dbRestoreTime"];
     return [
         urn("aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication", perSource("backups")),
         urn(instance, f.opts.drConfig["vbr:drDatabase"] === "restore" ? `${db}-failover` : perSource("replica")),
         ...(restore ? [urn(instance, `${db}-restored-${restoreStamp(restore)}`)] : []),
+        urn("aws:cloudtrail/trail:Trail", `vbr-${env}-trail`, "vbr:audit:AuditTrail"),
     ];
 }
 
@@ -245,4 +221,20 @@ export async function standby(f: Failback, state: FailbackState): Promise<boolea
             f.fail("standby", `could not set vbr:drState back to failover: ${errorText(err)}`));
     }
     return f.end(model, `retired from the program (kept in AWS): ${leaving.map((u) => u.split("::").pop()).join(", ")}`);
+}
+
+/**
+ * The audit record of the failback's window (DR plan 7.1: verified in every recovery operation): the digest chains of
+ * both trails that logged it (the primary's multi-region trail, and the DR stack's own trail from region B, which ran
+ * since the failover and is retained in AWS when the DR stack returns to standby) and the audit bucket's replica.
+ */
+export async function audit(f: Failback): Promise<boolean> {
+    f.begin("audit", null, "the audit record of the failback's window: both trails' digest chains and the audit bucket's replica");
+    const r = await f.deps.checks.auditRecord({
+        environment: f.opts.drConfig["vbr:environment"] ?? "prod", primaryRegion: f.primaryRegion, drRegion: f.region,
+        start: f.t0, end: f.now(), trailRegions: [f.primaryRegion, f.region],
+    });
+    f.validation.push({ check: "audit record: the trails' digest chains (regions A and B) and the audit bucket's replica", ok: r.ok, detail: r.detail });
+    if (!r.ok) f.fail("audit", r.detail);
+    return f.end(null, r.ok ? "trails unbroken, audit replica complete" : "the audit record does not hold");
 }

@@ -29,13 +29,16 @@ export interface FailbackReport {
     exitCode: number;
 }
 
-export const RPO_METHOD = "After region B's writers stopped, a canary row and a canary object are the last writes it accepts. The row " +
-    "reaching region A's replica proves replica lag 0 (PostgreSQL replays the WAL in order: every earlier commit is there); the object's " +
-    "replication COMPLETED and OperationsPendingReplication 0 on every rule back to region A prove the S3 backlog empty (objects from " +
-    "before the rules existed were copied by S3 Batch Replication). Both canaries found in region A after the promotion: RPO 0.";
-export const DOWNTIME_METHOD = "From the request to scale region B's service to zero until region A's promoted database accepted a " +
-    "write after the promote up (which ends with the PRIMARY record INSYNC); resolvers that cached the SECONDARY answer switch within " +
-    "the alias's 60 s TTL, which is not measured here.";
+export const RPO_METHOD = "After region B's writers stopped, a canary row and a canary object are the last writes it accepts (the row " +
+    "written by a one-off task on region B's app task definition, vbr-db-check seed). The row reaching region A's replica (vbr-db-check " +
+    "find, read-only, from inside region A's VPC) proves replica lag 0: PostgreSQL replays the WAL in order, so every earlier commit is " +
+    "there; the object's replication COMPLETED and OperationsPendingReplication 0 on every rule back to region A prove the S3 backlog " +
+    "empty (objects from before the rules existed were copied by S3 Batch Replication). Both canaries found in region A after the " +
+    "promotion (the row by vbr-db-check verify): RPO 0.";
+export const DOWNTIME_METHOD = "From the request to scale region B's service to zero until the promote up ended (the failback instance " +
+    "promoted, the PRIMARY record INSYNC), counted only once a probe row written to the promoted database by a one-off task " +
+    "(vbr-db-check verify) proved it takes writes; that task's own start (tens of seconds on Fargate) is not write downtime. " +
+    "Resolvers that cached the SECONDARY answer switch within the alias's 60 s TTL, which is not measured here.";
 
 const iso = (ms: number | undefined | null) => (ms === undefined || ms === null ? null : new Date(ms).toISOString());
 
@@ -45,16 +48,20 @@ export function failbackReport(f: Failback, state: FailbackState): FailbackRepor
     if (f.interrupted) f.fail(f.phase, `failback interrupted by ${f.interrupted}`);
     const rowOk = state.canaryRow?.afterPromotionAt !== undefined;
     const objectOk = state.canaryObject?.presentAfterPromotion === true;
-    const to = state.writableAt !== undefined && state.promoteEnd !== undefined ? Math.max(state.writableAt, state.promoteEnd) : undefined;
+    const to = state.writableAt !== undefined ? state.promoteEnd : undefined;
     const downtime = to !== undefined && state.stopRequestedAt !== undefined ? Math.round((to - state.stopRequestedAt) / 6000) / 10 : null;
     const refused = state.planned.filter((p) => !p.note.startsWith("leaves the program"));
     const env = f.opts.drConfig["vbr:environment"] ?? "prod";
     const served = state.unprotected.find((u) => u.includes("aws:rds/instance:Instance"));
+    const trail = `vbr-${env}-trail-${f.region}`;
     const identifier = (f.opts.drConfig["vbr:drDatabase"] === "restore" || !state.oldSource) ? `vbr-${env}-postgres` : state.oldSource;
     const nextSteps = served && f.phases.some((p) => p.phase === "standby" && p.status === "ok") ? [
         `Retire the instance that served in ${f.region} once the failback is validated (its final snapshot keeps its data):`,
         `aws rds modify-db-instance --db-instance-identifier ${identifier} --no-deletion-protection --apply-immediately --region ${f.region}`,
         `aws rds delete-db-instance --db-instance-identifier ${identifier} --final-db-snapshot-identifier ${identifier}-final-fb${f.failbackId} --no-delete-automated-backups --region ${f.region}`,
+        `Delete region B's own trail, which left the program retained and still logs (the primary's multi-region trail records region B; ` +
+            "its log files and digests stay in the object-locked log bucket). The next failover creates it again and fails while it exists:",
+        `aws cloudtrail delete-trail --name ${trail} --region ${f.region}`,
     ] : state.previousCapacity && !state.promoteStarted
         ? [`Region B serves again (its service was resumed). Fix the failure above, then run npm run failback again: it resumes failback ${f.failbackId}.`]
         : state.promoteStarted ? ["The promotion was started: region B's writers stay stopped. Check both stacks with pulumi preview before anything else; finish with the README's failback runbook."] : [];

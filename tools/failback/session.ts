@@ -10,7 +10,7 @@ import type { FailbackChecks, WriterCapacity, WriterService } from "./checks";
 export { errorText };
 
 /** The phases, in order: the report lists each one, run, skipped or failed. */
-export const PHASES = ["prepare", "replicate-back", "backfill", "recover", "stop-writes", "canary", "drain", "promote", "verify", "standby"] as const;
+export const PHASES = ["prepare", "replicate-back", "backfill", "recover", "stop-writes", "canary", "drain", "promote", "verify", "standby", "audit"] as const;
 export type Phase = (typeof PHASES)[number] | "report";
 
 export interface FailbackOptions {
@@ -40,8 +40,8 @@ export interface FailbackDeps {
     log: (line: string) => void;
     /** `pulumi state unprotect` of one URN (the runbook's step, for exactly the URNs the DR stack's return names). */
     unprotect: (stack: string, urn: string) => Promise<void>;
-    /** PGUSER/PGPASSWORD overrides. @default process.env */
-    env?: Record<string, string | undefined>;
+    /** Waits between two looks for the canary row. @default setTimeout, cut short by the signal */
+    sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
     /** Subscribes to the signals that stop a failback; returns the unsubscribe. @default - none */
     onInterrupt?: (handler: (signal: string) => void) => () => void;
 }
@@ -73,7 +73,8 @@ export interface FailbackState {
     promoteStarted: boolean;
     promoteEnd?: number;
     writableAt?: number;
-    canaryRow?: { id: string; writtenAt: number; inReplicaAt?: number; afterPromotionAt?: number };
+    /** `database`: where it was written (identifier and region); the times in epoch ms (written: the database's clock). */
+    canaryRow?: { id: string; writtenAt: number; database: string; inReplicaAt?: number; afterPromotionAt?: number };
     canaryObject?: { source: string; replica: string; writtenAt: number; completedAt?: number; presentAfterPromotion?: boolean };
     backfill: Array<{ bucket: string; jobId?: string; total?: number; failed?: number }>;
     drainedAt?: number;
@@ -89,6 +90,11 @@ export class Failback {
     readonly now: () => number;
     readonly t0: number;
     readonly failbackId: string;
+    /**
+     * This run's canary id (row and object): `failback-<UTC start of this run>`. A resumed failback keeps its failback id
+     * but writes a new canary: the row of an earlier run is already in region B (the id is the table's primary key).
+     */
+    readonly canaryId: string;
     readonly failures: Array<{ phase: Phase; urn: string | null; message: string }> = [];
     readonly validation: Array<{ check: string } & CheckResult> = [];
     readonly phases: PhaseRecord[] = [];
@@ -104,6 +110,7 @@ export class Failback {
         // A failback already under way (the primary recovering) keeps its id: its instance is named after it.
         const resumed = opts.primaryConfig["vbr:primaryState"] === "recovering" ? opts.primaryConfig["vbr:dbFailbackId"] : undefined;
         this.failbackId = resumed || drillIdAt(this.t0);
+        this.canaryId = `failback-${drillIdAt(this.t0)}`;
         this.unsubscribe = (deps.onInterrupt ?? (() => () => undefined))((signal) => {
             if (!this.interrupted) this.interrupted = signal;
             deps.log(`${signal}: stopping the failback after the operation in flight`);

@@ -56,7 +56,11 @@ function exited(child: ChildProcess): Promise<void> {
 export async function startMoto(opts: { python?: string; timeoutMs?: number } = {}): Promise<Moto> {
     const port = await freePort();
     const endpoint = `http://127.0.0.1:${port}`;
-    const child = spawn(opts.python ?? "python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"] });
+    // No AWS profile reaches the server: moto answers some errors through botocore, which fails on a profile it cannot
+    // find (test:aws sets none; a developer's may not exist here) and turns NoSuchBucket into a 500 page.
+    const env = { ...process.env };
+    delete env.AWS_PROFILE;
+    const child = spawn(opts.python ?? "python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", String(port)], { stdio: ["ignore", "ignore", "pipe"], env });
     let stderr = "";
     child.stderr?.on("data", (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
     let spawnError: Error | undefined;

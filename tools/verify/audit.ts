@@ -1,9 +1,10 @@
-// What every recovery operation checks of the audit record (DR plan 7.1), in one call: the primary trail's CloudTrail
-// digest chain over the operation's window, and the audit bucket's replica in the DR region. The drill runner calls it
-// in its validate step; the failback runner calls it the same way. Where the runners record their reports, too.
+// What every recovery operation checks of the audit record (DR plan 7.1), in one call: the CloudTrail digest chain of
+// each trail that logged during the operation's window (the primary's; a failback adds the DR stack's failover trail),
+// and the audit bucket's replica in the DR region. The drill runner calls it in its validate step; the failback runner
+// after its last phase. Where the runners record their reports, too.
 //
 //     const audit = await verifyAuditRecord({ environment: "prod", primaryRegion: "us-east-1", drRegion: "us-west-2",
-//         start: operationStart, end: Date.now() });
+//         start: operationStart, end: Date.now(), trailRegions: ["us-east-1", "us-west-2"] });
 //     if (!audit.ok) fail(audit.detail);            // a broken chain or a bad replica fails the operation
 //     await recordEvent({ kind: "failback", id, at: operationStart, json: report, markdown },
 //         { targets: auditTargets("prod", "us-east-1", "us-west-2"), lock: { mode: "COMPLIANCE", days: 365 } });
@@ -22,6 +23,11 @@ export interface AuditRecordOptions {
     /** The operation's window (epoch ms). */
     start: number;
     end: number;
+    /**
+     * The home regions of the trails whose chains to validate: each trail `vbr-<env>-trail-<region>` delivers to the log
+     * bucket of the same name. @default [primaryRegion]: the primary's multi-region trail
+     */
+    trailRegions?: string[];
     /** @default default-chain clients */
     client?: (region: string) => S3Client;
     /** @default CloudTrail ListPublicKeys */
@@ -30,10 +36,14 @@ export interface AuditRecordOptions {
     now?: () => number;
 }
 
+/** What a runner says of the record it checks: the rest of the options are the clients (tests, the emulator). */
+export type AuditRecordWindow = Pick<AuditRecordOptions, "environment" | "primaryRegion" | "drRegion" | "start" | "end" | "trailRegions">;
+
 export interface AuditRecordResult {
     ok: boolean;
     detail: string;
-    trail: TrailChainResult;
+    /** One per trail, in the order of `trailRegions`. */
+    trails: TrailChainResult[];
     replica: PairResult | null;
 }
 
@@ -49,10 +59,13 @@ const message = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.me
 export async function verifyAuditRecord(o: AuditRecordOptions): Promise<AuditRecordResult> {
     const naming = new Naming(o.environment);
     const client = o.client ?? ((region: string) => new S3Client({ region }));
-    const trail = await validateTrailChain({
-        bucket: naming.bucketName(TRAIL_BUCKET, o.primaryRegion), trailName: naming.trailName(o.primaryRegion), homeRegion: o.primaryRegion,
-        start: o.start, end: o.end, s3: client(o.primaryRegion), publicKeys: o.publicKeys,
-    });
+    const trails: TrailChainResult[] = [];
+    for (const home of o.trailRegions ?? [o.primaryRegion]) {
+        trails.push(await validateTrailChain({
+            bucket: naming.bucketName(TRAIL_BUCKET, home), trailName: naming.trailName(home), homeRegion: home,
+            start: o.start, end: o.end, s3: client(home), publicKeys: o.publicKeys,
+        }));
+    }
     let replica: PairResult | null = null;
     let replicaDetail: string;
     try {
@@ -64,6 +77,6 @@ export async function verifyAuditRecord(o: AuditRecordOptions): Promise<AuditRec
     } catch (err) {
         replicaDetail = `the audit bucket's replica could not be compared: ${message(err)}`;
     }
-    const ok = trail.ok && replica !== null && replica.complete && problemCount(replica.counts) === 0;
-    return { ok, detail: `${trail.detail}; ${replicaDetail}`, trail, replica };
+    const ok = trails.every((t) => t.ok) && replica !== null && replica.complete && problemCount(replica.counts) === 0;
+    return { ok, detail: [...trails.map((t) => t.detail), replicaDetail].join("; "), trails, replica };
 }

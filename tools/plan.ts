@@ -11,6 +11,7 @@ import { ProjectError } from "./harness/project";
 import { SynthesisError } from "./harness/recorder";
 import { EXIT_USAGE, processIO, runMain } from "./lib/cli";
 import { readOptions, STACK_PLACEHOLDER, UsageError } from "./plan/options";
+import { closingLines } from "./plan/closing";
 import { OutputFile, writeAll } from "./plan/output";
 import { jsonReport, renderMarkdown, renderText } from "./plan/report";
 import { plan, PlanDeps, PlanIO, stackExtensions } from "./plan/run";
@@ -30,7 +31,8 @@ export async function main(argv: string[], io: PlanIO = planIO(), deps: PlanDeps
         const { report, exitCode, descriptions } = await plan(parsed, io, deps);
         // Render everything, write every file (each to a temp file, then renamed), and only then print: a failure
         // anywhere leaves no output file behind and no report on stdout.
-        const text = renderText(report, extensions, io.color ? pc : pc.createColors(false));
+        const colors = io.color ? pc : pc.createColors(false);
+        const text = renderText(report, extensions, colors);
         const files: OutputFile[] = [];
         const add = (file: string, content: string) => files.push({ file: path.resolve(io.cwd, file), shown: file, content });
         if (parsed.json) add(parsed.json, JSON.stringify(jsonReport(report, descriptions), null, 2) + "\n");
@@ -44,7 +46,7 @@ export async function main(argv: string[], io: PlanIO = planIO(), deps: PlanDeps
             for (const s of report.stacks) add(parsed.policyConfigOut.split(STACK_PLACEHOLDER).join(s.stack), JSON.stringify(s.policyConfig, null, 2) + "\n");
         }
         writeAll(files);
-        io.stdout(text);
+        io.stdout(text + closingLines(report, files, io.cwd, exitCode, colors));
         return exitCode;
     } catch (err) {
         if (err instanceof UsageError || err instanceof ProjectError || err instanceof SynthesisError) {
@@ -58,7 +60,10 @@ export async function main(argv: string[], io: PlanIO = planIO(), deps: PlanDeps
 }
 
 function planIO(): PlanIO {
-    return { ...processIO(), color: process.stdout.isTTY === true && !("NO_COLOR" in process.env) };
+    return {
+        ...processIO(), color: process.stdout.isTTY === true && !("NO_COLOR" in process.env),
+        terminal: process.stderr.isTTY === true, columns: process.stderr.columns,
+    };
 }
 
 if (require.main === module) runMain((argv) => main(argv));

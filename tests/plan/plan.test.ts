@@ -312,8 +312,22 @@ describe("offline plan (tools/plan.ts)", () => {
 
         it("--stack dr --config vbr:drState=failover --config vbr:rtoObjectiveMinutes=20 exits 1 naming the critical path", async () => {
             const io = memoryIO();
-            const code = await main(["--stack", "dr", "--config", "vbr:drState=failover", "--config", "vbr:rtoObjectiveMinutes=20"], io, { syntheses });
+            const md = tmpFile("rto.md");
+            const code = await main(["--stack", "dr", "--config", "vbr:drState=failover", "--config", "vbr:rtoObjectiveMinutes=20", "--markdown", md], io, { syntheses });
             expect(code, io.err).to.equal(1);
+            // Off a terminal no progress line; the files written and the verdict come last.
+            expect(io.err).to.equal("");
+            expect(io.out.trimEnd().split("\n").slice(-3)).to.deep.equal([
+                "Wrote 1 file:", `  ${md}`, "Verdict: FAIL: 1 mandatory violation in dr (1 stack checked, 0 advisory violations); exit 1",
+            ]);
+            // The Markdown cell names the critical path's resources and links to the full message, whose URNs are intact.
+            const comment = fs.readFileSync(md, "utf8");
+            const row = comment.split("\n").find((l) => l.includes(`\`${RTO}\``))!;
+            expect(row).to.include("Critical path (p90, 26.5 min):<br>  vbr-prod-db-replica (promote, 0 min -&gt; 15 min)<br>  -&gt; vbr-prod-app-task (create, 15 min -&gt; 15.2 min)");
+            expect(row).not.to.include("urn:pulumi:");
+            expect(row).to.match(/<br>\[Full message with the 5 URNs\]\(#plan-dr-violation-1\) \| synthesized, preview \|$/);
+            expect(comment).to.include(`<a id="plan-dr-violation-1"></a>\`${RTO}\` on \`(stack)\`, the full message:\n\n\`\`\`\nThe DR stack's estimated p90`);
+            expect(comment).to.include("\n  urn:pulumi:dr::vbr::vbr:platform:Platform$vbr:database:Database$aws:rds/instance:Instance::vbr-prod-db-replica (promote, 0 min -> 15 min)\n");
             expect(io.out).to.include("Mandatory violations (1)").and.include(`✖ ${RTO} (stack)`);
             expect(io.out).to.match(/above the objective of 20 min, with 40 resources created or promoted at parallelism \d+\. Critical path \(p90, 26\.5 min\):/);
             expect(io.out).to.include("urn:pulumi:dr::vbr::vbr:platform:Platform$vbr:database:Database$aws:rds/instance:Instance::vbr-prod-db-replica (promote, 0 min -> 15 min)");

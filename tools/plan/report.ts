@@ -7,6 +7,7 @@ import pc from "picocolors";
 import type { Colors } from "picocolors/types";
 import { RecordedResource, SynthesizedStack, UNKNOWN } from "../harness/records";
 import type { Diagnostic } from "../harness/recorder";
+import { violationTable } from "./markdown-violations";
 
 export type EnforcementLevel = "mandatory" | "advisory";
 /** Which evaluation found a violation: the synthesized stack (values known) or the preview (outputs unknown). */
@@ -326,10 +327,8 @@ export function renderMarkdown(report: PlanReport, extensions: StackExtension[],
     for (const s of report.stacks) {
         out.push("", `### \`${s.stack}\``);
         if (s.violations.length > 0) {
-            out.push("", "| Level | Policy | Resource | Message | Found in |", "|---|---|---|---|---|");
-            for (const v of s.violations) {
-                out.push(`| ${v.enforcementLevel === "mandatory" ? "🔴 mandatory" : "🟡 advisory"} | ${mdCode(v.policy)} | ${mdCode(urnName(v.urn))} | ${mdCell(v.message)} | ${v.foundIn.join(", ")} |`);
-            }
+            const table = violationTable(s.stack, s.violations);
+            out.push("", ...table.rows, ...table.details);
         } else {
             out.push("", "No policy violations.");
         }

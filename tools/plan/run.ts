@@ -13,18 +13,18 @@ import { loadProject } from "../harness/project";
 import { SynthesisError } from "../harness/recorder";
 import { stackRunner, Syntheses } from "../harness/syntheses";
 import type { SynthesizedStack } from "../harness/records";
-import { CliIO } from "../lib/cli";
 import { coverageExtension } from "./coverage";
 import { checkDeclaredKeys } from "./keys";
 import { DEFAULT_TIMEOUT_SECONDS, PlanOptions, parseOverrides, STACK_PLACEHOLDER, UsageError } from "./options";
 import { checkOutputTargets, statOf } from "./output";
+import { planProgress, ProgressIO } from "./progress";
 import { buildStackReport, mergeViolations, PlanReport, StackExtension, StackReport } from "./report";
 
 export const EXIT_OK = 0;
 export const EXIT_MANDATORY = 1;
 
 /** Where the CLI reads and writes; tests pass their own to run `main` in-process. */
-export interface PlanIO extends CliIO {
+export interface PlanIO extends ProgressIO {
     /** Colour the terminal view (only on a TTY). */
     color: boolean;
 }
@@ -95,19 +95,6 @@ export function readStackOutputs(pairs: string[], cwd: string): Record<string, R
     return out;
 }
 
-/**
- * Progress on stderr for a run that has taken more than a few seconds (thousands of resources): the step it is
- * in, and how long the run has taken, at each step and every 5 s within one.
- */
-function progress(io: CliIO, quietMs = 3000): { step(what: string): void; end(): void } {
-    const start = Date.now();
-    let current = "";
-    const say = () => { if (Date.now() - start > quietMs) io.stderr(`plan: ${current} (${Math.round((Date.now() - start) / 1000)} s)\n`); };
-    const timer = setInterval(say, 5000);
-    timer.unref();
-    return { step: (what) => { current = what; say(); }, end: () => clearInterval(timer) };
-}
-
 /** What `main` judges with; tests pass their own policies. @default the pack in policies/pack.ts */
 export interface PlanDeps {
     extensions?: StackExtension[];
@@ -158,7 +145,7 @@ export async function plan(opts: PlanOptions, io: PlanIO, deps: PlanDeps = {}): 
         throw new SynthesisError(stack, `stack "${stack}"${what}: ${err.message}${hint}`, err.cause, err.reference);
     };
     const synthesized = new Map<string, SynthesizedStack>();
-    const shown = progress(io);
+    const shown = planProgress(io);
     try {
         for (const stack of checked) {
             shown.step(`stack "${stack}": synthesizing`);

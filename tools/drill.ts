@@ -16,7 +16,7 @@ import { processInterrupts, runDrill } from "./drill/run";
 import { drillIdAt, DrillDeps } from "./drill/session";
 import { drillFiles } from "./drill/workspace";
 import { PolicyConfigError } from "./harness/policy-config";
-import { loadProject, missingStackFile, ProjectError, stackConfig } from "./harness/project";
+import { findProjectDir, loadProject, missingStackFile, ProjectError, PROJECT_OPTION_HELP, stackConfig } from "./harness/project";
 import { ConfigError, parseStackConfig, StackConfig } from "../stacks/config";
 import { auditLock } from "../stacks/platform-args";
 import { auditTargets } from "./verify/audit";
@@ -52,7 +52,7 @@ export function writableDirectoryProblem(dir: string): string | undefined {
 export async function main(argv: string[], io: DrillIO = processIO(), deps: Partial<DrillDeps> = {}): Promise<number> {
     const program = new Command("drill")
         .description("Bring the DR stack from standby to drill, validate it, measure RTO/RPO, return to standby, write the report.")
-        .option("--project <dir>", "the Pulumi project directory", ".")
+        .option("--project <dir>", PROJECT_OPTION_HELP)
         .option("--stack <name>", "the DR stack", "dr")
         .option("--primary <name>", "the primary stack (default: the DR stack's vbr:primaryStack)")
         .option("--parallel <n>", "pulumi up --parallel (default: the CLI's, 4 x CPUs)", positiveInt)
@@ -64,12 +64,12 @@ export async function main(argv: string[], io: DrillIO = processIO(), deps: Part
         .allowExcessArguments(false);
     const parsed = parseArgs(program, argv, io);
     if (parsed !== undefined) return parsed;
-    const o = program.opts<{ project: string; stack: string; primary?: string; parallel?: number; keep: boolean; endpoint?: string; healthTimeout: number; out: string; resume: boolean }>();
+    const o = program.opts<{ project?: string; stack: string; primary?: string; parallel?: number; keep: boolean; endpoint?: string; healthTimeout: number; out: string; resume: boolean }>();
     let config: Record<string, string>;
     let projectDir: string;
     let cfg: StackConfig;
     try {
-        const project = loadProject(path.resolve(io.cwd, o.project));
+        const project = loadProject(findProjectDir(io.cwd, o.project));
         projectDir = project.dir;
         // A drill runs the CLI on a stack that exists: its file is where the drill's config changes go.
         if (!project.stacks.includes(o.stack)) throw missingStackFile(project, o.stack);

@@ -16,7 +16,7 @@ import { AwsFailbackChecks } from "./failback/checks";
 import { writeFailbackReport } from "./failback/report";
 import { runFailback } from "./failback/run";
 import type { FailbackDeps } from "./failback/session";
-import { loadProject, ProjectError, stackConfig } from "./harness/project";
+import { findProjectDir, loadProject, missingStackFile, PROJECT_OPTION_HELP, ProjectError, stackConfig } from "./harness/project";
 import { CliIO, parseArgs, processIO, runMain } from "./lib/cli";
 import { ConfigError, parseStackConfig, StackConfig } from "../stacks/config";
 import { auditLock } from "../stacks/platform-args";
@@ -40,7 +40,7 @@ function processSignals(handler: (signal: string) => void): () => void {
 export async function main(argv: string[], io: CliIO = processIO(), deps: Partial<FailbackDeps> = {}): Promise<number> {
     const program = new Command("failback")
         .description("Fail back from the DR stack in failover to the primary with RPO 0: replicate back, recover, switch over, DR back to standby; write the report.")
-        .option("--project <dir>", "the Pulumi project directory", ".")
+        .option("--project <dir>", PROJECT_OPTION_HELP)
         .option("--dr <name>", "the DR stack (in failover)", "dr")
         .option("--primary <name>", "the primary stack (default: the DR stack's vbr:primaryStack)")
         .option("--parallel <n>", "pulumi up --parallel (default: the CLI's, 4 x CPUs)", positiveInt)
@@ -49,19 +49,22 @@ export async function main(argv: string[], io: CliIO = processIO(), deps: Partia
         .allowExcessArguments(false);
     const parsed = parseArgs(program, argv, io);
     if (parsed !== undefined) return parsed;
-    const o = program.opts<{ project: string; dr: string; primary?: string; parallel?: number; waitTimeout: number; out: string }>();
+    const o = program.opts<{ project?: string; dr: string; primary?: string; parallel?: number; waitTimeout: number; out: string }>();
     let project: ReturnType<typeof loadProject>;
     let drConfig: Record<string, string>;
     let primaryConfig: Record<string, string>;
     let cfg: StackConfig;
     const primary = () => o.primary ?? (drConfig["vbr:primaryStack"] ?? "").split("/").pop() ?? "";
     try {
-        project = loadProject(path.resolve(io.cwd, o.project));
+        project = loadProject(findProjectDir(io.cwd, o.project));
+        // Both stacks' files hold their roles and regions: a stack without one is a typo or the wrong project.
+        if (!project.stacks.includes(o.dr)) throw missingStackFile(project, o.dr);
         drConfig = stackConfig(project, o.dr);
         if (drConfig["vbr:role"] !== "dr") { io.stderr(`error: --dr ${o.dr} has vbr:role=${drConfig["vbr:role"] ?? "(not set)"}; it must be the dr stack\n`); return 2; }
         // The DR stack's settings name the audit record and its retention (the report goes on record there).
         cfg = parseStackConfig(o.dr, drConfig);
         if (!primary()) { io.stderr("error: no primary stack: set vbr:primaryStack on the DR stack or pass --primary\n"); return 2; }
+        if (!project.stacks.includes(primary())) throw missingStackFile(project, primary());
         primaryConfig = stackConfig(project, primary());
         if (primaryConfig["vbr:role"] !== "primary") { io.stderr(`error: --primary ${primary()} has vbr:role=${primaryConfig["vbr:role"] ?? "(not set)"}; it must be the primary stack\n`); return 2; }
     } catch (err) {

@@ -11,7 +11,7 @@ import { Naming, REPLICATED_BUCKETS, TRAIL_BUCKET } from "../policies/model/nami
 import { RTC_MINUTES } from "../policies/model/plan";
 import { ConfigError, parseStackConfig, StackConfig } from "../stacks/config";
 import { auditLock } from "../stacks/platform-args";
-import { loadProject, ProjectError, stackConfig } from "./harness/project";
+import { findProjectDir, loadProject, missingStackFile, ProjectError, PROJECT_OPTION_HELP, stackConfig } from "./harness/project";
 import { CliIO, EXIT_USAGE, parseArgs, processIO, runMain } from "./lib/cli";
 import { recordEvent } from "./verify/record";
 import { problemCount, verifyPair } from "./verify/replica";
@@ -47,7 +47,7 @@ function readPublicKeys(file: string): PublicKey[] {
 export async function main(argv: string[], io: CliIO = processIO(), deps: VerifyDeps = {}): Promise<number> {
     const program = new Command("verify")
         .description("Compare every object version of the replicated buckets with its replica in the DR region (size and checksum); optionally validate the CloudTrail digest chain.")
-        .option("--project <dir>", "the Pulumi project directory", ".")
+        .option("--project <dir>", PROJECT_OPTION_HELP)
         .option("--stack <name>", "a stack of the pair (its stack file names the environment and regions)", "primary")
         .option("--bucket <name>", `only this bucket (repeatable): ${REPLICATED_BUCKETS.join(", ")}`, (v: string, all: string[]) => [...all, v], [] as string[])
         .option("--grace <minutes>", "versions younger than this without a replica are pending, not missing (RTC)", nonNegativeInt, RTC_MINUTES)
@@ -59,7 +59,7 @@ export async function main(argv: string[], io: CliIO = processIO(), deps: Verify
         .allowExcessArguments(false);
     const parsed = parseArgs(program, argv, io);
     if (parsed !== undefined) return parsed;
-    const o = program.opts<{ project: string; stack: string; bucket: string[]; grace: number; trailSince?: string; publicKeys?: string; out?: string; record: boolean; endpoint?: string }>();
+    const o = program.opts<{ project?: string; stack: string; bucket: string[]; grace: number; trailSince?: string; publicKeys?: string; out?: string; record: boolean; endpoint?: string }>();
     const unknown = o.bucket.filter((b) => !(REPLICATED_BUCKETS as readonly string[]).includes(b));
     if (unknown.length > 0) {
         io.stderr(`error: --bucket ${unknown.join(", ")}: not a replicated bucket; allowed: ${REPLICATED_BUCKETS.join(", ")}\n`);
@@ -67,7 +67,10 @@ export async function main(argv: string[], io: CliIO = processIO(), deps: Verify
     }
     let cfg: StackConfig;
     try {
-        cfg = parseStackConfig(o.stack, stackConfig(loadProject(path.resolve(io.cwd, o.project)), o.stack));
+        const project = loadProject(findProjectDir(io.cwd, o.project));
+        // The stack file names the environment and the regions: a stack without one is a typo or the wrong project.
+        if (!project.stacks.includes(o.stack)) throw missingStackFile(project, o.stack);
+        cfg = parseStackConfig(o.stack, stackConfig(project, o.stack));
     } catch (err) {
         if (err instanceof ProjectError || err instanceof ConfigError) { io.stderr(`error: ${err.message}\n`); return EXIT_USAGE; }
         throw err;

@@ -57,6 +57,22 @@ function readYaml(file: string): Record<string, unknown> {
     return parsed as Record<string, unknown>;
 }
 
+/** What `--project` says when the user leaves it out, in every tool's help. */
+export const PROJECT_OPTION_HELP = "the Pulumi project directory (default: the nearest directory holding Pulumi.yaml, from where you ran the command upward)";
+
+/**
+ * The project a tool works on: `--project` resolved against the user's directory, or without it the nearest
+ * directory from there upward that holds a Pulumi.yaml, as the Pulumi CLI finds its project. When there is none,
+ * the user's directory itself (loadProject then says it is not a project).
+ */
+export function findProjectDir(cwd: string, given?: string): string {
+    if (given !== undefined) return path.resolve(cwd, given);
+    for (let d = path.resolve(cwd); ; d = path.dirname(d)) {
+        if (isFile(path.join(d, "Pulumi.yaml")) || isFile(path.join(d, "Pulumi.yml"))) return d;
+        if (path.dirname(d) === d) return path.resolve(cwd);
+    }
+}
+
 export function loadProject(dir: string): Project {
     const projectDir = path.resolve(dir);
     const file = path.join(projectDir, "Pulumi.yaml");

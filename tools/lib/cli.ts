@@ -1,4 +1,5 @@
 // What every command-line entry point shares: where it writes, and commander wired to return exit codes.
+import * as path from "path";
 import { Command, CommanderError } from "commander";
 
 /** Where a command reads and writes; tests pass their own to run `main` in-process. */
@@ -11,7 +12,20 @@ export interface CliIO {
 export const EXIT_USAGE = 2;
 
 export function processIO(): CliIO {
-    return { cwd: process.cwd(), stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
+    return { cwd: userCwd(), stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) };
+}
+
+/**
+ * The directory the user ran the command from, which the tools resolve every path the user gives against. npm runs a
+ * package's scripts from the package root whatever the user's directory, and keeps that directory in INIT_CWD; it is
+ * trusted only when this process IS the npm script (its command names this entry file), not a process such a script
+ * started with a working directory of its own (the bench's runs, a test's child process).
+ */
+export function userCwd(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(), entry = require.main?.filename): string {
+    const init = env.INIT_CWD;
+    if (!init || !path.isAbsolute(init) || !entry) return cwd;
+    const words = (env.npm_lifecycle_script ?? "").split(/\s+/).filter((w) => w !== "");
+    return words.some((w) => path.resolve(cwd, w) === entry) ? init : cwd;
 }
 
 /**

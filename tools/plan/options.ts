@@ -1,5 +1,6 @@
 // The plan's command line: its options, the `--config` overrides, and the error every bad input becomes (exit 2).
 import { Command, InvalidArgumentError } from "commander";
+import { findProjectDir, PROJECT_OPTION_HELP } from "../harness/project";
 import { CliIO, parseArgs } from "../lib/cli";
 
 export interface PlanOptions {
@@ -68,7 +69,7 @@ export function readOptions(argv: string[], io: CliIO): PlanOptions | number {
         .description("Offline plan: synthesize every stack under mocks and judge it with the policy pack (no credentials, no CLI).")
         .option("--stack <name>", "check only this stack (repeatable)", collect, [])
         .option("--config <key=value>", "override stack config for this run (repeatable), validated like the stack files", collect, [])
-        .option("--project <dir>", "the Pulumi project directory", ".")
+        .option("--project <dir>", PROJECT_OPTION_HELP)
         .option("--json <file>", "also write the machine-readable report")
         .option("--markdown <file>", "also write the report as Markdown for a pull-request comment")
         .option("--chart <file>", "write the DR stack's bring-up estimate as an SVG Gantt chart")
@@ -81,11 +82,11 @@ export function readOptions(argv: string[], io: CliIO): PlanOptions | number {
     const parsed = parseArgs(program, argv, io);
     if (parsed !== undefined) return parsed;
     const o = program.opts<{
-        stack: string[]; config: string[]; project: string; json?: string; markdown?: string; chart?: string; parallel?: number;
+        stack: string[]; config: string[]; project?: string; json?: string; markdown?: string; chart?: string; parallel?: number;
         policyConfigOut?: string; timeout: number; stackOutputs: string[];
     }>();
     return {
-        project: o.project, stacks: o.stack, config: o.config, json: o.json, markdown: o.markdown, chart: o.chart,
+        project: o.project ?? findProjectDir(io.cwd), stacks: o.stack, config: o.config, json: o.json, markdown: o.markdown, chart: o.chart,
         parallel: o.parallel, policyConfigOut: o.policyConfigOut, timeout: o.timeout, stackOutputs: o.stackOutputs,
     };
 }

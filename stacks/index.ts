@@ -22,6 +22,13 @@ function readConfig(): StackConfig {
     }
 }
 
+/**
+ * An output that may be absent (a standby DR stack serves no database and has no endpoint) as an explicit null: the
+ * engine warns "Undefined value (...) will not show as a stack output" on every update for an undefined one, and the
+ * readers (the other stack's StackReference, the drill and failback runners) treat null as absent.
+ */
+const orNull = <T>(value: pulumi.Output<T | undefined>): pulumi.Output<T | null> => value.apply((v) => v ?? null);
+
 // An async program: the DR stack reads the primary's outputs as plain values before it builds anything.
 export = async () => {
     const config = readConfig();
@@ -31,12 +38,12 @@ export = async () => {
         region: config.region,
         role: config.role,
         drState: config.drState,
-        database: exports.database,
+        database: orNull(exports.database),
         buckets: exports.buckets,
-        secretArn: exports.secretArn,
-        endpoint: exports.endpoint,
+        secretArn: orNull(exports.secretArn),
+        endpoint: orNull(exports.endpoint),
         tasks: exports.tasks,
-        replicationSource: exports.replicationSource,
+        replicationSource: orNull(exports.replicationSource),
         // Only where they exist: an undefined output makes the engine warn on every update.
         ...(exports.batchReplicationRoleArn ? { batchReplicationRoleArn: exports.batchReplicationRoleArn } : {}),
         ...(exports.service ? { service: exports.service } : {}),

@@ -2,7 +2,7 @@
 // every state for both database modes. What this cannot see: awsx's children (NAT gateways, subnets; the Vpc's
 // natGateways input is checked instead) and provider-side replacement decisions beyond the inputs listed below.
 import { expect } from "chai";
-import type { RecordedResource, SynthesizedStack } from "../../tools/harness/recorder";
+import type { Diagnostic, RecordedResource, SynthesizedStack } from "../../tools/harness/recorder";
 import { DATA_BEARING, REPLACE_ON } from "../helpers/data-bearing";
 import { drStack, primaryStack } from "../helpers/stacks";
 
@@ -72,9 +72,19 @@ describe("stacks by DR state (synthesized)", function () {
                 const vpc = s.resources.find((r) => r.type === "awsx:ec2:Vpc")!;
                 expect(albs, `${mode}/${state}`).to.have.length(state === "standby" ? 0 : 1);
                 expect(vpc.inputs.natGateways, `${mode}/${state}`).to.deep.equal({ strategy: state === "standby" ? "None" : "OnePerAz" });
-                expect(s.outputs.endpoint === undefined, `${mode}/${state}`).to.equal(state === "standby");
+                expect(s.outputs.endpoint === null, `${mode}/${state}`).to.equal(state === "standby");
             }
         }
+    });
+
+    it("exports what a stack does not have as an explicit null, so no state warns \"Undefined value ... will not show as a stack output\"", () => {
+        for (const [label, s] of [["primary", primary], ...Object.entries(dr)] as Array<[string, Synth]>) {
+            const diagnostics = (s as Synth & { diagnostics?: Diagnostic[] }).diagnostics;
+            expect(diagnostics, label).to.be.an("array");
+            expect(diagnostics!.filter((d) => /Undefined value/.test(d.message)).map((d) => d.message), label).to.deep.equal([]);
+        }
+        const standby = dr["replica/standby"];
+        expect([standby.outputs.database, standby.outputs.endpoint, standby.outputs.replicationSource]).to.deep.equal([null, null, null]);
     });
 
     it("(a) failover DR has the primary's component tree and resource types, apart from the documented list", () => {

@@ -68,7 +68,8 @@ export type InterruptHandler = (signal: string, deliveredToCli: boolean) => void
 
 /** A stack's outputs as the Automation API reads them. */
 export type OutputMap = Record<string, { value: unknown }>;
-export const outputValue = <T>(o: OutputMap | undefined, key: string): T | undefined => o?.[key]?.value as T | undefined;
+/** An output's value; an explicit null (what the stacks export for what they do not have) reads as absent. */
+export const outputValue = <T>(o: OutputMap | undefined, key: string): T | undefined => (o?.[key]?.value ?? undefined) as T | undefined;
 
 export type CanaryResult = CheckResult & { status?: string; completedAt?: number };
 

@@ -128,8 +128,9 @@ export async function main(argv: string[], io: DrillIO = processIO(), deps: Part
         return report.failures.length === 0 ? 0 : 1;
     }
     const files = writeDrillReport(report, path.join(outDir, `drill-${o.stack}-${started}`));
-    io.stdout(`RTO ${report.rto.minutes ?? "not measured"} min (objective ${report.rto.objectiveMinutes}), ` +
-        `RPO ${report.rpo.minutes ?? "not measured"} min (objective ${report.rpo.objectiveMinutes}), ${report.failures.length} failure(s)\n`);
+    const minutes = (m: number | null) => (m === null ? "not measured" : `${m} min`);
+    io.stdout(`RTO ${minutes(report.rto.minutes)} (objective ${report.rto.objectiveMinutes} min), ` +
+        `RPO ${minutes(report.rpo.minutes)} (objective ${report.rpo.objectiveMinutes} min), ${report.failures.length} failure(s)\n`);
     for (const f of report.failures) io.stdout(`  [${f.step}] ${f.urn ? `${f.urn}: ` : ""}${f.message}\n`);
     io.stdout(`Report: ${path.relative(io.cwd, files.markdown)} and ${path.relative(io.cwd, files.json)}\n`);
     // The compliance record: the same report in the audit bucket under Object Lock. A drill that is not on record fails.

@@ -88,8 +88,9 @@ export async function main(argv: string[], io: CliIO = processIO(), deps: Partia
         log: deps.log ?? ((line) => io.stdout(`${line}\n`)),
     });
     const files = writeFailbackReport(report, base);
-    io.stdout(`RPO ${report.rpo.zero ? "0" : "NOT proven 0"}, write downtime ${report.writeDowntime.minutes ?? "not measured"} min ` +
-        `(model p90 ${report.writeDowntime.modelP90Minutes ?? "?"}), ${report.failures.length} failure(s)\n`);
+    const { minutes, modelP90Minutes } = report.writeDowntime;
+    io.stdout(`RPO ${report.rpo.zero ? "0" : "NOT proven 0"}, write downtime ${minutes === null ? "not measured" : `${minutes} min`} ` +
+        `(${modelP90Minutes === null ? "no model estimate" : `model p90 ${modelP90Minutes}`}), ${report.failures.length} failure(s)\n`);
     for (const f of report.failures) io.stdout(`  [${f.phase}] ${f.urn ? `${f.urn}: ` : ""}${f.message}\n`);
     for (const s of report.nextSteps) io.stdout(`  ${s}\n`);
     io.stdout(`Report: ${path.relative(io.cwd, files.markdown)} and ${path.relative(io.cwd, files.json)}\n`);

@@ -396,6 +396,17 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
         expect(lrt.report.failures).to.deep.equal([{ step: "prepare", urn: null, message: "could not read the replicated backups in us-west-2: AccessDenied: not authorized" }]);
         expect(ops(lrt.calls)).to.deep.equal([]);
         expect(fs.existsSync(marker())).to.equal(false);
+        // The report of a drill that stopped early says why each figure is missing, not "unknown" or "-".
+        const why = "the drill stopped in prepare: see Failures";
+        expect(lrt.md.split("\n").filter((l) => /^- (RTO|Model)|^ {2}- Database|^\| \(none/.test(l)).map((l) => l.replace(/\. Age of .*$|\. age of .*$/, ""))).to.deep.equal([
+            `- RTO (start of the drill's pulumi up -> drill endpoint healthy over HTTPS): **not measured (pulumi up was not run: ${why})** against 240 min ❌`,
+            `  - Database: no canary row seeded (the replicated backups' latest restorable time was not read: ${why})`,
+            `- Model: p50 15.2 min, p90 25.8 min; pulumi up was not run (${why})`,
+            "| (none: pulumi up was not run) | | | | | | |",
+        ]);
+        expect(lrt.md).to.include("(database not measured: no canary row was seeded; documents not measured: no canary object was written)");
+        expect(lrt.md).to.include(`  - Documents: canary not written (${why}).`);
+        expect(lrt.md).not.to.match(/\bunknown\b|took -|\| - \||\?\)/);
     });
 
     describe("prerequisites and guards: exit 2, one message, nothing written", () => {

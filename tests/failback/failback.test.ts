@@ -333,8 +333,13 @@ describe("failback runner (fake pulumi CLI, fake AWS checks)", function () {
     });
 
     it("resumes region B's writers when the S3 backlog does not drain, and never promotes", async () => {
-        const { code, report, calls, checkCalls, fake, checks } = await run({ drainFails: true });
+        const { code, report, calls, checkCalls, fake, checks, md, stdout } = await run({ drainFails: true });
         expect(code).to.equal(1);
+        // What the report says for what was not measured: the reason, never "?" or "-".
+        expect(md).to.match(/^- Write downtime: \*\*not measured\*\* \(model p90 32 min; writes stopped 2026-12-04T\d\d:\d\d:\d\d\.\d{3}Z, the promoted database was not proven writable\)\. /m);
+        expect(md).to.include("| promote | skipped | not run | not modelled | not modelled |");
+        expect(md).not.to.match(/\?|\| - \|/);
+        expect(stdout).to.include("RPO NOT proven 0, write downtime not measured (model p90 32), 1 failure(s)\n");
         expect(report.failures.map((f) => [f.phase, f.message])).to.deep.equal([["drain", "S3 replication did not drain within 60 min (pending: documents-to-us-east-1: 4)"]]);
         expect(checkCalls.filter((c) => c.startsWith("resumeWrites"))).to.deep.equal(["resumeWrites vbr-prod-app-service-3c4d 3 3-12"]);
         expect(calls.filter((c) => c[0] === "up").length).to.equal(2);

@@ -100,7 +100,7 @@ async function pendingOperations(stack: Stack): Promise<{ problem?: string }> {
     }
     const ops = state.deployment?.pending_operations ?? [];
     if (ops.length === 0) return {};
-    const sample = ops.slice(0, 3).map((o) => `${o.type ?? "?"} ${o.resource?.urn ?? "?"}`).join(", ");
+    const sample = ops.slice(0, 3).map((o) => `${o.type ?? "an operation on"} ${o.resource?.urn ?? "a resource the state does not name"}`).join(", ");
     return {
         problem: `${stack.name} has ${ops.length} pending operation(s) (${sample}): an update is running, or one was interrupted. ` +
             `Wait for it to finish; if none is running, check the resources and clear them with \`pulumi refresh -s ${stack.name}\``,

@@ -121,8 +121,35 @@ export function lessons(r: DrillReport): string[] {
 
 // ---- rendering ---------------------------------------------------------------------------------------------------
 
-const fmtMin = (m: number | null) => (m === null ? "not measured" : `${m.toFixed(1)} min`);
-const fmtSec = (s: number | null) => (s === null ? "-" : `${(s / 60).toFixed(1)} min`);
+/**
+ * Seconds as minutes, or what is true when there is no figure (`absent`: "not finished", "not in the model"): a report
+ * read months later by an auditor must not leave a dash or "unknown" to interpret.
+ */
+export const minutesOf = (seconds: number | null | undefined, absent: string): string =>
+    (seconds === null || seconds === undefined ? absent : `${(seconds / 60).toFixed(1)} min`);
+
+/** Why a step's figure is missing: the drill stopped before it (a signal, or the first failure). */
+function stoppedBefore(r: DrillReport): string {
+    if (r.interrupted) return `the drill was interrupted by ${r.interrupted}`;
+    const first = r.failures[0];
+    return first ? `the drill stopped in ${first.step}: see Failures` : "the drill stopped before it";
+}
+
+function rtoText(r: DrillReport): string {
+    if (r.rto.minutes !== null) return `${r.rto.minutes.toFixed(1)} min`;
+    if (r.upSeconds === null) return `not measured (pulumi up was not run: ${stoppedBefore(r)})`;
+    return r.interrupted ? `not measured (interrupted by ${r.interrupted} before the endpoint answered)` : "not measured (the drill endpoint never answered healthy: see Validation)";
+}
+
+function rpoPartText(r: DrillReport, part: "database" | "documents"): string {
+    const minutes = r.rpo[part];
+    if (minutes !== null) return `${minutes.toFixed(1)} min`;
+    if (part === "documents") return r.canary ? "not measured: the canary object's replication did not complete" : "not measured: no canary object was written";
+    const c = r.rpo.databaseCanary;
+    if (!c) return "not measured: no canary row was seeded";
+    if (c.presentInCopy === null) return "not measured: the drill copy was not read";
+    return c.presentInCopy ? "not measured: the drill copy's request time was not seen" : "not measured: the canary row is missing from the copy";
+}
 
 export function renderDrillMarkdown(r: DrillReport): string {
     const out = [
@@ -132,12 +159,15 @@ export function renderDrillMarkdown(r: DrillReport): string {
         `- Start: ${r.start}`,
         `- End: ${r.end}`,
         ...(r.interrupted ? [`- Interrupted by ${r.interrupted}: the drill's up was stopped and validation skipped`] : []),
-        `- RTO (${r.rto.measuredFrom} -> ${r.rto.measuredTo}): **${fmtMin(r.rto.minutes)}** against ${r.rto.objectiveMinutes} min ${r.rto.met ? "✅" : "❌"}`,
-        `- RPO (age of the newest data the DR copy holds): **${fmtMin(r.rpo.minutes)}** against ${r.rpo.objectiveMinutes} min ${r.rpo.met ? "✅" : "❌"} ` +
-            `(database ${fmtMin(r.rpo.database)}, documents ${fmtMin(r.rpo.documents)})`,
-        `  - Database: ${canaryRowText(r)} (replicated backups restorable to ${r.rpo.databaseLatestRestorableTime ?? "unknown"} at the start). ${r.rpo.method.database}`,
-        `  - Documents: canary ${r.canary ? `${r.canary.source} written ${r.canary.writtenAt}, replication ${r.canary.replicationCompletedAt ? `completed by ${r.canary.replicationCompletedAt}` : `not completed (${r.canary.replicationStatus ?? "not polled"})`}` : "not written"}. ${r.rpo.method.documents}`,
-        `- Model: ${r.model ? `p50 ${r.model.p50Minutes} min, p90 ${r.model.p90Minutes} min` : "not available"}; pulumi up took ${fmtSec(r.upSeconds)}`,
+        `- RTO (${r.rto.measuredFrom} -> ${r.rto.measuredTo}): **${rtoText(r)}** against ${r.rto.objectiveMinutes} min ${r.rto.met ? "✅" : "❌"}`,
+        `- RPO (age of the newest data the DR copy holds): **${r.rpo.minutes === null ? "not measured" : `${r.rpo.minutes.toFixed(1)} min`}** against ${r.rpo.objectiveMinutes} min ${r.rpo.met ? "✅" : "❌"} ` +
+            `(database ${rpoPartText(r, "database")}; documents ${rpoPartText(r, "documents")})`,
+        `  - Database: ${canaryRowText(r)} (${r.rpo.databaseLatestRestorableTime
+            ? `replicated backups restorable to ${r.rpo.databaseLatestRestorableTime} at the start`
+            : `the replicated backups' latest restorable time was not read: ${stoppedBefore(r)}`}). ${r.rpo.method.database}`,
+        `  - Documents: canary ${r.canary ? `${r.canary.source} written ${r.canary.writtenAt}, replication ${r.canary.replicationCompletedAt ? `completed by ${r.canary.replicationCompletedAt}` : r.canary.replicationStatus ? `not completed (${r.canary.replicationStatus})` : "not checked (no replication result came back)"}` : `not written (${stoppedBefore(r)})`}. ${r.rpo.method.documents}`,
+        `- Model: ${r.model ? `p50 ${r.model.p50Minutes} min, p90 ${r.model.p90Minutes} min` : "the bring-up model gave no estimate for this stack"}; ` +
+            `${r.upSeconds !== null ? `pulumi up took ${minutesOf(r.upSeconds, "")}` : `pulumi up was not run (${stoppedBefore(r)})`}`,
         "",
         "## What a failover would do",
         "",
@@ -147,11 +177,13 @@ export function renderDrillMarkdown(r: DrillReport): string {
         "",
         "| Resource | Type | Op | Status | Measured | Model p50 | Model p90 |",
         "|---|---|---|---|---:|---:|---:|",
-        ...r.resources.map((m) => `| \`${shortName(m.urn)}\` | \`${m.type}\` | ${m.op} | ${m.status} | ${fmtSec(m.seconds)} | ${fmtSec(m.estimate?.p50 ?? null)} | ${fmtSec(m.estimate?.p90 ?? null)} |`),
+        ...(r.resources.length ? [] : [`| (none: ${r.upSeconds === null ? "pulumi up was not run" : "pulumi up changed no resource"}) | | | | | | |`]),
+        ...r.resources.map((m) => `| \`${shortName(m.urn)}\` | \`${m.type}\` | ${m.op} | ${m.status} | ${minutesOf(m.seconds, "not finished")} | ` +
+            `${minutesOf(m.estimate?.p50, "not in the model")} | ${minutesOf(m.estimate?.p90, "not in the model")} |`),
         "",
         "## Validation",
         "",
-        ...r.validation.map((v) => `- ${v.ok ? "✅" : "❌"} ${v.check}: ${v.detail}`),
+        ...(r.validation.length ? r.validation.map((v) => `- ${v.ok ? "✅" : "❌"} ${v.check}: ${v.detail}`) : [`No check ran (${stoppedBefore(r)}).`]),
         "",
         "## Data safety",
         "",
@@ -181,7 +213,7 @@ function canaryRowText(r: DrillReport): string {
     const c = r.rpo.databaseCanary;
     if (!c) return "no canary row seeded";
     const restorable = c.restorableAt ? `restorable in the DR region by ${c.restorableAt}` : "NOT restorable in the DR region in time";
-    const copy = c.presentInCopy === null ? "the copy was not read" : c.presentInCopy ? `present in the copy taken ${c.copyTakenAt ?? "?"}` : "MISSING from the copy";
+    const copy = c.presentInCopy === null ? "the copy was not read" : c.presentInCopy ? `present in the copy${c.copyTakenAt ? ` taken ${c.copyTakenAt}` : ""}` : "MISSING from the copy";
     return `canary row ${c.id} written ${c.writtenAt}, ${restorable}, ${copy}${c.newestInCopy ? `; newest canary in the copy written ${c.newestInCopy}` : ""}`;
 }
 

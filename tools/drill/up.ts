@@ -33,7 +33,7 @@ export async function bringUp(d: Drill, state: DrillState): Promise<void> {
         for (const p of state.upPlanned) d.fail("up", `the drill's preview would ${p.op} this data-bearing resource: the drill's up was not run`, p.urn);
         return;
     }
-    deps.log(`Running pulumi up on ${opts.stack} in drill (vbr:drillId=${d.drillId}; objective ${d.rtoObjective} min, model p90 ${state.model?.p90Minutes ?? "?"} min)`);
+    deps.log(`Running pulumi up on ${opts.stack} in drill (vbr:drillId=${d.drillId}; objective ${d.rtoObjective} min, ${state.model ? `model p90 ${state.model.p90Minutes} min` : "no model estimate"})`);
     state.marker.upStarted = true;
     writeMarker(opts.projectDir, state.marker);
     state.touched = true;

@@ -57,7 +57,7 @@ async function checkDatabase(d: Drill, state: DrillState): Promise<void> {
     const out = run.output?.mode === "verify" ? run.output : undefined;
     if (out) state.dbCheck = out;
     const found = out?.canaryWrittenAt ? `canary row ${d.drillId} present (written ${out.canaryWrittenAt})` : `canary row ${d.drillId} MISSING`;
-    const detail = out ? `probe row ${out.probeId ?? "?"} written; ${found}; newest canary ${out.newestCanaryId ?? "none"}` +
+    const detail = out ? `probe row ${out.probeId === undefined ? "written (its id not reported)" : `${out.probeId} written`}; ${found}; newest canary ${out.newestCanaryId ?? "none"}` +
         `${out.newestCanaryWrittenAt ? ` (${out.newestCanaryWrittenAt})` : ""}. ${run.detail}` : `${run.detail}${run.ok ? ", but its log has no verify result line" : ""}`;
     const ok = run.ok && out !== undefined && Boolean(out.canaryWrittenAt);
     d.validation.push({ check: "drill copy: write and canary read back from inside the VPC (validation task)", ok, detail });

@@ -14,6 +14,9 @@ const modelOf = (f: Failback, state: FailbackState, phase: string) => {
     const p = state.model?.phases.find((x) => x.phase === phase);
     return p ? { p50: p.p50Minutes, p90: p.p90Minutes } : null;
 };
+/** A stack's serving database identifier for a phase's detail, or that it exports none. */
+const dbName = (outputs: FailbackState["primaryOutputs"], stack: string) =>
+    outputValue<Db>(outputs, "database")?.identifier ?? `(${stack} exports no database)`;
 const wait = (f: Failback) => f.opts.waitTimeoutMs ?? 60 * 60_000;
 const naming = (f: Failback) => new Naming(f.opts.drConfig["vbr:environment"] ?? "prod");
 
@@ -42,7 +45,7 @@ export async function prepare(f: Failback, state: FailbackState): Promise<boolea
         f.fail("prepare", `${opts.primaryStack} already serves from its failback instance ${state.oldSource} (vbr:dbFailbackId ${previous}): only the DR ` +
             "stack's return to standby is left; do it by hand (README, \"After a failover: failback\", step 6), not with a new failback");
     }
-    return f.end(null, `DR ${opts.drStack} in ${opts.drConfig["vbr:drState"]}; the primary replicated from ${state.oldSource ?? "?"}`);
+    return f.end(null, `DR ${opts.drStack} in ${opts.drConfig["vbr:drState"]}; ${state.oldSource ? `the primary replicated from ${state.oldSource}` : "the primary exports no replicationSource"}`);
 }
 
 export async function replicateBack(f: Failback, state: FailbackState): Promise<boolean> {
@@ -85,7 +88,7 @@ export async function recover(f: Failback, state: FailbackState): Promise<boolea
         state.primaryOutputs = out;
         await replicaAnswers(f, state);
     }
-    return f.end(model, `replica ${outputValue<Db>(state.primaryOutputs, "database")?.identifier ?? "?"} of ${outputValue<Db>(state.drOutputs, "database")?.identifier ?? "?"}`);
+    return f.end(model, `replica ${dbName(state.primaryOutputs, f.opts.primaryStack)} of ${dbName(state.drOutputs, f.opts.drStack)}`);
 }
 
 export async function stopWrites(f: Failback, state: FailbackState): Promise<boolean> {
@@ -154,7 +157,7 @@ export async function promote(f: Failback, state: FailbackState): Promise<boolea
     const out = await safeUp(f, state, { stack: state.primary!, name: `${f.opts.primaryStack} serving`, set: { "vbr:primaryState": "serving" }, p90Minutes: model?.p90 });
     state.promoteEnd = f.now();
     if (out) state.primaryOutputs = out;
-    return f.end(model, `serving from ${outputValue<Db>(state.primaryOutputs, "database")?.identifier ?? "?"}`);
+    return f.end(model, `serving from ${dbName(state.primaryOutputs, f.opts.primaryStack)}`);
 }
 
 export async function verify(f: Failback, state: FailbackState): Promise<boolean> {

@@ -3,7 +3,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { CheckResult } from "../drill/checks";
-import type { MeasuredResource } from "../drill/report";
+import { minutesOf, MeasuredResource } from "../drill/report";
 import { shortName } from "../drill/events";
 import type { FailbackEstimate } from "../bringup/failback-estimate";
 import type { Failback, FailbackState, Phase, PhaseRecord } from "./session";
@@ -95,7 +95,12 @@ export function failbackReport(f: Failback, state: FailbackState): FailbackRepor
     return report;
 }
 
-const fmtSec = (s: number | null) => (s === null ? "-" : `${(s / 60).toFixed(1)} min`);
+/** The window the write downtime was measured over, or why there is none. */
+function downtimeWindow(w: FailbackReport["writeDowntime"]): string {
+    const model = w.modelP90Minutes === null ? "no model estimate" : `model p90 ${w.modelP90Minutes} min`;
+    if (w.from && w.to) return `${model}; ${w.from} -> ${w.to}`;
+    return `${model}; ${w.from ? `writes stopped ${w.from}, the promoted database was not proven writable` : "region B's writes were not stopped"}`;
+}
 
 export function renderFailbackMarkdown(r: FailbackReport): string {
     return [
@@ -106,20 +111,21 @@ export function renderFailbackMarkdown(r: FailbackReport): string {
         ...(r.interrupted ? [`- Interrupted by ${r.interrupted}`] : []),
         `- RPO: **${r.rpo.zero ? "0" : "not proven 0"}** (database ${r.rpo.database ? "✅" : "❌"}, documents ${r.rpo.documents ? "✅" : "❌"}). ${r.rpo.method}`,
         `- Write downtime: **${r.writeDowntime.minutes === null ? "not measured" : `${r.writeDowntime.minutes.toFixed(1)} min`}** ` +
-            `(model p90 ${r.writeDowntime.modelP90Minutes ?? "?"} min; ${r.writeDowntime.from ?? "?"} -> ${r.writeDowntime.to ?? "?"}). ${r.writeDowntime.method}`,
-        `- Model: ${r.model ? `failback p50 ${r.model.durationMinutes.p50} min, p90 ${r.model.durationMinutes.p90} min` : "not available"}`,
+            `(${downtimeWindow(r.writeDowntime)}). ${r.writeDowntime.method}`,
+        `- Model: ${r.model ? `failback p50 ${r.model.durationMinutes.p50} min, p90 ${r.model.durationMinutes.p90} min` : "the failback model gave no estimate for this stack"}`,
         "",
         "## Phases",
         "",
         "| Phase | Status | Measured | Model p50 | Model p90 | Detail |",
         "|---|---|---:|---:|---:|---|",
-        ...r.phases.map((p) => `| ${p.phase} | ${p.status} | ${fmtSec(p.seconds)} | ${p.model ? `${p.model.p50} min` : "-"} | ${p.model ? `${p.model.p90} min` : "-"} | ${p.detail} |`),
+        ...r.phases.map((p) => `| ${p.phase} | ${p.status} | ${minutesOf(p.seconds, "not run")} | ${p.model ? `${p.model.p50} min` : "not modelled"} | ` +
+            `${p.model ? `${p.model.p90} min` : "not modelled"} | ${p.detail} |`),
         "",
         "## Resources",
         "",
         "| Phase | Resource | Type | Op | Status | Measured |",
         "|---|---|---|---|---|---:|",
-        ...r.resources.map((m) => `| ${m.phase} | \`${shortName(m.urn)}\` | \`${m.type}\` | ${m.op} | ${m.status} | ${fmtSec(m.seconds)} |`),
+        ...r.resources.map((m) => `| ${m.phase} | \`${shortName(m.urn)}\` | \`${m.type}\` | ${m.op} | ${m.status} | ${minutesOf(m.seconds, "not finished")} |`),
         "",
         "## Validation",
         "",

@@ -9,6 +9,7 @@ import { main, PlanIO } from "../../tools/plan";
 import { cellOf, cellStacks, fleetProblems, groupByCell } from "../../tools/lib/cells";
 import { loadProject, stackConfig } from "../../tools/harness/project";
 import { syntheses } from "../helpers/stacks";
+import { CellReport, grouped } from "../../tools/plan/cells";
 
 const root = path.join(__dirname, "..", "..");
 
@@ -23,6 +24,13 @@ describe("cells (tools/lib/cells.ts)", () => {
         expect(["primary", "dr", "eu-primary", "eu-dr", "ap-south-dr", "east"].map(cellOf)).to.deep.equal(["default", "default", "eu", "eu", "ap-south", "east"]);
         expect([cellStacks("default"), cellStacks("eu")]).to.deep.equal([{ primary: "primary", dr: "dr" }, { primary: "eu-primary", dr: "eu-dr" }]);
         expect(groupByCell(["primary", "dr", "eu-primary", "eu-dr"])).to.deep.equal([{ cell: "default", stacks: ["primary", "dr"] }, { cell: "eu", stacks: ["eu-primary", "eu-dr"] }]);
+    });
+
+    it("groups a report by cell for a project of cells (a pair, or several cells' DR stacks), not for one stack or stacks that are no cell's", () => {
+        const cells = (...names: string[]): CellReport[] => groupByCell(names).map((g) => ({
+            cell: g.cell, residency: null, mandatory: 0, advisory: 0, bringUp: [], stacks: g.stacks.map((stack) => ({ stack, role: null, region: null, mandatory: 0, advisory: 0 })),
+        }));
+        expect([cells("primary", "dr"), cells("dr", "eu-dr"), cells("eu-dr"), cells("east", "west"), cells("dev")].map(grouped)).to.deep.equal([true, true, false, false, false]);
     });
 
     it("the project's stack files form consistent cells", () => {

@@ -2,7 +2,7 @@
 // zone and regions, and the DR stacks' bring-up estimates side by side (the JSON report's `cells` field, a block of
 // the terminal view and of the Markdown comment).
 import type { Colors } from "picocolors/types";
-import { groupByCell } from "../lib/cells";
+import { cellOf, groupByCell } from "../lib/cells";
 import type { BringUpField } from "../bringup/bringup-report";
 import { mdCode, StackReport, summaryLine } from "./report";
 
@@ -49,8 +49,12 @@ export function cellReports(stacks: StackReport[], configs: ReadonlyMap<string, 
     });
 }
 
-/** Grouping says something only when some cell holds more than one stack (a project of cells). */
-export const grouped = (cells: CellReport[] | undefined): cells is CellReport[] => (cells ?? []).some((c) => c.stacks.length > 1);
+/**
+ * Grouping says something in a project of cells: some cell holds more than one stack, or several cells' stacks are
+ * checked (the DR stacks of every cell in one state); not for one stack, nor for stacks that are no cell's.
+ */
+export const grouped = (cells: CellReport[] | undefined): cells is CellReport[] => (cells ?? []).some((c) => c.stacks.length > 1) ||
+    ((cells ?? []).length > 1 && (cells ?? []).every((c) => c.stacks.every((s) => cellOf(s.stack) === c.cell && s.stack !== c.cell)));
 
 const scenario = (e: CellEstimate) => (e.state === "drill" ? "drill" : `${e.state} (${e.database})`);
 const estimate = (e: CellEstimate) => `${e.p50Minutes.toFixed(1)} / ${e.p90Minutes.toFixed(1)} ${e.p90Minutes <= e.objectiveMinutes ? "<=" : "OVER"} ${e.objectiveMinutes}`;

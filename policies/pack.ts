@@ -7,6 +7,7 @@ import { backupVaultCmk } from "./backup-vault-cmk";
 import { backupVaultLockComplianceMode } from "./backup-vaultlock-compliance-mode";
 import { backupVaultLockMinRetention } from "./backup-vaultlock-min-retention";
 import { cloudwatchLogGroupCmk } from "./cloudwatch-loggroup-cmk";
+import { dataResidencyCopyLinks } from "./data-residency-copy-links";
 import { datastoreBackupRetention } from "./datastore-backup-retention";
 import { datastoreCrossRegionCopy } from "./datastore-cross-region-copy";
 import { datastoreDeletionProtection } from "./datastore-deletion-protection";
@@ -51,6 +52,8 @@ export const policies: Policies = [
     s3BucketVersioningEnabled,
     // 4. Cross-region copies
     s3BucketCrossRegionReplication, backupPlanCrossRegionCopy, rdsInstanceCrossRegionBackup, datastoreCrossRegionCopy,
+    // 4b. ... and every copy stays inside its residency zone
+    dataResidencyCopyLinks,
     // 5. No data loss
     awsDataResourcesProtected, rdsInstanceDeletionProtection, s3BucketNoForceDestroy, kmsKeyDeletionWindow, datastoreDeletionProtection,
     // 6. Data exposure

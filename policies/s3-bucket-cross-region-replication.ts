@@ -10,8 +10,8 @@
 import { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { accessLogBucket, UNPROVEN } from "./lib/access-logs";
 import { FLOORS } from "./lib/config";
-import { replicationDestination } from "./lib/destination";
-import { arnRegion, effectiveRegion, forTypes, isOf, label, linked, peek, read, Read, T } from "./lib/stack";
+import { destinationRegion, replicationDestination } from "./lib/destination";
+import { effectiveRegion, forTypes, label, linked, peek, read, T } from "./lib/stack";
 
 export interface ReplicationConfig { replicationTimeMinutes: number }
 
@@ -25,37 +25,6 @@ type Rule = {
         replicationTime?: Status & { time?: { minutes?: number } }; metrics?: Status;
     };
 };
-
-/** The destination region of rule i, with how it was proven. */
-export function destinationRegion(cfg: PolicyResource, i: number, source: PolicyResource, all: PolicyResource[]): Read<{ region: string; via: string } | undefined> {
-    const rule = () => (cfg.props.rules as Rule[])[i];
-    const dest = read(() => rule().destination?.bucket);
-    // (a) the destination bucket is in this stack: through the rule's property dependencies, or by its known ARN.
-    const fromDeps = (cfg.propertyDependencies.rules ?? []).filter((d) => isOf(d, T.bucket) && d.urn !== source.urn);
-    const candidates = dest.known
-        ? all.filter((r) => isOf(r, T.bucket) && r.urn !== source.urn &&
-            [peek(() => r.props.arn), peek(() => r.props.bucket) && `arn:aws:s3:::${peek(() => r.props.bucket)}`].includes(dest.value))
-        : fromDeps;
-    if (candidates.length === 1) {
-        const reg = effectiveRegion(candidates[0]);
-        if (!reg.known) return reg;
-        if (reg.value) return { known: true, value: { region: reg.value, via: `destination bucket ${label(candidates[0])}` } };
-    }
-    // (b) the replica key's region.
-    const key = read(() => rule().destination?.encryptionConfiguration?.replicaKmsKeyId);
-    if (key.known) {
-        const region = arnRegion(key.value);
-        if (region) return { known: true, value: { region, via: `replicaKmsKeyId ${key.value}` } };
-    } else {
-        const keys = (cfg.propertyDependencies.rules ?? []).filter((d) => isOf(d, T.key) || isOf(d, T.alias));
-        const regions = [...new Set(keys.map((k) => effectiveRegion(k)).map((r) => (r.known ? r.value : undefined)))];
-        if (keys.length > 0 && regions.length === 1 && regions[0]) return { known: true, value: { region: regions[0], via: "the replica key's region" } };
-        if (!dest.known) return dest;
-        return key;
-    }
-    if (!dest.known) return dest;
-    return { known: true, value: undefined };
-}
 
 /** What part of the bucket a rule's filter (or deprecated rule-level prefix) limits it to; undefined = every object. */
 export function partialFilter(rule: { prefix?: string; filter?: Filter } | undefined): string | undefined {
@@ -88,7 +57,7 @@ function judgeRule(c: PolicyResource, i: number, b: PolicyResource, src: string 
     field(() => rule().destination?.metrics?.status, (x) => x !== "Enabled", () => "replication metrics are off (RTC requires metrics: { status: \"Enabled\", eventThreshold: { minutes: 15 } })");
     field(() => rule().sourceSelectionCriteria?.sseKmsEncryptedObjects?.status, (x) => x !== "Enabled", () => "sseKmsEncryptedObjects is not Enabled (SSE-KMS objects would not replicate)");
     field(() => partialFilter(rule()), (x) => x !== undefined, (x) => `it replicates only the objects with ${x}, not the whole bucket`);
-    const dest = destinationRegion(c, i, b, all);
+    const dest = destinationRegion(rule, c.propertyDependencies.rules ?? [], b, all);
     if (!dest.known) v.pending ??= dest;
     else if (!dest.value) v.problems.push(`its destination region cannot be proven (destination ${JSON.stringify(peek(() => rule().destination?.bucket))} is not a bucket of this stack and has no replicaKmsKeyId ARN with a region)`);
     else if (dest.value.region === src) v.problems.push(`its destination is in ${dest.value.region} (from ${dest.value.via}), the bucket's own region`);

@@ -9,22 +9,12 @@ import {
     WEEKLY_RETENTION_FLOOR_DAYS,
 } from "../policies/model/plan";
 import { restoreFollowsFailback } from "../components/database-failback";
+import { AWS_REGIONS, MIN_PEER_DISTANCE_KM, RESIDENCY_ZONES } from "../policies/model/regions";
 import { DR_DATABASE_MODES, DR_STATES, PRIMARY_STATES, ROLES, VAULT_LOCK_MODES, VaultLockMode } from "../policies/model/states";
+import { residencyChecks } from "./residency";
 
-/** AWS commercial regions this program may deploy to. */
-export const AWS_REGIONS = [
-    "us-east-1", "us-east-2", "us-west-1", "us-west-2",
-    "ca-central-1", "ca-west-1", "mx-central-1", "sa-east-1",
-    "eu-central-1", "eu-central-2", "eu-west-1", "eu-west-2", "eu-west-3",
-    "eu-south-1", "eu-south-2", "eu-north-1",
-    "af-south-1", "me-south-1", "me-central-1", "il-central-1",
-    "ap-east-1", "ap-east-2", "ap-south-1", "ap-south-2",
-    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3",
-    "ap-southeast-1", "ap-southeast-2", "ap-southeast-3", "ap-southeast-4",
-    "ap-southeast-5", "ap-southeast-7",
-] as const;
-
-export type Region = (typeof AWS_REGIONS)[number];
+/** AWS commercial regions this program may deploy to: the residency table's (policies/data/regions.json). */
+export { AWS_REGIONS };
 
 /** Where the program runs: the backend's organization and this project (StackReference names are qualified with them). */
 export interface Backend {
@@ -89,6 +79,10 @@ export const CONFIG_SCHEMA = z.object({
     role: oneOf(ROLES),
     /** The other stack's region, where copies of this stack's data go. */
     peerRegion: oneOf(AWS_REGIONS),
+    /** The residency zone the customer's data must stay in (policies/data/regions.json): this region and the peer lie in it. */
+    residency: oneOf(RESIDENCY_ZONES),
+    /** The least great-circle distance between this region and the peer (geographically distant). */
+    minPeerDistanceKm: integer(100, 20000, " (AWS keeps a region's Availability Zones within 100 km of each other: a closer peer could share their disasters)").default(MIN_PEER_DISTANCE_KM),
     /** What the DR stack runs; always `standby` on the primary. */
     drState: oneOf(DR_STATES).default("standby"),
     /** How an active DR stack gets a writable database. */
@@ -282,6 +276,8 @@ function crossChecks(raw: RawConfig, v: Partial<ConfigValues>, backend: Backend)
     }
     if (v.region !== undefined && v.peerRegion !== undefined && v.region === v.peerRegion) {
         problem("vbr:peerRegion", `must differ from aws:region ("${v.region}"): copies in the same region do not survive a regional outage`);
+    } else {
+        problems.push(...residencyChecks(raw, v));
     }
     if (v.backupRetentionDays !== undefined && v.weeklyRetentionDays !== undefined && v.weeklyRetentionDays < v.backupRetentionDays) {
         problem("vbr:weeklyRetentionDays", `must be at least vbr:backupRetentionDays (${v.backupRetentionDays}): weekly copies outlive daily ones`);

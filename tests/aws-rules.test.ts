@@ -4,7 +4,7 @@ import { expect } from "chai";
 import type { RecordedResource, SynthesizedStack } from "../tools/harness/recorder";
 import { ConfigError, parseStackConfig, qualifyStack } from "../stacks/config";
 import { loadProject, stackConfig } from "../tools/harness/project";
-import { drStack, everyStackState, primaryStack } from "./helpers/stacks";
+import { cellStackStates, drStack, everyStackState, primaryStack } from "./helpers/stacks";
 import { restoreCreateTimeout } from "../components/database-instance";
 import { checkPlaceholders } from "../stacks/config";
 
@@ -184,6 +184,18 @@ describe("AWS rules the offline plan cannot see", function () {
             // The binding one: the load balancer's generated name is exactly 32 characters long.
             const [alb] = ofType(await primaryStack({ "vbr:environment": longest }), "aws:lb/loadBalancer:LoadBalancer");
             expect(physicalName(alb, "name")).to.have.length(32);
+        });
+
+        it("the eu cell (vbr:environment prod-eu): every name fits in every state", async () => {
+            const tooLong: string[] = [];
+            for (const { label, stack } of await cellStackStates("eu")) {
+                for (const r of stack.resources) {
+                    const limit = LIMITS[r.type];
+                    const name = limit && physicalName(r, limit[0]);
+                    if (limit && name.length > limit[1]) tooLong.push(`${label} ${r.type} ${name} (${name.length} > ${limit[1]})`);
+                }
+            }
+            expect(tooLong).to.deep.equal([]);
         });
     });
 

@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { Command, InvalidArgumentError } from "commander";
+import { CELL_NAME, cellStacks, DEFAULT_CELL } from "./lib/cells";
 import { CliIO, parseArgs, processIO, runMain } from "./lib/cli";
 import { estimateScenario } from "./bringup/bringup-report";
 import { AwsDrillChecks } from "./drill/checks";
@@ -49,12 +50,22 @@ export function writableDirectoryProblem(dir: string): string | undefined {
     }
 }
 
+/** Why `--cell` cannot be used as given: a name that is no cell's, or --stack/--primary naming other stacks. */
+export function cellProblem(cell: string, stack: string | undefined, primary: string | undefined): string | undefined {
+    if (!CELL_NAME.test(cell)) return `--cell ${JSON.stringify(cell)}: a cell's name is what precedes -primary and -dr in its stack names (e.g. eu for eu-primary and eu-dr; ${DEFAULT_CELL} for primary and dr)`;
+    const want = cellStacks(cell);
+    if (stack !== undefined && stack !== want.dr) return `--cell ${cell} drills ${want.dr}; --stack ${stack} names another stack: give one of them`;
+    if (primary !== undefined && primary !== want.primary) return `--cell ${cell} reads ${want.primary}; --primary ${primary} names another stack: give one of them`;
+    return undefined;
+}
+
 export async function main(argv: string[], io: DrillIO = processIO(), deps: Partial<DrillDeps> = {}): Promise<number> {
     const program = new Command("drill")
         .description("Bring the DR stack from standby to drill, validate it, measure RTO/RPO, return to standby, write the report.")
         .option("--project <dir>", PROJECT_OPTION_HELP)
         .option("--stack <name>", "the DR stack", "dr")
         .option("--primary <name>", "the primary stack (default: the DR stack's vbr:primaryStack)")
+        .option("--cell <name>", "drill a cell: its DR stack <cell>-dr against its primary <cell>-primary (default: the stacks dr and primary)")
         .option("--parallel <n>", "pulumi up --parallel (default: the CLI's, 4 x CPUs)", positiveInt)
         .option("--keep", "leave the DR stack in drill afterwards (default: return to standby)", false)
         .option("--endpoint <url>", "health URL to probe (default: https://drill.<vbr:domainName>/health)")
@@ -64,7 +75,12 @@ export async function main(argv: string[], io: DrillIO = processIO(), deps: Part
         .allowExcessArguments(false);
     const parsed = parseArgs(program, argv, io);
     if (parsed !== undefined) return parsed;
-    const o = program.opts<{ project?: string; stack: string; primary?: string; parallel?: number; keep: boolean; endpoint?: string; healthTimeout: number; out: string; resume: boolean }>();
+    const o = program.opts<{ project?: string; stack: string; primary?: string; cell?: string; parallel?: number; keep: boolean; endpoint?: string; healthTimeout: number; out: string; resume: boolean }>();
+    if (o.cell !== undefined) {
+        const problem = cellProblem(o.cell, program.getOptionValueSource("stack") === "cli" ? o.stack : undefined, o.primary);
+        if (problem) { io.stderr(`error: ${problem}\n`); return 2; }
+        Object.assign(o, { stack: cellStacks(o.cell).dr, primary: cellStacks(o.cell).primary });
+    }
     let config: Record<string, string>;
     let projectDir: string;
     let cfg: StackConfig;

@@ -9,7 +9,10 @@
 // then not trusted, since a program could put it on any data bucket to escape the cross-region rule.
 import { PolicyResource } from "@pulumi/policy";
 import { REPLICATION_DESTINATION, TAGS } from "../model/tags";
-import { isOf, label, peek, read, T, tags } from "./stack";
+import { arnRegion, effectiveRegion, isOf, label, peek, read, Read, T, tags } from "./stack";
+
+/** The part of an S3 replication rule (BucketReplicationConfig, or a Bucket's inline replicationConfiguration) that says where it copies. */
+export type ReplicationRule = { destination?: { bucket?: string; encryptionConfiguration?: { replicaKmsKeyId?: string }; replicaKmsKeyId?: string } };
 
 export type DestinationVerdict =
     | { kind: "proven"; via: string }
@@ -58,4 +61,38 @@ export function replicationDestination(b: PolicyResource, all: PolicyResource[])
     if (configs.length === 0) return { kind: "trusted", via: "tagged vbr:replication = destination in a stack that holds no replication rule, so its source is in another stack" };
     if (pending) return { kind: "unknown", error: pending };
     return { kind: "source", note: "it is tagged vbr:replication = destination, but no replication rule of this stack, which holds replication rules, names it as a destination, so the tag is not trusted" };
+}
+
+/**
+ * The destination region of an S3 replication rule (`rule` reads it; `deps` are the property dependencies of the
+ * input that holds it), with how it was proven: the destination bucket's region when it is a bucket of this stack
+ * (through the dependencies, so it works while ARNs are unknown, or by its known ARN), else the region of the rule's
+ * replicaKmsKeyId (S3 requires the replica key in the destination bucket's region). Known undefined: not provable.
+ */
+export function destinationRegion(rule: () => ReplicationRule, deps: PolicyResource[], source: PolicyResource, all: PolicyResource[]): Read<{ region: string; via: string } | undefined> {
+    const dest = read(() => rule().destination?.bucket);
+    const fromDeps = deps.filter((d) => isOf(d, T.bucket) && d.urn !== source.urn);
+    const candidates = dest.known
+        ? all.filter((r) => isOf(r, T.bucket) && r.urn !== source.urn &&
+            [peek(() => r.props.arn), peek(() => r.props.bucket) && `arn:aws:s3:::${peek(() => r.props.bucket)}`].includes(dest.value))
+        : fromDeps;
+    if (candidates.length === 1) {
+        const reg = effectiveRegion(candidates[0]);
+        if (!reg.known) return reg;
+        if (reg.value) return { known: true, value: { region: reg.value, via: `destination bucket ${label(candidates[0])}` } };
+    }
+    // Else the replica key's region (a Bucket's inline rules name the key on the destination itself).
+    const key = read(() => rule().destination?.encryptionConfiguration?.replicaKmsKeyId ?? rule().destination?.replicaKmsKeyId);
+    if (key.known) {
+        const region = arnRegion(key.value);
+        if (region) return { known: true, value: { region, via: `replicaKmsKeyId ${key.value}` } };
+    } else {
+        const keys = deps.filter((d) => isOf(d, T.key) || isOf(d, T.alias));
+        const regions = [...new Set(keys.map((k) => effectiveRegion(k)).map((r) => (r.known ? r.value : undefined)))];
+        if (keys.length > 0 && regions.length === 1 && regions[0]) return { known: true, value: { region: regions[0], via: "the replica key's region" } };
+        if (!dest.known) return dest;
+        return key;
+    }
+    if (!dest.known) return dest;
+    return { known: true, value: undefined };
 }

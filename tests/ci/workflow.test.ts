@@ -221,13 +221,30 @@ describe("GitHub Actions workflows", () => {
             expect(last.run).to.match(/exit 1\s*$/);
         });
 
-        it("judges the DR stack in failover (both database modes) and in a restore drill, where the RTO policy bites", () => {
+        it("judges every cell's DR stack (from the fleet report's cells) in failover (both database modes) and in a restore drill, where the RTO policy bites", () => {
             const step = plan.steps.find((s) => s.id === "active");
-            expect(step?.run).to.include("npm start -- --parallel 8 --stack dr $flags");
+            expect(plan.steps.indexOf(step!)).to.be.greaterThan(plan.steps.findIndex((s) => s.id === "plan"));
+            expect(step?.run).to.include(`drs=$(jq -r '[.cells[].stacks[] | select(.role == "dr") | "--stack " + .stack] | join(" ")' plan.json 2>/dev/null)`);
+            expect(step?.run).to.include("npm start -- --parallel 8 $drs $flags");
             for (const scenario of ["vbr:drState=failover vbr:drDatabase=replica", "vbr:drState=failover vbr:drDatabase=restore vbr:rtoObjectiveMinutes=240", "vbr:drState=drill vbr:drDatabase=restore"]) {
                 expect(step?.run).to.include(`"${scenario}"`);
             }
             expect(step?.run).to.include(`echo "exit=$worst" >> "$GITHUB_OUTPUT"`);
+        });
+
+        it("the active-state selector picks every cell's DR stack from a fleet report", function () {
+            // jq as the workflow runs it, on the JSON report of this project (skipped where jq is not installed).
+            const jq = (() => { try { execFileSync("jq", ["--version"]); return true; } catch { return false; } })();
+            if (!jq) this.skip();
+            const step = plan.steps.find((s) => s.id === "active")!;
+            const filter = /jq -r '([^']+)' plan\.json/.exec(step.run!)![1];
+            const report = { cells: [
+                { cell: "default", stacks: [{ stack: "primary", role: "primary" }, { stack: "dr", role: "dr" }] },
+                { cell: "eu", stacks: [{ stack: "eu-primary", role: "primary" }, { stack: "eu-dr", role: "dr" }] },
+            ] };
+            const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "wf-")), "plan.json");
+            fs.writeFileSync(file, JSON.stringify(report));
+            expect(execFileSync("jq", ["-r", filter, file], { encoding: "utf8" }).trim()).to.equal("--stack dr --stack eu-dr");
         });
 
         it("runs pulumi preview --policy-pack policies per stack, on pull requests only, only when credentials are configured", () => {

@@ -440,6 +440,32 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
             nothingWritten();
         });
 
+        it("--cell eu drills eu-dr against eu-primary: the CLI is asked for those stacks", async () => {
+            for (const f of ["Pulumi.eu-dr.yaml", "Pulumi.eu-primary.yaml"]) fs.copyFileSync(path.join(ROOT, f), path.join(env.project, f));
+            const r = await runDrill(env, { events: drillEvents(500) }, ["--cell", "eu"]);
+            expect(r.code).to.equal(2);
+            expect(r.stderr).to.match(/^error: the stacks eu-dr and eu-primary must both exist in the state backend you are logged in to \(error: no stack named 'eu-(dr|primary)' found\)/);
+            expect(r.calls.filter((c) => c.includes("--stack")).map((c) => c[c.indexOf("--stack") + 1])).to.include("eu-dr");
+            nothingWritten();
+        });
+
+        it("--cell: a name that is no cell's, or --stack and --primary naming other stacks, exit 2 before touching the CLI", async () => {
+            let err = "";
+            const io = { cwd: ROOT, stdout: () => undefined, stderr: (t: string) => { err += t; } };
+            expect(await drill(["--project", env.project, "--cell", "eu", "--stack", "dr"], io)).to.equal(2);
+            expect(err).to.equal("error: --cell eu drills eu-dr; --stack dr names another stack: give one of them\n");
+            err = "";
+            expect(await drill(["--project", env.project, "--cell", "eu", "--primary", "primary"], io)).to.equal(2);
+            expect(err).to.equal("error: --cell eu reads eu-primary; --primary primary names another stack: give one of them\n");
+            err = "";
+            expect(await drill(["--project", env.project, "--cell", "eu/x"], io)).to.equal(2);
+            expect(err).to.match(/^error: --cell "eu\/x": a cell's name is what precedes -primary and -dr in its stack names/);
+            err = "";
+            expect(await drill(["--project", env.project, "--cell", "ap"], io)).to.equal(2);
+            expect(err).to.match(/ap-dr/);
+            expect(fs.existsSync(process.env.FAKE_PULUMI_LOG!) ? fs.readFileSync(process.env.FAKE_PULUMI_LOG!, "utf8") : "").to.equal("");
+        });
+
         it("a DR stack not in standby, by its stack file or by its outputs", async () => {
             const deployed = await runDrill(env, { events: drillEvents(500) }, [], { deployed: "failover" });
             expect(deployed.code).to.equal(2);

@@ -4,6 +4,8 @@
 import * as path from "path";
 import type { Synthesis } from "../../tools/harness/recorder";
 import { Syntheses } from "../../tools/harness/syntheses";
+import { cellStacks } from "../../tools/lib/cells";
+import { DR_PLAN_RTO_MINUTES } from "../../policies/model/plan";
 
 /** A recording with the program's diagnostics (warnings it logged). */
 export type SynthesizedStack = Synthesis;
@@ -40,6 +42,25 @@ export async function everyStackState(overrides: Record<string, string> = {}): P
     const out = [{ label: "primary", stack: await primaryStack(overrides) }];
     for (const mode of DB_MODES) {
         for (const state of DR_STATES) out.push({ label: `dr ${state} (${mode})`, stack: await drStack(state, mode, overrides, overrides) });
+    }
+    return out;
+}
+
+/**
+ * Every stack and state of a cell (tools/lib/cells.ts): its primary, then its DR stack in each state for each database
+ * mode, reading the primary's outputs. A restore-mode failover is held to the DR plan's 4-hour objective, as its stack
+ * file would set it (every restore waits for RDS's baseline backup).
+ */
+export async function cellStackStates(cell: string, preview = false): Promise<Array<{ label: string; stack: SynthesizedStack }>> {
+    const { primary, dr } = cellStacks(cell);
+    const p = await syntheses.run({ projectDir: ROOT, stack: primary });
+    const out = [{ label: primary, stack: preview ? await syntheses.run({ projectDir: ROOT, stack: primary, preview }) : p }];
+    for (const mode of DB_MODES) {
+        for (const state of DR_STATES) {
+            const rto: Record<string, string> = state === "failover" && mode === "restore" ? { "vbr:rtoObjectiveMinutes": String(DR_PLAN_RTO_MINUTES) } : {};
+            const overrides = { "vbr:drState": state, "vbr:drDatabase": mode, ...rto };
+            out.push({ label: `${dr} ${state} (${mode})`, stack: await syntheses.run({ projectDir: ROOT, stack: dr, overrides, preview, stackOutputs: { [primary]: p.outputs } }) });
+        }
     }
     return out;
 }

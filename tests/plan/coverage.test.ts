@@ -23,8 +23,8 @@ describe("offline plan coverage", () => {
         expect(v.remoteComponents).to.deep.equal([{ urn: "urn:pulumi:primary::vbr::awsx:ec2:Vpc::vpc", type: "awsx:ec2:Vpc" }]);
     });
 
-    it("measures what the pack judges: a pack without the datastore policies leaves the table unjudged", async () => {
-        const v = await coverageOf(stack(), policies.filter((p) => !p.name.startsWith("datastore-") && p.name !== "aws-data-resources-protected"), "us-east-1");
+    it("measures what the pack judges: a pack without the datastore and residency policies leaves the table unjudged", async () => {
+        const v = await coverageOf(stack(), policies.filter((p) => !p.name.startsWith("datastore-") && !["aws-data-resources-protected", "data-residency-copy-links"].includes(p.name)), "us-east-1");
         expect(v.unjudged.map((e) => e.urn.split("::").pop())).to.deep.equal(["events", "table", "scratch", "clicks"]);
     });
 

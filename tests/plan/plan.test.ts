@@ -179,13 +179,13 @@ describe("offline plan (tools/plan.ts)", () => {
     });
 
     describe("on this project with the real pack", () => {
-        it("judges both stacks, synthesized and in a first preview, with zero violations (bucket policies are known in preview)", async () => {
+        it("judges every stack of both cells, synthesized and in a first preview, with zero violations (bucket policies are known in preview)", async () => {
             const io = memoryIO();
             const file = tmpFile("project.json");
             expect(await main(["--json", file], io, { extensions: [], syntheses }), io.err).to.equal(0);
             const report = JSON.parse(fs.readFileSync(file, "utf8"));
-            expect(report.stacks.map((s: { stack: string; violations: unknown[] }) => [s.stack, s.violations])).to.deep.equal([["primary", []], ["dr", []]]);
-            expect(io.out).to.include("PASS primary: ").and.include("PASS dr: ").and.not.include("can't run policy");
+            expect(report.stacks.map((s: { stack: string; violations: unknown[] }) => [s.stack, s.violations])).to.deep.equal([["primary", []], ["dr", []], ["eu-primary", []], ["eu-dr", []]]);
+            expect(io.out).to.include("PASS primary: ").and.include("PASS dr: ").and.include("PASS eu-primary: ").and.include("PASS eu-dr: ").and.not.include("can't run policy");
         });
 
         it("checks the DR stack alone in drill, whose outputs depend on the primary's: the reference is resolved, no hang", async () => {
@@ -343,7 +343,7 @@ describe("offline plan (tools/plan.ts)", () => {
             const code = await main(["--stack", "dr", "--config", "vbr:drState=failover", "--config", "vbr:rtoObjectiveMinutes=20", "--config", "vbr:dbAllocatedStorageGiB=300",
                 "--parallel", "3", "--json", json, "--policy-config-out", cfg], io, { syntheses });
             expect(code, io.err).to.equal(1);
-            const expected = { [RTO]: { objectiveMinutes: 20, allocatedStorageGiB: 300, parallel: 3 } };
+            const expected = { [RTO]: { objectiveMinutes: 20, allocatedStorageGiB: 300, parallel: 3 }, "data-residency-copy-links": { zone: "us" } };
             expect(JSON.parse(fs.readFileSync(cfg, "utf8"))).to.deep.equal(expected);
             const [dr] = JSON.parse(fs.readFileSync(json, "utf8")).stacks;
             expect(dr.policyConfig).to.deep.equal(expected);
@@ -356,9 +356,11 @@ describe("offline plan (tools/plan.ts)", () => {
             const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-cfg-"));
             const code = await main(["--config", "vbr:drState=standby", "--parallel", "8", "--policy-config-out", path.join(dir, "policy-config.{stack}.json")], io, { syntheses });
             expect(code, io.err).to.equal(0);
-            expect(fs.readdirSync(dir).sort()).to.deep.equal(["policy-config.dr.json", "policy-config.primary.json"]);
+            expect(fs.readdirSync(dir).sort()).to.deep.equal(["policy-config.dr.json", "policy-config.eu-dr.json", "policy-config.eu-primary.json", "policy-config.primary.json"]);
             expect(JSON.parse(fs.readFileSync(path.join(dir, "policy-config.dr.json"), "utf8")))
-                .to.deep.equal({ [RTO]: { objectiveMinutes: 60, allocatedStorageGiB: 100, parallel: 8 } });
+                .to.deep.equal({ [RTO]: { objectiveMinutes: 60, allocatedStorageGiB: 100, parallel: 8 }, "data-residency-copy-links": { zone: "us" } });
+            expect(JSON.parse(fs.readFileSync(path.join(dir, "policy-config.eu-dr.json"), "utf8")))
+                .to.deep.equal({ [RTO]: { objectiveMinutes: 60, allocatedStorageGiB: 100, parallel: 8 }, "data-residency-copy-links": { zone: "eu" } });
         });
 
         it("--project on another project: no stack key maps, only the run's --parallel reaches the pack", async () => {

@@ -10,11 +10,11 @@ import { syntheses } from "../helpers/stacks";
 const load = stackLoader(path.join(__dirname, "..", ".."));
 
 describe("policy pack mutations", () => {
-    it("has distinct mutations covering the seven areas: the project's own and at least 20 adversarial ones", () => {
+    it("has distinct mutations covering the eight areas: the project's own and at least 20 adversarial ones", () => {
         expect(new Set(ALL_MUTATIONS.map((m) => m.id)).size).to.equal(ALL_MUTATIONS.length);
         expect(MUTATIONS.length).to.be.at.least(25);
         expect(ADVERSARIAL.length).to.be.at.least(20);
-        const areas: Area[] = ["encryption", "retention", "versioning", "cross-region", "no-data-loss", "exposure", "audit"];
+        const areas: Area[] = ["encryption", "retention", "versioning", "cross-region", "residency", "no-data-loss", "exposure", "audit"];
         expect([...new Set(ALL_MUTATIONS.map((m) => m.area))].sort()).to.deep.equal([...areas].sort());
     });
 

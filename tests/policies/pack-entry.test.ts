@@ -47,6 +47,7 @@ const EXPECTED_POLICIES: Array<[string, "mandatory" | "advisory"]> = [
     ["backup-plan-cross-region-copy", "mandatory"],
     ["rds-instance-cross-region-backup", "mandatory"],
     ["datastore-cross-region-copy", "mandatory"],
+    ["data-residency-copy-links", "mandatory"],
     ["aws-data-resources-protected", "mandatory"],
     ["rds-instance-deletion-protection", "mandatory"],
     ["s3-bucket-no-force-destroy", "mandatory"],

@@ -12,7 +12,7 @@ import { Syntheses } from "./syntheses";
 import { DR_PLAN_RTO_MINUTES } from "../../policies/model/plan";
 
 export type StackId = "primary" | "dr-standby" | "dr-drill" | "dr-failover-replica" | "dr-failover-restore";
-export type Area = "encryption" | "retention" | "versioning" | "cross-region" | "no-data-loss" | "exposure" | "audit";
+export type Area = "encryption" | "retention" | "versioning" | "cross-region" | "residency" | "no-data-loss" | "exposure" | "audit";
 
 export interface Mutation {
     id: string;
@@ -130,6 +130,8 @@ export const SEL = "aws:backup/selection:Selection";
 export const VAULT = "aws:backup/vault:Vault";
 export const LOCK = "aws:backup/vaultLockConfiguration:VaultLockConfiguration";
 export const KEY = "aws:kms/key:Key";
+export const ECR_REP = "aws:ecr/replicationConfiguration:ReplicationConfiguration";
+const RESIDENCY = "data-residency-copy-links";
 
 type Rule = { ruleName?: string; copyActions?: unknown[] };
 export const ruleIndex = (plan: RecordedResource, name: string): number => {
@@ -312,6 +314,22 @@ export const MUTATIONS: Mutation[] = [
         apply: (rs) => remove(rs, find(rs, REP, "trail")) },
     { id: "trail-log-bucket-unprotected", area: "audit", stack: "dr-standby", policy: "aws-data-resources-protected", at: { type: B, name: "vbr-prod-trail-bucket" },
         apply: (rs) => { find(rs, "aws:s3/bucket:Bucket", "trail").protect = false; } },
+    // 8. residency: a copy that leaves the stack's zone (us), one per kind of copy link the stacks hold
+    { id: "s3-replication-leaves-zone", area: "residency", stack: "primary", policy: RESIDENCY, at: { type: REP, name: "vbr-prod-docs-documents" },
+        apply: (rs) => {
+            set(find(rs, REP, "documents"), ["rules", 0, "destination", "bucket"], "arn:aws:s3:::vbr-prod-documents-eu-west-1");
+            set(find(rs, REP, "documents"), ["rules", 0, "destination", "encryptionConfiguration", "replicaKmsKeyId"], "arn:aws:kms:eu-west-1:123456789012:alias/vbr-prod-data", true);
+        } },
+    { id: "backup-copy-leaves-zone", area: "residency", stack: "primary", policy: RESIDENCY, at: { type: PLAN, name: "vbr-prod-backup-plan" },
+        apply: (rs) => { const p = find(rs, PLAN); set(p, ["rules", ruleIndex(p, "weekly"), "copyActions", 0, "destinationVaultArn"], "arn:aws:backup:eu-central-1:123456789012:backup-vault:vbr-prod-vault", true); } },
+    { id: "secret-replica-leaves-zone", area: "residency", stack: "primary", policy: RESIDENCY, at: { type: "aws:secretsmanager/secret:Secret", name: "vbr-prod-db-credentials" },
+        apply: (rs) => set(find(rs, "aws:secretsmanager/secret:Secret"), ["replicas", 0, "region"], "eu-west-2") },
+    { id: "ecr-replication-leaves-zone", area: "residency", stack: "primary", policy: RESIDENCY, at: { type: ECR_REP, name: "vbr-prod-registry-replication" },
+        apply: (rs) => set(find(rs, ECR_REP), ["replicationConfiguration", "rules", 0, "destinations", 0, "region"], "ca-central-1") },
+    { id: "backups-replication-from-another-zone", area: "residency", stack: "dr-standby", policy: RESIDENCY, at: { type: ABR, name: "vbr-prod-db-backups" },
+        apply: (rs) => set(find(rs, ABR), ["sourceDbInstanceArn"], "arn:aws:rds:eu-central-1:123456789012:db:vbr-prod-postgres", true) },
+    { id: "read-replica-from-another-zone", area: "residency", stack: "dr-standby", policy: RESIDENCY, at: { type: DB, name: "vbr-prod-db-replica" },
+        apply: (rs) => set(find(rs, DB, "replica"), ["replicateSourceDb"], "arn:aws:rds:ap-northeast-1:123456789012:db:vbr-prod-postgres", true) },
 ];
 
 const copy = (rs: RecordedResource[]): RecordedResource[] => JSON.parse(JSON.stringify(rs)) as RecordedResource[];

@@ -112,13 +112,15 @@ export interface PolicyConfigSettings {
     parallel?: number;
 }
 
-/** This project's mapping: the RTO policy judges by the stack's objective and storage, at the plan's parallelism. */
+/** This project's mapping: the RTO policy judges by the stack's objective and storage, at the plan's parallelism; the residency policy by the stack's zone. */
 export const POLICY_CONFIG_SOURCES: readonly PolicyConfigSource[] = [
     // A drill restores its own copy from backups (with RDS's baseline backup): it is judged against its own objective.
     { policy: "dr-bringup-rto-objective", property: "objectiveMinutes", stackKey: "vbr:drillRtoObjectiveMinutes", when: { stackKey: "vbr:drState", equals: "drill" } },
     { policy: "dr-bringup-rto-objective", property: "objectiveMinutes", stackKey: "vbr:rtoObjectiveMinutes" },
     { policy: "dr-bringup-rto-objective", property: "allocatedStorageGiB", stackKey: "vbr:dbAllocatedStorageGiB" },
     { policy: "dr-bringup-rto-objective", property: "parallel", setting: "parallel" },
+    // Every copy stays in the zone the stack's own configuration names.
+    { policy: "data-residency-copy-links", property: "zone", stackKey: "vbr:residency" },
 ];
 
 const applies = (src: PolicyConfigSource, stackConfig: Record<string, string>): boolean =>

@@ -26,6 +26,8 @@ export interface PlanOptions {
     timeout?: number;
     /** `--stack-outputs <org/project/stack>=<file.json>`: another project's stack outputs, for StackReferences. */
     stackOutputs?: string[];
+    /** Cells checked at once, each in its own process (tools/plan/jobs.ts). @default 1: every cell in this process */
+    jobs?: number;
 }
 
 /** The default `--timeout`: generous for a program of thousands of resources, short enough to notice a hang. */
@@ -75,6 +77,7 @@ export function readOptions(argv: string[], io: CliIO): PlanOptions | number {
         .option("--chart <file>", "write the DR stack's bring-up estimate as an SVG Gantt chart")
         .option("--parallel <n>", "`pulumi up --parallel` the bring-up estimate and the RTO policy assume (default: 4 x this machine's CPUs, as pulumi up)", positiveInteger)
         .option("--timeout <seconds>", `stop a stack's program that has not finished after this long (exit 2, naming what was pending)`, positiveInteger, DEFAULT_TIMEOUT_SECONDS)
+        .option("--jobs <n>", "check up to n cells at once, each in its own process (default 1: one process)", positiveInteger)
         .option("--stack-outputs <name=file>", "answer StackReferences to <org/project/stack> from a JSON file of its outputs (repeatable)", collect, [])
         .option("--policy-config-out <file>", "write the policy config derived from the stack's config, for `pulumi preview --policy-pack policies " +
             `--policy-pack-config <file>\` (${STACK_PLACEHOLDER} in the name: one file per stack)`)
@@ -83,10 +86,10 @@ export function readOptions(argv: string[], io: CliIO): PlanOptions | number {
     if (parsed !== undefined) return parsed;
     const o = program.opts<{
         stack: string[]; config: string[]; project?: string; json?: string; markdown?: string; chart?: string; parallel?: number;
-        policyConfigOut?: string; timeout: number; stackOutputs: string[];
+        policyConfigOut?: string; timeout: number; stackOutputs: string[]; jobs?: number;
     }>();
     return {
         project: o.project ?? findProjectDir(io.cwd), stacks: o.stack, config: o.config, json: o.json, markdown: o.markdown, chart: o.chart,
-        parallel: o.parallel, policyConfigOut: o.policyConfigOut, timeout: o.timeout, stackOutputs: o.stackOutputs,
+        parallel: o.parallel, policyConfigOut: o.policyConfigOut, timeout: o.timeout, stackOutputs: o.stackOutputs, jobs: o.jobs,
     };
 }

@@ -8,6 +8,7 @@ import type { Colors } from "picocolors/types";
 import { RecordedResource, SynthesizedStack, UNKNOWN } from "../harness/records";
 import type { Diagnostic } from "../harness/recorder";
 import { violationTable } from "./markdown-violations";
+import { CellReport, cellsMarkdown, cellsText, grouped } from "./cells";
 
 export type EnforcementLevel = "mandatory" | "advisory";
 /** Which evaluation found a violation: the synthesized stack (values known) or the preview (outputs unknown). */
@@ -56,6 +57,8 @@ export interface PlanReport {
     policyPack: string | null;
     /** Each reported policy's description, once (the JSON file's violations carry only what the policy reported). */
     policies?: Record<string, string>;
+    /** Extra: the stacks grouped by cell, with their bring-up estimates side by side (tools/plan/cells.ts). */
+    cells?: CellReport[];
 }
 
 /** What an extension sees for one stack. */
@@ -251,7 +254,8 @@ export function renderText(report: PlanReport, extensions: StackExtension[], c: 
         out.push("");
     }
     if (report.policyPack === null) out.push(c.yellow("warning: no policy pack could be loaded; resources were not judged"));
-    out.push(...report.stacks.map((s) => summaryLine(s, c)));
+    if (grouped(report.cells)) out.push(...cellsText(report.cells, report.stacks, c));
+    else out.push(...report.stacks.map((s) => summaryLine(s, c)));
     return out.join("\n") + "\n";
 }
 
@@ -323,6 +327,7 @@ export function renderMarkdown(report: PlanReport, extensions: StackExtension[],
         "| Stack | Resources | Components | Mandatory | Advisory |",
         "|---|---:|---:|---:|---:|",
         ...report.stacks.map((s) => `| ${s.summary.mandatory ? "❌" : "✅"} \`${s.stack}\` | ${s.summary.resources} | ${s.summary.components} | ${s.summary.mandatory} | ${s.summary.advisory} |`),
+        ...(grouped(report.cells) ? ["", "### Cells", "", ...cellsMarkdown(report.cells)] : []),
     ];
     for (const s of report.stacks) {
         out.push("", `### \`${s.stack}\``);

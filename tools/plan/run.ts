@@ -9,7 +9,10 @@ import { bringUpExtension } from "../bringup/bringup-report";
 import { failbackExtension } from "../bringup/failback-estimate";
 import { evaluatePolicies } from "../harness/analyzer";
 import { PolicyConfigError, policyConfigFromStack } from "../harness/policy-config";
-import { loadProject } from "../harness/project";
+import { loadProject, Project, stackConfig } from "../harness/project";
+import { fleetProblems, groupByCell } from "../lib/cells";
+import { planCells } from "./jobs";
+import { cellReports } from "./cells";
 import { SynthesisError } from "../harness/recorder";
 import { stackRunner, Syntheses } from "../harness/syntheses";
 import type { SynthesizedStack } from "../harness/records";
@@ -95,6 +98,20 @@ export function readStackOutputs(pairs: string[], cwd: string): Record<string, R
     return out;
 }
 
+/**
+ * The cells of the project's stack files hold together (tools/lib/cells.ts fleetProblems): each pair agrees on its
+ * environment, zone and regions, and no two cells share an environment. Judged on the files, whatever --config says.
+ */
+function checkFleet(project: Project): void {
+    const configs = new Map(project.stacks.map((s) => [s, stackConfig(project, s)]));
+    const sameProject = (name: string) => {
+        const parts = name.split("/");
+        return parts.length === 1 || parts[parts.length - 2] === project.name ? parts[parts.length - 1] : name;
+    };
+    const problems = fleetProblems(configs, sameProject);
+    if (problems.length > 0) throw new UsageError(`the stack files of ${project.dir} do not form consistent cells:\n  ${problems.join("\n  ")}`);
+}
+
 /** What `main` judges with; tests pass their own policies. @default the pack in policies/pack.ts */
 export interface PlanDeps {
     extensions?: StackExtension[];
@@ -123,6 +140,7 @@ export async function plan(opts: PlanOptions, io: PlanIO, deps: PlanDeps = {}): 
         throw new UsageError(`no stack file for ${unknown.map((s) => `"${s}" (Pulumi.${s}.yaml)`).join(", ")} in ${project.stackDir}; stacks: ` +
             `${project.stacks.join(", ")} (a stack without a file needs its config on the command line: --config <key>=<value>)`);
     }
+    checkFleet(project);
     const checked = opts.stacks.length > 0 ? [...new Set(opts.stacks)] : project.stacks;
     if (opts.policyConfigOut && checked.length > 1 && !opts.policyConfigOut.includes(STACK_PLACEHOLDER)) {
         throw new UsageError(`--policy-config-out ${opts.policyConfigOut}: the policy config is per stack and ${checked.length} stacks are checked; ` +
@@ -131,6 +149,13 @@ export async function plan(opts: PlanOptions, io: PlanIO, deps: PlanDeps = {}): 
     checkOutputTargets(opts, io.cwd, checked);
     const parallel = opts.parallel ?? defaultParallel();
     if (!Number.isSafeInteger(parallel) || parallel < 1) throw new UsageError(`--parallel ${parallel}: expected a whole number >= 1`);
+    // Cells side by side in processes of their own: only with this project's pack and extensions (a process cannot be sent others).
+    const cells = groupByCell(checked);
+    const jobs = Math.min(opts.jobs ?? 1, cells.length);
+    if (jobs > 1 && deps.pack === undefined && deps.extensions === undefined) {
+        const { report, descriptions } = await planCells({ ...opts, parallel }, cells, jobs, io);
+        return { report, exitCode: report.stacks.some((s) => s.summary.mandatory > 0) ? EXIT_MANDATORY : EXIT_OK, descriptions };
+    }
     const evaluator = packEvaluator(deps.pack);
     const many = checked.length > 1 && Object.keys(overrides).length > 0;
 
@@ -180,7 +205,8 @@ export async function plan(opts: PlanOptions, io: PlanIO, deps: PlanDeps = {}): 
                 synthesize: (config) => run(stack, config).catch(failed(stack, "")),
             }, extensions));
         }
-        const report: PlanReport = { project: project.name, stacks, policyPack: evaluator.packName };
+        const configs = new Map(stacks.map((s) => [s.stack, synthesized.get(s.stack)!.config]));
+        const report: PlanReport = { project: project.name, stacks, policyPack: evaluator.packName, cells: cellReports(stacks, configs) };
         const mandatory = stacks.some((s) => s.summary.mandatory > 0);
         return { report, exitCode: mandatory ? EXIT_MANDATORY : EXIT_OK, descriptions: evaluator.descriptions };
     } finally {

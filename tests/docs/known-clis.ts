@@ -51,6 +51,9 @@ export const PULUMI: Record<string, FlagList> = {
     "stack output": ["-j", "--json", "--shell", "--show-secrets", "-s=", "--stack="],
     "state unprotect": ["--all", "-s=", "--stack=", "-y", "--yes"],
     "policy publish": [],
+    // `pulumi deployment run <operation> [url]` (pulumi_deployment_run.md): the docs use it without a flag, so none of
+    // its options is listed; add them from that page before a page uses one.
+    "deployment run": [],
     "policy enable": ["--config=", "--policy-group="],
 };
 export const PULUMI_GLOBAL_FLAGS = PULUMI_GLOBAL;

@@ -73,9 +73,10 @@ describe("offline plan: the report grouped by cell", () => {
     let json: { stacks: Array<{ stack: string }>; cells: unknown[] };
     let io: ReturnType<typeof memoryIO>;
     let markdown: string;
+    let dir: string;
 
     before(async () => {
-        const dir = tmpDir();
+        dir = tmpDir();
         io = memoryIO();
         expect(await main(["--parallel", "8", "--json", path.join(dir, "plan.json"), "--markdown", path.join(dir, "plan.md")], io, { syntheses }), io.err).to.equal(0);
         json = JSON.parse(fs.readFileSync(path.join(dir, "plan.json"), "utf8"));
@@ -110,6 +111,11 @@ describe("offline plan: the report grouped by cell", () => {
             "PASS eu-primary: 161 resources (18 components), 0 mandatory, 0 advisory violations",
             "PASS eu-dr: 102 resources (18 components), 0 mandatory, 0 advisory violations",
             "",
+            "Wrote 2 files:",
+            `  ${path.join(dir, "plan.json")}`,
+            `  ${path.join(dir, "plan.md")}`,
+            "Verdict: PASS: no mandatory violation in 4 stacks (0 advisory violations); exit 0",
+            "",
         ].join("\n"));
     });
 
@@ -132,7 +138,7 @@ describe("offline plan: the report grouped by cell", () => {
         const one = memoryIO();
         expect(await main(["--stack", "eu-dr", "--parallel", "8"], one, { syntheses }), one.err).to.equal(0);
         expect(one.out).to.not.include("Cell eu").and.not.include("DR bring-up by cell");
-        expect(one.out).to.match(/\nPASS eu-dr: 102 resources \(18 components\), 0 mandatory, 0 advisory violations\n$/);
+        expect(one.out).to.match(/\nPASS eu-dr: 102 resources \(18 components\), 0 mandatory, 0 advisory violations\n\nNo file written [^\n]*\nVerdict: PASS: no mandatory violation in 1 stack \(0 advisory violations\); exit 0\n$/);
     });
 
     it("--jobs 2 checks the cells in two processes: the same report as one process", function () {

@@ -131,6 +131,6 @@ function newSourceWarning(ctx: InstanceContext, name: string, mode: DrDatabaseMo
         ...(replica ? [`  pulumi state unprotect -s ${stack} --yes '${replicaUrn}'`] : []),
         `then \`pulumi up -s ${stack}\`. They are retainOnDelete: Pulumi only forgets them and they keep replicating in AWS.` +
             (replica ? ` Once "${replicaIdentifier}" is in sync, delete the old read replica with the AWS CLI;` : "") +
-            ` stop the old backups replication only when its source is retired (README, "Database corruption").`,
+            ` stop the old backups replication only when its source is retired (docs/runbooks.md, "Database corruption").`,
     ].join("\n"));
 }

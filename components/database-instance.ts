@@ -97,7 +97,7 @@ export function commonInstanceArgs(ctx: InstanceContext, identifier: string): aw
 /**
  * A restored instance. Protected ones (failover, corruption) serve production: Multi-AZ, deletion protection and
  * retainOnDelete: once an operator unprotects one that left the program, Pulumi only forgets it; deleting it in
- * AWS is a separate, deliberate step (README). Drill copies are disposable but leave a final snapshot.
+ * AWS is a separate, deliberate step (docs/runbooks.md). Drill copies are disposable but leave a final snapshot.
  *
  * Automated backups are on from the start. The provider's restore call does not send BackupRetentionPeriod, so
  * a restore inherits its source's retention whatever the program asks, RDS takes a baseline backup right away,

@@ -40,7 +40,7 @@ export interface MonitoringArgs {
 
 /** The detection budget every alarm must fit: period x evaluation periods. */
 export const MTTD_SECONDS = 300;
-/** Thresholds, in one place for the README's alarm table. */
+/** Thresholds, in one place for the alarm table of docs/alarms.md. */
 export const THRESHOLDS = {
     alb5xxPercent: 5, alb5xxMinRequests: 20, unhealthyHosts: 1, dbCpuPercent: 80, dbFreeStorageFraction: 0.1,
     dbConnectionsFraction: 0.8, replicationLatencySeconds: RTC_MINUTES * 60, failedReplications: 0,

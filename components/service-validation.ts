@@ -1,13 +1,13 @@
 // The DR stack's one-off database check (drill and failover): a task definition that runs the app's own image with
 // its validation command, as a dedicated IAM-authenticated database user, from inside the VPC (the database is
 // private: no public access, and its security group admits only the task security group). `npm run drill` starts it
-// with ECS RunTask and reads its exit code and log lines; README "Drill runner" defines the command's contract.
+// with ECS RunTask and reads its exit code and log lines; docs/drill.md defines the command's contract.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceArgs } from "./service";
 import type { StandbyPieces } from "./service-standby";
 
-/** The image's validation command (README, "The validation command"). */
+/** The image's validation command (docs/drill.md, "The validation command"). */
 export const VALIDATION_COMMAND = "vbr-db-check";
 /** The database user the check logs in as with an IAM token (created once on the primary; it replicates). */
 export const VALIDATION_DB_USER = "vbr_validator";

@@ -33,7 +33,7 @@ const orNull = <T>(value: pulumi.Output<T | undefined>): pulumi.Output<T | null>
 export = async () => {
     const config = readConfig();
     const { exports } = await Platform.create(`vbr-${config.environment}`, platformArgs(config));
-    // Stack outputs: the contract the DR stack's StackReference and the drill runner read (see README).
+    // Stack outputs: the contract the DR stack's StackReference and the drill runner read (docs/architecture.md, docs/drill.md).
     return {
         region: config.region,
         role: config.role,

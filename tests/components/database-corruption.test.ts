@@ -217,7 +217,7 @@ describe("corruption runbook on the DR stack", () => {
             "The pieces of the previous source leave the program and are protected, so `pulumi preview` and `pulumi up` on this stack fail with \"currently marked for protection\" until you unprotect each URN they name; for the original source:",
             `  pulumi state unprotect -s dr --yes '${comp}$${BACKUPS}::db-backups'`,
             `  pulumi state unprotect -s dr --yes '${comp}$${INSTANCE}::db-replica'`,
-            `then \`pulumi up -s dr\`. They are retainOnDelete: Pulumi only forgets them and they keep replicating in AWS. Once "${R1}" is in sync, delete the old read replica with the AWS CLI; stop the old backups replication only when its source is retired (README, "Database corruption").`,
+            `then \`pulumi up -s dr\`. They are retainOnDelete: Pulumi only forgets them and they keep replicating in AWS. Once "${R1}" is in sync, delete the old read replica with the AWS CLI; stop the old backups replication only when its source is retired (docs/runbooks.md, "Database corruption").`,
         ].join("\n")]);
     });
 

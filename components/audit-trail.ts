@@ -7,27 +7,14 @@
 // runs its own trail from region B into it. The primary also runs the monthly replica verification.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Naming, TRAIL_BUCKET } from "../policies/model/naming";
-import { Role } from "../policies/model/states";
+import { TRAIL_BUCKET } from "../policies/model/naming";
 import { REPLICATION_DESTINATION, TAGS } from "../policies/model/tags";
 import { IntegrityCheckArgs, scheduleIntegrityCheck } from "./integrity-check";
 import { replicationRules } from "./document-store";
-import { replicateBuckets } from "./replication";
+import { PeerTwinsArgs, replicateBuckets } from "./replication";
 import { SecureBucket } from "./secure-bucket";
 
-export interface AuditTrailArgs {
-    naming: Naming;
-    /** `primary` replicates the log bucket to the peer; `dr` holds the twin. */
-    role: Role;
-    /**
-     * Replicate this bucket to its twin in the peer region: the primary, and the DR stack once it serves and the
-     * primary's region answers again (failback).
-     * @default role === "primary"
-     */
-    replicateToPeer?: boolean;
-    region: string;
-    peerRegion: string;
-    accountId: pulumi.Input<string>;
+export interface AuditTrailArgs extends PeerTwinsArgs {
     /** This region's logs CMK: the trail's files and the bucket's default encryption. */
     logsKeyArn: pulumi.Input<string>;
     /** Run the trail from this stack: the primary always, the DR stack in failover. */

@@ -1,26 +1,13 @@
 // The document store: customer documents, analysis reports and the audit trail, each replicated to its DR twin.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { Role } from "../policies/model/states";
 import { DATA_BUCKETS, DataBucket, Naming, ReplicatedBucket } from "../policies/model/naming";
 import { DAILY_RETENTION_FLOOR_DAYS } from "../policies/model/plan";
 import { REPLICATION_DESTINATION, TAGS } from "../policies/model/tags";
-import { batchReplicationRole, replicateBuckets } from "./replication";
+import { batchReplicationRole, PeerTwinsArgs, replicateBuckets } from "./replication";
 import { SecureBucket } from "./secure-bucket";
 
-export interface DocumentStoreArgs {
-    naming: Naming;
-    /** `primary` owns the replication links; `dr` holds the destination twins. */
-    role: Role;
-    /**
-     * Whether this stack replicates its buckets to their twins in the peer region: the primary always; the DR stack
-     * while it serves and the primary's region answers (a failback), so its new writes reach region A.
-     * @default role === "primary"
-     */
-    replicateToPeer?: boolean;
-    region: string;
-    peerRegion: string;
-    accountId: pulumi.Input<string>;
+export interface DocumentStoreArgs extends PeerTwinsArgs {
     /** ARN of this region's data CMK (SSE-KMS on every bucket). */
     dataKeyArn: pulumi.Input<string>;
     /**

@@ -3,7 +3,9 @@
 // the peer's key; and the S3 Batch Operations role that replicates what existed before a rule did.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { Naming } from "../policies/model/naming";
 import { RTC_MINUTES } from "../policies/model/plan";
+import type { Role } from "../policies/model/states";
 
 /** The key replicas are encrypted with, in the destination region. */
 export type ReplicaKey =
@@ -11,6 +13,22 @@ export type ReplicaKey =
     | { arn: pulumi.Input<string> }
     /** A key another stack owns, known by its alias ARN; IAM then matches keys that carry the alias. */
     | { aliasArn: pulumi.Input<string>; aliasName: string; accountId: pulumi.Input<string> };
+
+/** What a component whose buckets have twins in the peer region (the document store, the audit trail) is given. */
+export interface PeerTwinsArgs {
+    naming: Naming;
+    /** `primary` owns the replication links in normal operation; `dr` holds the destination twins. */
+    role: Role;
+    /**
+     * Whether this stack replicates its buckets to their twins in the peer region: the primary always; the DR stack
+     * while it serves and the primary's region answers (a failback), so its new writes reach region A.
+     * @default role === "primary"
+     */
+    replicateToPeer?: boolean;
+    region: string;
+    peerRegion: string;
+    accountId: pulumi.Input<string>;
+}
 
 export interface ReplicationLink {
     /** Logical name of the link's BucketReplicationConfig. */

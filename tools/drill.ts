@@ -4,60 +4,22 @@
 // Exit 0 = objectives met and every check passed, 1 = an objective missed or a check/step failed (or a signal stopped
 // the drill; the report is still written), 2 = usage error or a missing prerequisite (found before anything is
 // written or changed).
-import * as fs from "fs";
 import * as path from "path";
-import { Command, InvalidArgumentError } from "commander";
-import { CELL_NAME, cellStacks, DEFAULT_CELL } from "./lib/cells";
-import { CliIO, parseArgs, processIO, runMain } from "./lib/cli";
+import { Command } from "commander";
+import { CliIO, parseArgs, positiveInt, processIO, runMain, writableDirectoryProblem } from "./lib/cli";
+import { cellRun, failureLine, fileReport } from "./lib/run-report";
 import { estimateScenario } from "./bringup/bringup-report";
 import { AwsDrillChecks } from "./drill/checks";
 import { preflight } from "./drill/preflight";
-import { writeDrillReport } from "./drill/report";
+import { renderDrillMarkdown } from "./drill/report";
 import { processInterrupts, runDrill } from "./drill/run";
 import { drillIdAt, DrillDeps } from "./drill/session";
 import { drillFiles } from "./drill/workspace";
 import { PolicyConfigError } from "./harness/policy-config";
 import { findProjectDir, loadProject, missingStackFile, ProjectError, PROJECT_OPTION_HELP, stackConfig } from "./harness/project";
 import { ConfigError, parseStackConfig, StackConfig } from "../stacks/config";
-import { auditLock } from "../stacks/platform-args";
-import { auditTargets } from "./verify/audit";
 
 export type DrillIO = CliIO;
-
-export const positiveInt = (v: string) => {
-    if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError("must be a whole number >= 1");
-    return Number(v);
-};
-
-/**
- * Why `dir` cannot hold the report, or undefined when it can: an existing directory, or one that can be created in
- * its nearest existing ancestor, proven writable with a scratch file (permission bits alone say nothing for root or
- * a read-only mount). Creates nothing: checked before the drill starts, so a drill never runs for hours and then
- * loses its report, and a drill refused at its start leaves nothing behind.
- */
-export function writableDirectoryProblem(dir: string): string | undefined {
-    try {
-        let existing = path.resolve(dir);
-        while (!fs.existsSync(existing)) existing = path.dirname(existing);
-        if (!fs.statSync(existing).isDirectory()) return existing === path.resolve(dir) ? "not a directory" : `not a writable directory (${existing} is a file)`;
-        const probe = path.join(existing, `.drill-write-probe-${process.pid}`);
-        fs.writeFileSync(probe, "");
-        fs.rmSync(probe);
-        return undefined;
-    } catch (err) {
-        const e = err as NodeJS.ErrnoException;
-        return `not a writable directory (${e.code ?? e.message})`;
-    }
-}
-
-/** Why `--cell` cannot be used as given: a name that is no cell's, or --stack/--primary naming other stacks. */
-export function cellProblem(cell: string, stack: string | undefined, primary: string | undefined): string | undefined {
-    if (!CELL_NAME.test(cell)) return `--cell ${JSON.stringify(cell)}: a cell's name is what precedes -primary and -dr in its stack names (e.g. eu for eu-primary and eu-dr; ${DEFAULT_CELL} for primary and dr)`;
-    const want = cellStacks(cell);
-    if (stack !== undefined && stack !== want.dr) return `--cell ${cell} drills ${want.dr}; --stack ${stack} names another stack: give one of them`;
-    if (primary !== undefined && primary !== want.primary) return `--cell ${cell} reads ${want.primary}; --primary ${primary} names another stack: give one of them`;
-    return undefined;
-}
 
 export async function main(argv: string[], io: DrillIO = processIO(), deps: Partial<DrillDeps> = {}): Promise<number> {
     const program = new Command("drill")
@@ -77,9 +39,9 @@ export async function main(argv: string[], io: DrillIO = processIO(), deps: Part
     if (parsed !== undefined) return parsed;
     const o = program.opts<{ project?: string; stack: string; primary?: string; cell?: string; parallel?: number; keep: boolean; endpoint?: string; healthTimeout: number; out: string; resume: boolean }>();
     if (o.cell !== undefined) {
-        const problem = cellProblem(o.cell, program.getOptionValueSource("stack") === "cli" ? o.stack : undefined, o.primary);
-        if (problem) { io.stderr(`error: ${problem}\n`); return 2; }
-        Object.assign(o, { stack: cellStacks(o.cell).dr, primary: cellStacks(o.cell).primary });
+        const cell = cellRun(o.cell, { flag: "--stack", value: program.getOptionValueSource("stack") === "cli" ? o.stack : undefined }, o.primary, "drills");
+        if ("problem" in cell) { io.stderr(`error: ${cell.problem}\n`); return 2; }
+        Object.assign(o, { stack: cell.dr, primary: cell.primary });
     }
     let config: Record<string, string>;
     let projectDir: string;
@@ -140,21 +102,18 @@ export async function main(argv: string[], io: DrillIO = processIO(), deps: Part
     if (o.resume) {
         for (const c of report.cleanup) io.stdout(`${c.ok ? "ok" : "FAILED"}: ${c.check}: ${c.detail}\n`);
         io.stdout(`Resume of drill ${drillId}: ${report.failures.length === 0 ? `${o.stack} is back in standby and the canaries are deleted` : `${report.failures.length} failure(s)`}\n`);
-        for (const f of report.failures) io.stdout(`  [${f.step}] ${f.urn ? `${f.urn}: ` : ""}${f.message}\n`);
+        for (const f of report.failures) io.stdout(`${failureLine(f.step, f)}\n`);
         return report.failures.length === 0 ? 0 : 1;
     }
-    const files = writeDrillReport(report, path.join(outDir, `drill-${o.stack}-${started}`));
     const minutes = (m: number | null) => (m === null ? "not measured" : `${m} min`);
-    io.stdout(`RTO ${minutes(report.rto.minutes)} (objective ${report.rto.objectiveMinutes} min), ` +
-        `RPO ${minutes(report.rpo.minutes)} (objective ${report.rpo.objectiveMinutes} min), ${report.failures.length} failure(s)\n`);
-    for (const f of report.failures) io.stdout(`  [${f.step}] ${f.urn ? `${f.urn}: ` : ""}${f.message}\n`);
-    io.stdout(`Report: ${path.relative(io.cwd, files.markdown)} and ${path.relative(io.cwd, files.json)}\n`);
-    // The compliance record: the same report in the audit bucket under Object Lock. A drill that is not on record fails.
-    const recorded = await checks.recordReport(
-        { kind: "drill", id: path.basename(files.json, ".json"), at: Date.parse(report.start), json: report, markdown: fs.readFileSync(files.markdown, "utf8") },
-        { targets: auditTargets(cfg.environment, cfg.peerRegion, cfg.region), lock: auditLock(cfg) });
-    io.stdout(`Record: ${recorded.detail}\n`);
-    return recorded.ok ? report.exitCode : Math.max(report.exitCode, 1);
+    return fileReport({
+        kind: "drill", base: path.join(outDir, `drill-${o.stack}-${started}`), report, markdown: renderDrillMarkdown(report), cfg, checks, io,
+        summary: [
+            `RTO ${minutes(report.rto.minutes)} (objective ${report.rto.objectiveMinutes} min), ` +
+                `RPO ${minutes(report.rpo.minutes)} (objective ${report.rpo.objectiveMinutes} min), ${report.failures.length} failure(s)`,
+            ...report.failures.map((f) => failureLine(f.step, f)),
+        ],
+    });
 }
 
 if (require.main === module) runMain((argv) => main(argv));

@@ -6,21 +6,18 @@
 // canary is missing in region A, the audit record is broken, the report could not be recorded, or a signal stopped it
 // (the report is still written); 2 = usage error (found before any stack is touched).
 import { execFile } from "child_process";
-import * as fs from "fs";
 import * as path from "path";
 import { promisify } from "util";
 import { Command } from "commander";
 import { estimateFailback } from "./bringup/failback-estimate";
-import { positiveInt, writableDirectoryProblem } from "./drill";
 import { AwsFailbackChecks } from "./failback/checks";
-import { writeFailbackReport } from "./failback/report";
+import { renderFailbackMarkdown } from "./failback/report";
 import { runFailback } from "./failback/run";
 import type { FailbackDeps } from "./failback/session";
 import { findProjectDir, loadProject, missingStackFile, PROJECT_OPTION_HELP, ProjectError, stackConfig } from "./harness/project";
-import { CliIO, parseArgs, processIO, runMain } from "./lib/cli";
+import { CliIO, parseArgs, positiveInt, processIO, runMain, writableDirectoryProblem } from "./lib/cli";
+import { cellRun, failureLine, fileReport } from "./lib/run-report";
 import { ConfigError, parseStackConfig, StackConfig } from "../stacks/config";
-import { auditLock } from "../stacks/platform-args";
-import { auditTargets } from "./verify/audit";
 
 /** `pulumi state unprotect` through the CLI the Automation API uses (the first `pulumi` on PATH), in the project. */
 function unprotectWith(projectDir: string): FailbackDeps["unprotect"] {
@@ -43,13 +40,19 @@ export async function main(argv: string[], io: CliIO = processIO(), deps: Partia
         .option("--project <dir>", PROJECT_OPTION_HELP)
         .option("--dr <name>", "the DR stack (in failover)", "dr")
         .option("--primary <name>", "the primary stack (default: the DR stack's vbr:primaryStack)")
+        .option("--cell <name>", "fail back a cell: from its DR stack <cell>-dr to its primary <cell>-primary (default: the stacks dr and primary)")
         .option("--parallel <n>", "pulumi up --parallel (default: the CLI's, 4 x CPUs)", positiveInt)
         .option("--wait-timeout <minutes>", "how long each wait may take (batch jobs, stopping region B, replica lag, S3 backlog)", positiveInt, 60)
         .option("--out <dir>", "where to write failback-<dr>-<time>.{json,md}", "failbacks")
         .allowExcessArguments(false);
     const parsed = parseArgs(program, argv, io);
     if (parsed !== undefined) return parsed;
-    const o = program.opts<{ project?: string; dr: string; primary?: string; parallel?: number; waitTimeout: number; out: string }>();
+    const o = program.opts<{ project?: string; dr: string; primary?: string; cell?: string; parallel?: number; waitTimeout: number; out: string }>();
+    if (o.cell !== undefined) {
+        const cell = cellRun(o.cell, { flag: "--dr", value: program.getOptionValueSource("dr") === "cli" ? o.dr : undefined }, o.primary, "fails back from");
+        if ("problem" in cell) { io.stderr(`error: ${cell.problem}\n`); return 2; }
+        Object.assign(o, { dr: cell.dr, primary: cell.primary });
+    }
     let project: ReturnType<typeof loadProject>;
     let drConfig: Record<string, string>;
     let primaryConfig: Record<string, string>;
@@ -87,19 +90,16 @@ export async function main(argv: string[], io: CliIO = processIO(), deps: Partia
         onInterrupt: deps.onInterrupt ?? processSignals,
         log: deps.log ?? ((line) => io.stdout(`${line}\n`)),
     });
-    const files = writeFailbackReport(report, base);
     const { minutes, modelP90Minutes } = report.writeDowntime;
-    io.stdout(`RPO ${report.rpo.zero ? "0" : "NOT proven 0"}, write downtime ${minutes === null ? "not measured" : `${minutes} min`} ` +
-        `(${modelP90Minutes === null ? "no model estimate" : `model p90 ${modelP90Minutes}`}), ${report.failures.length} failure(s)\n`);
-    for (const f of report.failures) io.stdout(`  [${f.phase}] ${f.urn ? `${f.urn}: ` : ""}${f.message}\n`);
-    for (const s of report.nextSteps) io.stdout(`  ${s}\n`);
-    io.stdout(`Report: ${path.relative(io.cwd, files.markdown)} and ${path.relative(io.cwd, files.json)}\n`);
-    // The compliance record: the same report in the audit bucket under Object Lock. A failback that is not on record fails.
-    const recorded = await checks.recordReport(
-        { kind: "failback", id: path.basename(files.json, ".json"), at: Date.parse(report.start), json: report, markdown: fs.readFileSync(files.markdown, "utf8") },
-        { targets: auditTargets(cfg.environment, cfg.peerRegion, cfg.region), lock: auditLock(cfg) });
-    io.stdout(`Record: ${recorded.detail}\n`);
-    return recorded.ok ? report.exitCode : Math.max(report.exitCode, 1);
+    return fileReport({
+        kind: "failback", base, report, markdown: renderFailbackMarkdown(report), cfg, checks, io,
+        summary: [
+            `RPO ${report.rpo.zero ? "0" : "NOT proven 0"}, write downtime ${minutes === null ? "not measured" : `${minutes} min`} ` +
+                `(${modelP90Minutes === null ? "no model estimate" : `model p90 ${modelP90Minutes}`}), ${report.failures.length} failure(s)`,
+            ...report.failures.map((f) => failureLine(f.phase, f)),
+            ...report.nextSteps.map((s) => `  ${s}`),
+        ],
+    });
 }
 
 if (require.main === module) runMain((argv) => main(argv));

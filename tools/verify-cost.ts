@@ -3,8 +3,8 @@
 // over a bucket pair of N replicated versions, counts the S3 requests it makes, and prices them at us-east-1's S3
 // request prices. The Lambda's compute and the responses' transfer are estimates, printed with their assumptions.
 import { CreateBucketCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { Command, InvalidArgumentError } from "commander";
-import { CliIO, parseArgs, processIO, runMain } from "./lib/cli";
+import { Command } from "commander";
+import { CliIO, parseArgs, positiveInt, processIO, runMain } from "./lib/cli";
 import { motoS3Client, startMoto } from "./lib/moto";
 import { verifyPair } from "./verify/replica";
 import { requestCost } from "./verify/report";
@@ -15,11 +15,6 @@ const LAMBDA = { gbSecond: 0.0000133334, request: 0.0000002, memoryGb: 1 };
 const ASSUMED_VERSIONS_PER_SECOND = 500;
 /** Data transfer out of the DR region for the replica's responses (~1 KB each), USD per GB. */
 const TRANSFER = { perGb: 0.02, bytesPerResponse: 1024 };
-
-const positiveInt = (v: string) => {
-    if (!/^\d+$/.test(v) || Number(v) < 1) throw new InvalidArgumentError("must be a whole number >= 1");
-    return Number(v);
-};
 
 export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
     const program = new Command("verify:cost")

@@ -448,4 +448,29 @@ describe("failback runner (fake pulumi CLI, fake AWS checks)", function () {
         const code = await failback(["--dr", "primary", "--project", path.join(dir, "project")], { cwd: dir, stdout: () => undefined, stderr: (t) => { err += t; } });
         expect([code, err]).to.deep.equal([2, "error: --dr primary has vbr:role=primary; it must be the dr stack\n"]);
     });
+
+    it("--cell names a cell's two stacks; a flag naming other stacks or a name that is no cell's exits 2 before touching a stack", async () => {
+        let err = "";
+        const io = { cwd: dir, stdout: () => undefined, stderr: (t: string) => { err += t; } };
+        const project = path.join(dir, "project");
+        expect(await failback(["--project", project, "--cell", "eu", "--dr", "dr"], io)).to.equal(2);
+        expect(err).to.equal("error: --cell eu fails back from eu-dr; --dr dr names another stack: give one of them\n");
+        err = "";
+        expect(await failback(["--project", project, "--cell", "eu", "--primary", "primary"], io)).to.equal(2);
+        expect(err).to.equal("error: --cell eu reads eu-primary; --primary primary names another stack: give one of them\n");
+        err = "";
+        expect(await failback(["--project", project, "--cell", "eu/x"], io)).to.equal(2);
+        expect(err).to.match(/^error: --cell "eu\/x": a cell's name is what precedes -primary and -dr in its stack names/);
+        // The project has no eu stack files: the runner looked for eu-dr, the cell's DR stack.
+        err = "";
+        expect(await failback(["--project", project, "--cell", "eu"], io)).to.equal(2);
+        expect(err).to.match(/^error: stack "eu-dr" has no stack file Pulumi\.eu-dr\.yaml in /);
+        // With the cell's files, its DR stack's role is read from Pulumi.eu-dr.yaml: the cell's primary would be refused as --dr.
+        fs.copyFileSync(path.join(ROOT, "Pulumi.eu-dr.yaml"), path.join(project, "Pulumi.eu-dr.yaml"));
+        fs.writeFileSync(path.join(project, "Pulumi.eu-primary.yaml"), fs.readFileSync(path.join(ROOT, "Pulumi.eu-primary.yaml"), "utf8").replace("vbr:role: primary", "vbr:role: dr"));
+        err = "";
+        expect(await failback(["--project", project, "--cell", "eu"], io)).to.equal(2);
+        expect(err).to.equal("error: --primary eu-primary has vbr:role=dr; it must be the primary stack\n");
+        expect(fs.existsSync(process.env.FAKE_PULUMI_LOG!)).to.equal(false);
+    });
 });

@@ -1,8 +1,7 @@
 // The drill's report: what it measured and found, the lessons a person should read first, and its two renderings
 // (JSON and Markdown).
-import * as fs from "fs";
-import * as path from "path";
 import type { CheckResult } from "./checks";
+import { checkLines, failuresSection } from "../lib/run-report";
 import { shortName } from "./events";
 import type { Drill, DrillState } from "./session";
 
@@ -183,7 +182,7 @@ export function renderDrillMarkdown(r: DrillReport): string {
         "",
         "## Validation",
         "",
-        ...(r.validation.length ? r.validation.map((v) => `- ${v.ok ? "✅" : "❌"} ${v.check}: ${v.detail}`) : [`No check ran (${stoppedBefore(r)}).`]),
+        ...(r.validation.length ? checkLines(r.validation) : [`No check ran (${stoppedBefore(r)}).`]),
         "",
         "## Data safety",
         "",
@@ -194,12 +193,9 @@ export function renderDrillMarkdown(r: DrillReport): string {
         "",
         "## Canaries deleted",
         "",
-        ...(r.cleanup.length ? r.cleanup.map((v) => `- ${v.ok ? "✅" : "❌"} ${v.check}: ${v.detail}`) : ["None written."]),
+        ...(r.cleanup.length ? checkLines(r.cleanup) : ["None written."]),
         "",
-        "## Failures",
-        "",
-        ...(r.failures.length ? r.failures.map((f) => `- **${f.step}**${f.urn ? ` \`${f.urn}\`` : ""}: ${f.message}`) : ["None."]),
-        "",
+        ...failuresSection(r.failures.map((f) => ({ ...f, where: f.step }))),
         "## Lessons learned",
         "",
         ...r.lessonsLearned.map((l) => `- ${l}`),
@@ -215,15 +211,6 @@ function canaryRowText(r: DrillReport): string {
     const restorable = c.restorableAt ? `restorable in the DR region by ${c.restorableAt}` : "NOT restorable in the DR region in time";
     const copy = c.presentInCopy === null ? "the copy was not read" : c.presentInCopy ? `present in the copy${c.copyTakenAt ? ` taken ${c.copyTakenAt}` : ""}` : "MISSING from the copy";
     return `canary row ${c.id} written ${c.writtenAt}, ${restorable}, ${copy}${c.newestInCopy ? `; newest canary in the copy written ${c.newestInCopy}` : ""}`;
-}
-
-export function writeDrillReport(r: DrillReport, base: string): { json: string; markdown: string } {
-    fs.mkdirSync(path.dirname(path.resolve(base)), { recursive: true });
-    const json = `${base}.json`;
-    const markdown = `${base}.md`;
-    fs.writeFileSync(json, JSON.stringify(r, null, 2) + "\n");
-    fs.writeFileSync(markdown, renderDrillMarkdown(r));
-    return { json, markdown };
 }
 
 const minutes = (ms: number) => Math.round(ms / 6000) / 10;

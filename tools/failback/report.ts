@@ -1,10 +1,9 @@
 // The failback's report: what each phase did and measured, the RPO and the write downtime, and its two renderings
 // (JSON and Markdown), like the drill's.
-import * as fs from "fs";
-import * as path from "path";
 import type { CheckResult } from "../drill/checks";
 import { minutesOf, MeasuredResource } from "../drill/report";
 import { shortName } from "../drill/events";
+import { checkLines, failuresSection } from "../lib/run-report";
 import type { FailbackEstimate } from "../bringup/failback-estimate";
 import type { Failback, FailbackState, Phase, PhaseRecord } from "./session";
 
@@ -129,7 +128,7 @@ export function renderFailbackMarkdown(r: FailbackReport): string {
         "",
         "## Validation",
         "",
-        ...r.validation.map((v) => `- ${v.ok ? "✅" : "❌"} ${v.check}: ${v.detail}`),
+        ...checkLines(r.validation),
         "",
         "## Data safety",
         "",
@@ -141,18 +140,7 @@ export function renderFailbackMarkdown(r: FailbackReport): string {
         "",
         ...(r.nextSteps.length ? r.nextSteps.map((s) => (s.startsWith("aws ") ? `    ${s}` : `- ${s}`)) : ["None."]),
         "",
-        "## Failures",
-        "",
-        ...(r.failures.length ? r.failures.map((x) => `- **${x.phase}**${x.urn ? ` \`${x.urn}\`` : ""}: ${x.message}`) : ["None."]),
-        "",
+        ...failuresSection(r.failures.map((x) => ({ ...x, where: x.phase }))),
     ].join("\n");
 }
 
-export function writeFailbackReport(r: FailbackReport, base: string): { json: string; markdown: string } {
-    fs.mkdirSync(path.dirname(path.resolve(base)), { recursive: true });
-    const json = `${base}.json`;
-    const markdown = `${base}.md`;
-    fs.writeFileSync(json, JSON.stringify(r, null, 2) + "\n");
-    fs.writeFileSync(markdown, renderFailbackMarkdown(r));
-    return { json, markdown };
-}

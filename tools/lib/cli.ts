@@ -1,6 +1,7 @@
 // What every command-line entry point shares: where it writes, and commander wired to return exit codes.
+import * as fs from "fs";
 import * as path from "path";
-import { Command, CommanderError } from "commander";
+import { Command, CommanderError, InvalidArgumentError } from "commander";
 
 /** Where a command reads and writes; tests pass their own to run `main` in-process. */
 export interface CliIO {
@@ -65,4 +66,32 @@ export function runMain(main: (argv: string[]) => Promise<number>, proc: MainPro
         if (proc.env.DEBUG) proc.stderr.write(`${e.stack ?? e.message}\n`);
         return exit(EXIT_USAGE);
     });
+}
+
+/** Commander's parser for a count (`--parallel`, `--timeout`, ...): a whole number >= 1, or commander's usage error naming the flag. */
+export function positiveInt(value: string): number {
+    const n = Number(value);
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number >= 1, e.g. 8");
+    return n;
+}
+
+/**
+ * Why `dir` cannot hold a report, or undefined when it can: an existing directory, or one that can be created in
+ * its nearest existing ancestor, proven writable with a scratch file (permission bits alone say nothing for root or
+ * a read-only mount). Creates nothing: checked before a run starts, so a drill or a failback never runs for hours
+ * and then loses its report, and a run refused at its start leaves nothing behind.
+ */
+export function writableDirectoryProblem(dir: string): string | undefined {
+    try {
+        let existing = path.resolve(dir);
+        while (!fs.existsSync(existing)) existing = path.dirname(existing);
+        if (!fs.statSync(existing).isDirectory()) return existing === path.resolve(dir) ? "not a directory" : `not a writable directory (${existing} is a file)`;
+        const probe = path.join(existing, `.write-probe-${process.pid}`);
+        fs.writeFileSync(probe, "");
+        fs.rmSync(probe);
+        return undefined;
+    } catch (err) {
+        const e = err as NodeJS.ErrnoException;
+        return `not a writable directory (${e.code ?? e.message})`;
+    }
 }

@@ -1,7 +1,7 @@
 // The plan's command line: its options, the `--config` overrides, and the error every bad input becomes (exit 2).
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { findProjectDir, PROJECT_OPTION_HELP } from "../harness/project";
-import { CliIO, parseArgs } from "../lib/cli";
+import { CliIO, parseArgs, positiveInt } from "../lib/cli";
 
 export interface PlanOptions {
     project: string;
@@ -60,12 +60,6 @@ export function parseOverrides(pairs: string[], projectName: string): Record<str
     return out;
 }
 
-function positiveInteger(value: string): number {
-    const n = Number(value);
-    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < 1) throw new InvalidArgumentError("expected a whole number >= 1, e.g. 8");
-    return n;
-}
-
 export function readOptions(argv: string[], io: CliIO): PlanOptions | number {
     const program = new Command("plan")
         .description("Offline plan: synthesize every stack under mocks and judge it with the policy pack (no credentials, no CLI).")
@@ -75,9 +69,9 @@ export function readOptions(argv: string[], io: CliIO): PlanOptions | number {
         .option("--json <file>", "also write the machine-readable report")
         .option("--markdown <file>", "also write the report as Markdown for a pull-request comment")
         .option("--chart <file>", "write the DR stack's bring-up estimate as an SVG Gantt chart")
-        .option("--parallel <n>", "`pulumi up --parallel` the bring-up estimate and the RTO policy assume (default: 4 x this machine's CPUs, as pulumi up)", positiveInteger)
-        .option("--timeout <seconds>", `stop a stack's program that has not finished after this long (exit 2, naming what was pending)`, positiveInteger, DEFAULT_TIMEOUT_SECONDS)
-        .option("--jobs <n>", "check up to n cells at once, each in its own process (default 1: one process)", positiveInteger)
+        .option("--parallel <n>", "`pulumi up --parallel` the bring-up estimate and the RTO policy assume (default: 4 x this machine's CPUs, as pulumi up)", positiveInt)
+        .option("--timeout <seconds>", `stop a stack's program that has not finished after this long (exit 2, naming what was pending)`, positiveInt, DEFAULT_TIMEOUT_SECONDS)
+        .option("--jobs <n>", "check up to n cells at once, each in its own process (default 1: one process)", positiveInt)
         .option("--stack-outputs <name=file>", "answer StackReferences to <org/project/stack> from a JSON file of its outputs (repeatable)", collect, [])
         .option("--policy-config-out <file>", "write the policy config derived from the stack's config, for `pulumi preview --policy-pack policies " +
             `--policy-pack-config <file>\` (${STACK_PLACEHOLDER} in the name: one file per stack)`)

@@ -1,5 +1,5 @@
 // `npm run drill`: a DR drill on the real stacks through the Pulumi Automation API (see tools/drill/run.ts).
-// Needs the Pulumi CLI on PATH, AWS credentials for both regions (README "Drill runner" lists the IAM actions), both
+// Needs the Pulumi CLI on PATH, AWS credentials for both regions (docs/drill.md "What it needs" lists the IAM actions), both
 // stacks deployed, the DR stack in standby, and an app image with the validation command.
 // Exit 0 = objectives met and every check passed, 1 = an objective missed or a check/step failed (or a signal stopped
 // the drill; the report is still written), 2 = usage error or a missing prerequisite (found before anything is

@@ -1,5 +1,5 @@
 // `npm run failback`: back from the DR stack in failover to the primary, with an RPO of zero (see tools/failback/run.ts).
-// Needs the Pulumi CLI on PATH logged in to the state backend, AWS credentials for both regions (README, "Failback"),
+// Needs the Pulumi CLI on PATH logged in to the state backend, AWS credentials for both regions (docs/failback.md),
 // both stacks deployed, the DR stack in failover, region A answering again, and the app image's validation command (the
 // databases are checked from inside their VPCs by one-off ECS tasks; this machine never connects to them).
 // Exit 0 = every phase passed, RPO 0 was proven, the audit record held and the report is on record; 1 = a phase failed, a

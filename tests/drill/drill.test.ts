@@ -428,7 +428,7 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
             const r = await runDrill(env, { events: drillEvents(500) }, [], { checks: (c) => fakeChecks(c, { credentials: false }) });
             expect(r.code).to.equal(2);
             expect(r.stderr).to.equal("error: no usable AWS credentials (STS GetCallerIdentity in us-west-2: CredentialsProviderError: Could not load credentials from any providers): " +
-                "configure credentials for both regions (aws configure, AWS_PROFILE or aws sso login) with the IAM actions README \"Drill runner\" lists\n");
+                "configure credentials for both regions (aws configure, AWS_PROFILE or aws sso login) with the IAM actions docs/drill.md \"What it needs\" lists\n");
             expect(r.calls.map((c) => c[0])).to.deep.equal(["version"]);
             nothingWritten();
         });

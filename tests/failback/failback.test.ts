@@ -439,7 +439,7 @@ describe("failback runner (fake pulumi CLI, fake AWS checks)", function () {
         const { code, report, calls } = await run({ primaryOutputs: promoted });
         expect(code).to.equal(1);
         expect(report.failures.map((f) => f.message)).to.deep.equal([`primary already serves from its failback instance vbr-prod-postgres-fb${ID} (vbr:dbFailbackId ${ID}): ` +
-            "only the DR stack's return to standby is left; do it by hand (README, \"After a failover: failback\", step 6), not with a new failback"]);
+            "only the DR stack's return to standby is left; do it by hand (docs/runbooks.md, \"After a failover: failback\", step 6), not with a new failback"]);
         expect(calls.filter((c) => c[0] === "up" || c[0] === "preview")).to.deep.equal([]);
     });
 

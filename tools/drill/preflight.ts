@@ -49,7 +49,7 @@ export async function preflight(p: PreflightInput): Promise<PreflightResult> {
     const who = await p.checks.callerIdentity(region);
     if (!who.ok) {
         return refuse(`${who.detail}: configure credentials for both regions (aws configure, AWS_PROFILE or aws sso login) ` +
-            "with the IAM actions README \"Drill runner\" lists");
+            "with the IAM actions docs/drill.md \"What it needs\" lists");
     }
     if (!fs.existsSync(path.join(p.projectDir, "policies", "PulumiPolicy.yaml"))) {
         return refuse(`the policy pack is missing (${path.join(p.projectDir, "policies", "PulumiPolicy.yaml")}): the drill's updates run with it; restore the policies/ folder and run npm ci`);

@@ -4,7 +4,7 @@
 // subnets, the task security group, no public IP), polls DescribeTasks until it stops, then reads its
 // container's exit code and its log lines (CloudWatch Logs, awslogs stream `<prefix>/<container>/<task id>`).
 //
-// The image's validation command (README, "The validation command") prints one result line,
+// The image's validation command (docs/drill.md, "The validation command") prints one result line,
 // `VBR_DB_CHECK {json}`, and exits 0 on success.
 import { DescribeTasksCommand, ECSClient, RunTaskCommand, Task } from "@aws-sdk/client-ecs";
 import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
@@ -14,7 +14,7 @@ import { AwsClientOptions, clientConfig, fmtWait, message, sleep } from "./aws";
 /** The validation command's result line prefix. */
 export const RESULT_PREFIX = "VBR_DB_CHECK ";
 
-/** Exit codes of the validation command (README): anything else is an unexpected error. */
+/** Exit codes of the validation command (docs/drill.md): anything else is an unexpected error. */
 export const EXIT_CODES: Record<number, string> = {
     0: "ok",
     2: "usage or configuration error (a missing environment variable or mode)",

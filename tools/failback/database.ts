@@ -1,6 +1,6 @@
 // The failback's canary row, checked from inside each region's VPC: the databases are private (no public access; their
 // security groups admit only the task security group), so every database step is a one-off ECS task running the app
-// image's validation command (README, "The validation command") on a stack's own app task definition (its `tasks.app`
+// image's validation command (docs/drill.md, "The validation command") on a stack's own app task definition (its `tasks.app`
 // output: its VPC, its task security group, its database secret), as the drill seeds its canary row. The host is passed
 // explicitly (DB_HOST, DB_PORT overrides) from the same stack's `database` output, so each task checks the instance the
 // runner names, whatever revision of the task definition the output points at.
@@ -18,7 +18,7 @@ import type { Failback, FailbackState } from "./session";
 
 /** Between two looks for the canary row in region A's replica; each look is a task of its own (tens of seconds on Fargate). */
 export const FIND_POLL_MS = 15_000;
-/** The validation command's exit code for a canary row that is not there (README). */
+/** The validation command's exit code for a canary row that is not there (docs/drill.md). */
 const MISSING = 5;
 
 type Mode = "seed" | "find" | "verify";

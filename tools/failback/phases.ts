@@ -43,7 +43,7 @@ export async function prepare(f: Failback, state: FailbackState): Promise<boolea
     const previous = opts.primaryConfig["vbr:dbFailbackId"];
     if (previous && opts.primaryConfig["vbr:primaryState"] !== "recovering" && state.oldSource === naming(f).dbIdentifier(`fb${previous}`)) {
         f.fail("prepare", `${opts.primaryStack} already serves from its failback instance ${state.oldSource} (vbr:dbFailbackId ${previous}): only the DR ` +
-            "stack's return to standby is left; do it by hand (README, \"After a failover: failback\", step 6), not with a new failback");
+            "stack's return to standby is left; do it by hand (docs/runbooks.md, \"After a failover: failback\", step 6), not with a new failback");
     }
     return f.end(null, `DR ${opts.drStack} in ${opts.drConfig["vbr:drState"]}; ${state.oldSource ? `the primary replicated from ${state.oldSource}` : "the primary exports no replicationSource"}`);
 }

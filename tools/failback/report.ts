@@ -63,7 +63,7 @@ export function failbackReport(f: Failback, state: FailbackState): FailbackRepor
         `aws cloudtrail delete-trail --name ${trail} --region ${f.region}`,
     ] : state.previousCapacity && !state.promoteStarted
         ? [`Region B serves again (its service was resumed). Fix the failure above, then run npm run failback again: it resumes failback ${f.failbackId}.`]
-        : state.promoteStarted ? ["The promotion was started: region B's writers stay stopped. Check both stacks with pulumi preview before anything else; finish with the README's failback runbook."] : [];
+        : state.promoteStarted ? ["The promotion was started: region B's writers stay stopped. Check both stacks with pulumi preview before anything else; finish with the failback runbook (docs/runbooks.md, \"After a failover: failback\")."] : [];
     const report: FailbackReport = {
         scenario: { primaryStack: f.opts.primaryStack, drStack: f.opts.drStack, failbackId: f.failbackId, database: f.opts.drConfig["vbr:drDatabase"] ?? "replica", parallel: f.opts.parallel ?? null },
         start: new Date(f.t0).toISOString(),

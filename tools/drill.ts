@@ -70,7 +70,7 @@ export async function main(argv: string[], io: DrillIO = processIO(), deps: Part
     }
     const checks = deps.checks ?? new AwsDrillChecks();
     // Prerequisites and guards before anything is written or changed: one message, exit 2.
-    const ready = await preflight({ projectDir, stack: o.stack, primaryStack: primary, config, checks, resume: o.resume });
+    const ready = await preflight({ projectDir, stack: o.stack, primaryStack: primary, config, checks, resume: o.resume, pulumiCommand: deps.pulumiCommand });
     if (!ready.ok) { io.stderr(`error: ${ready.message}\n`); return 2; }
     const now = deps.now ?? Date.now;
     const database = config["vbr:drDatabase"] === "restore" ? "restore" : "replica";

@@ -84,7 +84,7 @@ export async function main(argv: string[], io: CliIO = processIO(), deps: Partia
         projectDir: project.dir, project: project.name, primaryStack: primary(), drStack: o.dr, primaryConfig, drConfig,
         parallel: o.parallel, waitTimeoutMs: o.waitTimeout * 60_000, reportBase: base,
     }, {
-        checks, now: deps.now, eventTime: deps.eventTime, sleep: deps.sleep,
+        checks, now: deps.now, eventTime: deps.eventTime, sleep: deps.sleep, pulumiCommand: deps.pulumiCommand,
         estimate: deps.estimate ?? (() => estimateFailback({ projectDir: project.dir, stack: o.dr, config: drConfig, parallel: o.parallel })),
         unprotect: deps.unprotect ?? unprotectWith(project.dir),
         onInterrupt: deps.onInterrupt ?? processSignals,

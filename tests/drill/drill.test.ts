@@ -264,9 +264,9 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
         ];
         for (const [name, up, exitCode] of scenarios) {
             it(`${name}: the same report and exit code from a tailed event file (3.200) and the gRPC event stream (3.248)`, async () => {
-                const file = await runDrill(env, up(), [], { version: "v3.200.0" });
+                const file = await runDrill(env, up(), [], { version: "v3.200.0", process: true });
                 fresh();
-                const grpc = await runDrill(env, up(), [], { version: "v3.248.0" });
+                const grpc = await runDrill(env, up(), [], { version: "v3.248.0", process: true });
                 expect(eventLogs(file.calls)).to.have.length(4);
                 for (const log of eventLogs(file.calls)) expect(log).to.match(/automation-logs-(up|preview)-[^/]+\/eventlog\.txt$/);
                 expect(eventLogs(grpc.calls)).to.have.length(4);
@@ -284,7 +284,7 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
     it("a signal during up stops the CLI's update, skips validation, returns to standby and still writes the report (exit 1)", async () => {
         let interrupt: InterruptHandler | undefined;
         const { code, report, calls } = await runDrill(env, { events: drillEvents(500).slice(0, 7), waitForSignal: true }, [], {
-            version: "v3.248.0",
+            version: "v3.248.0", process: true,
             onInterrupt: (h) => { interrupt = h; return () => { interrupt = undefined; }; },
             onEvent: (e) => { if (e.resOutputsEvent?.metadata.urn === NAT) interrupt!("SIGTERM", false); },
         });

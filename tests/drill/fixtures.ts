@@ -10,6 +10,7 @@ import type { DrillChecks } from "../../tools/drill/checks";
 import type { DrillReport } from "../../tools/drill/report";
 import type { DrillDeps } from "../../tools/drill/session";
 import { EXIT_CODES, TaskRequest } from "../../tools/drill/tasks";
+import { inProcessPulumi } from "../helpers/in-process-pulumi";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 export const FAKE_DIR = path.join(ROOT, "tests", "fixtures", "fake-pulumi");
@@ -223,6 +224,11 @@ export interface More {
     keepState?: boolean;
     checks?: (c: Clock) => FakeChecks;
     failoverModel?: BringUpScenario;
+    /**
+     * Run the fake CLI as the process the Automation API spawns (tests/fixtures/fake-pulumi/pulumi): for what only a
+     * process shows, the gRPC event stream from another process and a signal reaching the CLI. @default in-process
+     */
+    process?: boolean;
 }
 
 export interface Env {
@@ -267,11 +273,13 @@ export async function runDrill(env: Env, drillUp: { events: EngineEvent[]; exitC
     let stderr = "";
     const eventTime = (e: EngineEvent) => { const t = clock.eventTime(e); more.onEvent?.(e); return t; };
     const checks = (more.checks ?? ((c) => fakeChecks(c)))(clock);
+    const pulumiCommand = more.process ? undefined : await inProcessPulumi();
     const code = await drill(["--project", env.project, "--out", path.join(env.dir, "reports"), "--parallel", "8", ...args],
         { cwd: env.dir, stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; } },
         {
             checks, now: clock.now, eventTime, estimate: async () => MODEL, estimateFailover: async () => more.failoverModel ?? FAILOVER_MODEL,
             log: (l) => { stdout += `${l}\n`; more.onLog?.(l); }, heartbeat: more.heartbeat, sleep: clock.sleep, onInterrupt: more.onInterrupt ?? (() => () => undefined),
+            pulumiCommand,
         });
     const reportsDir = path.join(env.dir, "reports");
     const reports = fs.existsSync(reportsDir) ? fs.readdirSync(reportsDir).sort() : [];

@@ -12,6 +12,7 @@ import type { FailbackEstimate } from "../../tools/bringup/failback-estimate";
 import type { FailbackChecks } from "../../tools/failback/checks";
 import type { FailbackReport } from "../../tools/failback/report";
 import { EXIT_CODES, TaskRequest, TaskRun } from "../../tools/drill/tasks";
+import { inProcessPulumi } from "../helpers/in-process-pulumi";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 const FAKE_DIR = path.join(ROOT, "tests", "fixtures", "fake-pulumi");
@@ -89,6 +90,8 @@ interface Options {
     auditOk?: boolean;
     /** The report goes on record in the audit bucket. @default true */
     recordOk?: boolean;
+    /** Run the fake CLI as the process the Automation API spawns, not in-process (tests/helpers/in-process-pulumi.ts). */
+    process?: boolean;
 }
 
 type FakeChecks = FailbackChecks & { tasks: TaskRequest[]; audits: Array<Parameters<FailbackChecks["auditRecord"]>[0]>; records: Array<Parameters<FailbackChecks["recordReport"]>> };
@@ -204,6 +207,7 @@ describe("failback runner (fake pulumi CLI, fake AWS checks)", function () {
         const checkCalls: string[] = [];
         const checks = fakeChecks(clock, o, checkCalls);
         const unprotected: string[][] = [];
+        const pulumiCommand = o.process ? undefined : await inProcessPulumi();
         let stdout = "";
         const code = await failback(["--project", path.join(dir, "project"), "--out", path.join(dir, "reports"), "--parallel", "8"],
             { cwd: dir, stdout: (t) => { stdout += t; }, stderr: (t) => { stdout += t; } },
@@ -211,6 +215,7 @@ describe("failback runner (fake pulumi CLI, fake AWS checks)", function () {
                 checks, now: clock.now, eventTime: clock.eventTime, sleep: clock.sleep, estimate: async () => MODEL,
                 log: (l) => { stdout += `${l}\n`; }, onInterrupt: () => () => undefined,
                 unprotect: async (stack, urn) => { unprotected.push([stack, urn]); },
+                pulumiCommand,
             });
         const json = fs.readdirSync(path.join(dir, "reports")).find((f) => f.endsWith(".json"))!;
         const report = JSON.parse(fs.readFileSync(path.join(dir, "reports", json), "utf8")) as FailbackReport;
@@ -222,7 +227,7 @@ describe("failback runner (fake pulumi CLI, fake AWS checks)", function () {
     }
 
     it("fails back with RPO 0: every phase in order, a preview before every up, the canaries in region A, the audit record, the report on record", async () => {
-        const { code, report, md, calls, checkCalls, unprotected, stdout, fake, checks, clock } = await run();
+        const { code, report, md, calls, checkCalls, unprotected, stdout, fake, checks, clock } = await run({ process: true });   // the whole cycle once against the executable the Automation API spawns
         expect(report.failures).to.deep.equal([]);
         expect(code).to.equal(0);
         expect(report.phases.map((p) => [p.phase, p.status])).to.deep.equal([

@@ -4,7 +4,7 @@
 import { execFile } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import type { Stack } from "@pulumi/pulumi/automation";
+import type { PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import type { DrillChecks } from "./checks";
 import { openStacks } from "./prepare";
 import { errorText, OutputMap, outputValue } from "./session";
@@ -19,6 +19,8 @@ export interface PreflightInput {
     checks: DrillChecks;
     /** `--resume`: finish an earlier drill, which needs its marker and not the standby guard. */
     resume: boolean;
+    /** The CLI the Automation API runs. @default the first `pulumi` on PATH */
+    pulumiCommand?: PulumiCommand;
 }
 
 export type PreflightResult =
@@ -56,7 +58,7 @@ export async function preflight(p: PreflightInput): Promise<PreflightResult> {
     }
     let opened: Awaited<ReturnType<typeof openStacks>>;
     try {
-        opened = await openStacks(p.projectDir, [p.stack, p.primaryStack]);
+        opened = await openStacks(p.projectDir, [p.stack, p.primaryStack], p.pulumiCommand);
     } catch (err) {
         return refuse(`the stacks ${p.stack} and ${p.primaryStack} must both exist in the state backend you are logged in to ` +
             `(${errorText(err)}): check \`pulumi whoami -v\` and \`pulumi stack ls\`, and deploy them first (docs/deploy.md)`);

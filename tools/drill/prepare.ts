@@ -2,7 +2,7 @@
 // exists, read the replicated backups' latest restorable time (of the primary's replicationSource), and in replica
 // mode what a failover would do instead (the model's promotion time and the replica's lag). Any failure here stops
 // the drill before a canary is written or the stack is changed.
-import { LocalWorkspace, Stack } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { drSourceSuffix } from "../../components/database-dr";
 import { Naming } from "../../policies/model/naming";
 import { Drill, DrillState, errorText, OutputMap, outputValue } from "./session";
@@ -13,8 +13,8 @@ import { Drill, DrillState, errorText, OutputMap, outputValue } from "./session"
  * is replaced by reading the stack's outputs (`pulumi stack output --stack <name> --json`), which fails for a
  * stack that does not exist.
  */
-export async function openStacks(workDir: string, names: string[]): Promise<Array<{ stack: Stack; outputs: OutputMap }>> {
-    const ws = await LocalWorkspace.create({ workDir });
+export async function openStacks(workDir: string, names: string[], pulumiCommand?: PulumiCommand): Promise<Array<{ stack: Stack; outputs: OutputMap }>> {
+    const ws = await LocalWorkspace.create({ workDir, pulumiCommand });
     const found = new Map<string, OutputMap>();
     ws.selectStack = async (name: string) => { found.set(name, await ws.stackOutputs(name)); };
     const out: Array<{ stack: Stack; outputs: OutputMap }> = [];

@@ -1,6 +1,6 @@
 // One drill's session: its options and dependencies, its clock and id, the failures and checks it records, the
 // signals that stop it, and the state each step leaves for the next.
-import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import type { EngineEvent, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import { RPO_OBJECTIVE_MINUTES } from "../../policies/model/plan";
 import type { BringUpScenario } from "../bringup/bringup-report";
 import { rtoObjectiveMinutes } from "../harness/policy-config";
@@ -35,6 +35,11 @@ export interface DrillDeps {
      * (SIGINT, SIGTERM). @default - none
      */
     onInterrupt?: (handler: InterruptHandler) => () => void;
+    /**
+     * The Pulumi CLI the Automation API runs (the tests' in-process fake). @default the first `pulumi` on PATH
+     * (PulumiCommand.get)
+     */
+    pulumiCommand?: PulumiCommand;
 }
 
 export interface DrillOptions {

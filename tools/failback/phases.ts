@@ -32,7 +32,7 @@ export async function prepare(f: Failback, state: FailbackState): Promise<boolea
         f.fail("prepare", `failback model: ${errorText(err)}`);
     }
     try {
-        const [dr, primary] = await openStacks(opts.projectDir, [opts.drStack, opts.primaryStack]);
+        const [dr, primary] = await openStacks(opts.projectDir, [opts.drStack, opts.primaryStack], f.deps.pulumiCommand);
         Object.assign(state, { dr: dr.stack, drOutputs: dr.outputs, primary: primary.stack, primaryOutputs: primary.outputs });
     } catch (err) {
         f.fail("prepare", `opening the stacks ${opts.drStack} and ${opts.primaryStack}: ${errorText(err)}`);

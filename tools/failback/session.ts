@@ -1,6 +1,6 @@
 // One failback's session: its options and dependencies, its clock and id, the phases it runs and records, and the state
 // each phase leaves for the next. The phases are in phases.ts, the Pulumi steps in stack-step.ts.
-import type { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import type { EngineEvent, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 import type { CheckResult } from "../drill/checks";
 import type { MeasuredResource } from "../drill/report";
 import { drillIdAt, errorText, OutputMap } from "../drill/session";
@@ -44,6 +44,11 @@ export interface FailbackDeps {
     sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
     /** Subscribes to the signals that stop a failback; returns the unsubscribe. @default - none */
     onInterrupt?: (handler: (signal: string) => void) => () => void;
+    /**
+     * The Pulumi CLI the Automation API runs (the tests' in-process fake). @default the first `pulumi` on PATH
+     * (PulumiCommand.get)
+     */
+    pulumiCommand?: PulumiCommand;
 }
 
 export interface PhaseRecord {

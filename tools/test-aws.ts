@@ -34,7 +34,7 @@ async function main(): Promise<number> {
         moto = await startMoto();
         say(`moto's server on ${moto.endpoint}`);
         const mocha = require.resolve("mocha/bin/mocha.js");
-        const run = suite = spawn(process.execPath, [mocha, "--no-config", "-r", "@swc-node/register", "--extension", "ts", "--timeout", "120000",
+        const run = suite = spawn(process.execPath, [mocha, "--no-config", "-r", "@swc-node/register", "-r", "./tests/helpers/environment.ts", "--extension", "ts", "--timeout", "120000",
             "--reporter", "dot", "tests/aws/*.aws.ts", "tests/aws/*.test.ts"], {
             cwd: ROOT, stdio: "inherit",
             env: {

@@ -7,7 +7,7 @@ import { capture, Capture } from "../helpers/capture";
 import { MOCK_ACCOUNT_ID } from "../../tools/harness/mocks";
 import { Naming } from "../../policies/model/naming";
 import { AuditTrail } from "../../components/audit-trail";
-import { INTEGRITY_SCHEDULE, replicaPairs, VERIFIER_FILES, verifierCode } from "../../components/integrity-check";
+import { INTEGRITY_SCHEDULE, replicaPairs, transpileCached, VERIFIER_FILES, verifierCode } from "../../components/integrity-check";
 import { KeyRing } from "../../components/keys";
 
 const LOGS_KEY = "arn:aws:kms:us-east-1:123456789012:key/logs-key";
@@ -136,6 +136,27 @@ describe("AuditTrail (primary)", () => {
         for (const f of VERIFIER_FILES) fs.copyFileSync(path.join(__dirname, "..", "..", "tools", "verify", f), path.join(dir, f));
         fs.appendFileSync(path.join(dir, "report.ts"), '\nimport { Naming } from "../../policies/model/naming";\nexport const n = Naming;\n');
         expect(() => verifierCode(dir)).to.throw('tools/verify/report.ts imports "../../policies/model/naming", which the verification function does not have');
+    });
+
+    it("transpiles once per TypeScript version, options and source: a second run reads the cache, an unwritable cache only costs time", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "vbr-transpile-"));
+        const source = "export const answer: number = 42;\n";
+        const js = transpileCached(source, "answer.ts", dir);
+        expect(js).to.equal('"use strict";\nObject.defineProperty(exports, "__esModule", { value: true });\nexports.answer = void 0;\nexports.answer = 42;\n');
+        const cached = fs.readdirSync(dir);
+        expect(cached).to.have.length(1);
+        expect(cached[0]).to.match(/^[0-9a-f]{64}\.js$/);
+        // What the cache holds is what a run returns, without the compiler.
+        fs.writeFileSync(path.join(dir, cached[0]), "// from the cache\n");
+        expect(transpileCached(source, "answer.ts", dir)).to.equal("// from the cache\n");
+        // Another source, another entry.
+        transpileCached("export const other = 1;\n", "answer.ts", dir);
+        expect(fs.readdirSync(dir)).to.have.length(2);
+        // A cache directory that is a file: compiled every time, the same output.
+        const file = path.join(dir, "not-a-dir");
+        fs.writeFileSync(file, "");
+        expect(transpileCached(source, "answer.ts", file)).to.equal(js);
+        fs.rmSync(dir, { recursive: true, force: true });
     });
 });
 

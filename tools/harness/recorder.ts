@@ -19,7 +19,7 @@ import { pendingWork, StoppedRun, watchdog } from "./watchdog";
 import { loadProject, ProjectError, stackConfigDetails } from "./project";
 import { Diagnostic, RecordedResource, SynthesizedStack, UNKNOWN } from "./records";
 import {
-    Callback, captureLogs, cheapAnonymousStackTraces, cheapPromiseBookkeeping, loadSdk, ReadRequest, RegisterRequest, Struct,
+    Callback, captureLogs, cheapAnonymousStackTraces, cheapPromiseBookkeeping, lazyOutputProperties, loadSdk, ReadRequest, RegisterRequest, Struct,
 } from "./sdk";
 
 export { Diagnostic, RecordedResource, SynthesizedStack, UNKNOWN } from "./records";
@@ -324,6 +324,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
     const restoreConsole = captureLogs(diagnostics);
     const restoreTraces = cheapAnonymousStackTraces();
     const restorePromises = cheapPromiseBookkeeping(sdk);
+    const restoreOutputs = lazyOutputProperties(sdk);
 
     let outputs: Record<string, unknown> = {};
     let programError: unknown;
@@ -352,6 +353,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
     } finally {
         process.chdir(cwd);
         guard.end();
+        restoreOutputs();
         restorePromises();
         restoreTraces();
         restoreConsole();

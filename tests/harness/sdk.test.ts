@@ -1,6 +1,7 @@
-// What the recorder changes in the SDK while a program runs: memory.
+// What the recorder changes in the SDK while a program runs, and what a finished run leaves behind: memory.
 import * as path from "path";
 import { expect } from "chai";
+import { releaseRun, synthesize } from "../../tools/harness/recorder";
 import { cheapPromiseBookkeeping, lazyOutputProperties, loadSdk } from "../../tools/harness/sdk";
 
 const projectDir = path.join(__dirname, "..", "fixtures", "offline-project");
@@ -80,5 +81,25 @@ describe("sdk: output properties built when first read (lazyOutputProperties)", 
         const onto: Record<string, unknown> = {};
         sdk.rpc.transferProperties(onto, "resource:b[aws:s3/bucket:Bucket]", { arn: undefined });
         expect(typeof Object.getOwnPropertyDescriptor(onto, "arn")!.value).to.equal("object");
+    });
+});
+
+describe("sdk: what a finished synthesis keeps (releaseRun)", () => {
+    it("drops the stack resource (which holds every resource object) and the mock monitor's states", async () => {
+        const s = await synthesize({ projectDir, stack: "east" });
+        expect(s.resources.length).to.equal(8);
+        const store = sdk.state.getStore() as { stackResource?: unknown; settings: { monitor?: { resources?: Map<string, unknown> } } };
+        expect(store.stackResource).to.equal(undefined);
+        expect((globalThis as { stackResource?: unknown }).stackResource).to.equal(undefined);
+        expect(store.settings.monitor?.resources?.size).to.equal(0);
+    });
+
+    it("releaseRun on its own", () => {
+        const store = sdk.state.getStore() as { stackResource?: unknown };
+        store.stackResource = { name: "stack" };
+        (globalThis as { stackResource?: unknown }).stackResource = store.stackResource;
+        const monitor = { resources: new Map([["urn", {}]]) };
+        releaseRun(sdk, monitor);
+        expect([store.stackResource, (globalThis as { stackResource?: unknown }).stackResource, monitor.resources.size]).to.deep.equal([undefined, undefined, 0]);
     });
 });

@@ -6,6 +6,8 @@
 //     shared, so a single run says little.
 // (b) Generated Pulumi projects of 100, 1,000 and 5,000 resources of mixed types, checked in-process through the
 //     same path as `npm start` (synthesize twice, evaluate the pack twice); time per resource per size.
+// (c) Memory: a generated project of 12,000 resources, checked by the process `npm start` runs with its heap capped
+//     (`--max-old-space-size`), and its peak resident set size (tools/lib/max-rss.ts).
 // Exit 0 when every target is met, 1 when one is missed (or `npm start` could not run), 2 when the bench itself fails.
 import * as fs from "fs";
 import * as os from "os";
@@ -15,6 +17,8 @@ import { plan, PlanIO } from "./plan";
 
 const ROOT = path.join(__dirname, "..");
 const SIZES = [100, 1000, 5000];
+/** (c): the program's size, and the heap it must complete in (MB). */
+const SCALE = 12000;
 /** Runs of each process in (a); the median counts. */
 const ROUNDS = 5;
 /** Resources per generated group (see GROUP below): a component and nine AWS resources. */
@@ -66,9 +70,10 @@ export function generateProject(resources: number, dir = fs.mkdtempSync(path.joi
  * The targets: `npm start` at most 3 x the bare SDK load on both stacks and 2 x on the primary alone; the
  * 5,000-resource program at most 1.2 x the 1,000-resource one per resource, in at most half the time it took
  * before the speed work: 17.9 s on this 2-core machine (the bench of the commit before it; 45.3 s in a first run
- * under heavy load, so the quieter figure is the base).
+ * under heavy load, so the quieter figure is the base). The 12,000-resource program completes with the heap capped
+ * at 1,024 MB (it ran out of memory under 1,000 MB before the memory work: about 100 KB a resource was live).
  */
-export const TARGETS = { bothStacksRatio: 3, primaryRatio: 2, growthRatio: 1.2, largestSeconds: 17.9 / 2 } as const;
+export const TARGETS = { bothStacksRatio: 3, primaryRatio: 2, growthRatio: 1.2, largestSeconds: 17.9 / 2, scaleHeapMB: 1024 } as const;
 
 export interface BenchFigures {
     /** Median seconds of the bare SDK load, and of the plan process on both stacks and on the primary. */
@@ -79,6 +84,8 @@ export interface BenchFigures {
     largestSeconds: number;
     /** Per-resource time at 5,000 over that at 1,000. */
     growthRatio: number;
+    /** The 12,000-resource program under the heap cap: how it ended, and its peak RSS (null when it did not say). */
+    scale: { exitCode: number | null; signal: string | null; maxRssMB: number | null };
 }
 
 /** The targets these figures miss, one line each (empty when all are met). */
@@ -91,6 +98,9 @@ export function missedTargets(f: BenchFigures): string[] {
     }
     if (!(f.largestSeconds <= TARGETS.largestSeconds)) missed.push(`5,000 resources took ${f.largestSeconds.toFixed(1)} s (target <= ${TARGETS.largestSeconds.toFixed(2)} s)`);
     if (!(f.growthRatio <= TARGETS.growthRatio)) missed.push(`per-resource time 5,000 / 1,000 = ${f.growthRatio.toFixed(2)} (target <= ${TARGETS.growthRatio})`);
+    if (f.scale.exitCode !== 0 && f.scale.exitCode !== 1) {
+        missed.push(`12,000 resources did not complete within --max-old-space-size=${TARGETS.scaleHeapMB} (${f.scale.signal ?? `exit ${f.scale.exitCode}`})`);
+    }
     return missed;
 }
 
@@ -98,6 +108,22 @@ export function missedTargets(f: BenchFigures): string[] {
 export function startCommand(): string[] {
     const scripts = (JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
     return scripts.start.split(/\s+/).filter((a) => a !== "");
+}
+
+/**
+ * The 12,000-resource program checked by the process `npm start` runs, its heap capped at the target: how it ended,
+ * its peak RSS (tools/lib/max-rss.ts) and the wall time.
+ */
+function scaleRun(projectDir: string): BenchFigures["scale"] & { seconds: number } {
+    const start = startCommand();
+    const script = start[start.length - 1];
+    const argv = [start[0], `--max-old-space-size=${TARGETS.scaleHeapMB}`, ...start.slice(1, -1), "-r", "./tools/lib/max-rss.ts", script, "--project", projectDir];
+    const began = process.hrtime.bigint();
+    // The report is not read: its 12,000-resource tree would only fill a pipe.
+    const r = spawnSync(argv[0], argv.slice(1), { cwd: ROOT, encoding: "utf8", stdio: ["ignore", "ignore", "pipe"], maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: "1" } });
+    const seconds = Number(process.hrtime.bigint() - began) / 1e9;
+    const kb = /max-rss-kb (\d+)/.exec(r.stderr ?? "");
+    return { exitCode: r.status, signal: r.signal, maxRssMB: kb ? Number(kb[1]) / 1024 : null, seconds };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -162,9 +188,17 @@ async function run(): Promise<number> {
     }
     const ratio = perResource[5000] / perResource[1000];
     say(`    per-resource time 5,000 / 1,000 = ${ratio.toFixed(2)} [target <= ${TARGETS.growthRatio}]`);
+
+    // (c) Memory, in a process of its own: the peak of this one says nothing about a plan's.
+    const scaleDir = generateProject(SCALE);
+    const scale = scaleRun(scaleDir);
+    fs.rmSync(scaleDir, { recursive: true, force: true });
+    const ended = scale.exitCode === 0 || scale.exitCode === 1 ? `completed (exit ${scale.exitCode})` : `did not complete (${scale.signal ?? `exit ${scale.exitCode}`})`;
+    say(`(c) ${SCALE.toLocaleString("en-US")} resources, npm start with --max-old-space-size=${TARGETS.scaleHeapMB}: ${ended} in ${scale.seconds.toFixed(1)} s, ` +
+        `peak RSS ${scale.maxRssMB === null ? "unknown" : `${scale.maxRssMB.toFixed(0)} MB`} [target: completes within the ${TARGETS.scaleHeapMB} MB heap]`);
     const missed = missedTargets({
         bareSeconds, bothStacks: { seconds: sec("both"), exitCode: exit("both") }, primary: { seconds: sec("primary"), exitCode: exit("primary") },
-        largestSeconds: seconds[5000], growthRatio: ratio,
+        largestSeconds: seconds[5000], growthRatio: ratio, scale,
     });
     for (const m of missed) say(`MISSED: ${m}`);
     say(missed.length === 0 ? "all targets met" : `${missed.length} target${missed.length === 1 ? "" : "s"} missed`);

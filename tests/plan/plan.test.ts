@@ -419,17 +419,21 @@ describe("offline plan (tools/plan.ts)", () => {
     });
 
     describe("`npm run bench` targets (exit 1 when one is missed)", () => {
-        const ok = { bareSeconds: 0.6, bothStacks: { seconds: 1.8, exitCode: 0 }, primary: { seconds: 1.2, exitCode: 1 }, largestSeconds: 8.95, growthRatio: 1.2 };
+        const ok = { bareSeconds: 0.6, bothStacks: { seconds: 1.8, exitCode: 0 }, primary: { seconds: 1.2, exitCode: 1 }, largestSeconds: 8.95, growthRatio: 1.2, scale: { exitCode: 1, signal: null, maxRssMB: 990 } };
         it("passes figures that meet every target, at the bounds", () => {
             expect(missedTargets(ok)).to.deep.equal([]);
         });
         it("names each missed target with the figure", () => {
-            expect(missedTargets({ bareSeconds: 0.6, bothStacks: { seconds: 1.81, exitCode: 2 }, primary: { seconds: 1.25, exitCode: 0 }, largestSeconds: 9, growthRatio: 1.21 })).to.deep.equal([
+            expect(missedTargets({ bareSeconds: 0.6, bothStacks: { seconds: 1.81, exitCode: 2 }, primary: { seconds: 1.25, exitCode: 0 }, largestSeconds: 9, growthRatio: 1.21, scale: { exitCode: null, signal: "SIGABRT", maxRssMB: null } })).to.deep.equal([
                 "npm start (both stacks) exited 2 (usage or configuration error): no verdict to time",
                 "npm start (both stacks): 3.02 x the bare SDK load (target <= 3)",
                 "npm start (--stack primary): 2.08 x the bare SDK load (target <= 2)",
                 "5,000 resources took 9.0 s (target <= 8.95 s)",
                 "per-resource time 5,000 / 1,000 = 1.21 (target <= 1.2)",
+                "12,000 resources did not complete within --max-old-space-size=1024 (SIGABRT)",
+            ]);
+            expect(missedTargets({ ...ok, scale: { exitCode: 2, signal: null, maxRssMB: 300 } })).to.deep.equal([
+                "12,000 resources did not complete within --max-old-space-size=1024 (exit 2)",
             ]);
         });
         it("times the command `npm start` runs, from package.json", () => {

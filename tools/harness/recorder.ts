@@ -19,7 +19,8 @@ import { pendingWork, StoppedRun, watchdog } from "./watchdog";
 import { loadProject, ProjectError, stackConfigDetails } from "./project";
 import { Diagnostic, RecordedResource, SynthesizedStack, UNKNOWN } from "./records";
 import {
-    Callback, captureLogs, cheapAnonymousStackTraces, cheapPromiseBookkeeping, loadSdk, ReadRequest, RegisterRequest, Struct,
+    Callback, captureLogs, cheapAnonymousStackTraces, cheapPromiseBookkeeping, lazyOutputProperties, loadSdk, ReadRequest, RegisterRequest,
+    SdkModules, Struct,
 } from "./sdk";
 
 export { Diagnostic, RecordedResource, SynthesizedStack, UNKNOWN } from "./records";
@@ -309,7 +310,8 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
     pulumi.runtime.setAllConfig(config, secretKeys);
     // Both passes run as a preview does (`isDryRun()`): an output the mocks do not answer is unknown, as in the
     // engine's preview, not undefined.
-    sdk.settings.setMockOptions(new RecordingMonitor(mocks), project.name, opts.stack, true, opts.organization ?? "organization");
+    const monitor = new RecordingMonitor(mocks);
+    sdk.settings.setMockOptions(monitor, project.name, opts.stack, true, opts.organization ?? "organization");
     Object.assign(sdk.state.getStore(), {
         supportsSecrets: true, supportsResourceReferences: true, supportsOutputValues: false,
         supportsDeletedWith: true, supportsReplaceWith: true, supportsAliasSpecs: true, supportsTransforms: true,
@@ -324,6 +326,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
     const restoreConsole = captureLogs(diagnostics);
     const restoreTraces = cheapAnonymousStackTraces();
     const restorePromises = cheapPromiseBookkeeping(sdk);
+    const restoreOutputs = lazyOutputProperties(sdk);
 
     let outputs: Record<string, unknown> = {};
     let programError: unknown;
@@ -352,6 +355,8 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
     } finally {
         process.chdir(cwd);
         guard.end();
+        releaseRun(sdk, monitor);
+        restoreOutputs();
         restorePromises();
         restoreTraces();
         restoreConsole();
@@ -370,6 +375,19 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
     const stackResource = resources.find((r) => r.type === "pulumi:pulumi:Stack" && r.parent === null);
     outputs = stackResource ? stackResource.outputs : {};
     return { project: project.name, stack: opts.stack, config, resources, outputs, diagnostics, references, unanswered: [...awsMocks.unanswered], notices };
+}
+
+/**
+ * What the SDK keeps of a finished run until the next one starts: the stack resource (the runtime's and
+ * `globalThis.stackResource`), whose children hold every resource object of the program with its Outputs, and the
+ * mock monitor's copy of every registered state. The recorded resources are all a run is wanted for: keeping the
+ * rest cost 14 KB a resource while the plan judged and reported (and while an estimate's run was not the last).
+ */
+export function releaseRun(sdk: Pick<SdkModules, "state">, monitor: object): void {
+    sdk.state.getStore().stackResource = undefined;
+    (globalThis as { stackResource?: unknown }).stackResource = undefined;
+    // The SDK's MockMonitor keeps them in `resources` (urn -> { urn, id, state }).
+    (monitor as { resources?: Map<string, unknown> }).resources?.clear();
 }
 
 /** A clean, one-screen error: the program's own message (RunError and config errors carry it all). */

@@ -15,6 +15,7 @@ export type SdkModules = {
     debuggable: { debugPromiseLeaks: boolean; debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T> };
     callbacks: { CallbackServer: { prototype: object } };
     resproto: typeof resproto;
+    rpc: { transferProperties: (onto: object, label: string, props: Record<string, unknown>) => unknown };
 };
 
 export interface Struct { toJavaScript(): Record<string, unknown> }
@@ -50,6 +51,7 @@ export function loadSdk(projectDir: string): SdkModules {
         state: from("@pulumi/pulumi/runtime/state"),
         debuggable: from("@pulumi/pulumi/runtime/debuggable"),
         callbacks: from("@pulumi/pulumi/runtime/callbacks"),
+        rpc: from("@pulumi/pulumi/runtime/rpc"),
         resproto: from("@pulumi/pulumi/proto/resource_pb"),
     };
 }
@@ -75,13 +77,15 @@ export function cheapAnonymousStackTraces(): () => void {
 /**
  * The SDK wraps every internal promise to find leaks at exit, capturing `new Error().stack` for each: a third of
  * the synthesis time. The same bookkeeping without the stack (which only PULUMI_DEBUG_PROMISE_LEAKS prints): each
- * pending promise stays in the runtime's leak candidates with its label, which is what a hung run reports.
+ * pending promise stays in the runtime's leak candidates with its label, which is what a hung run reports. The
+ * promises of output properties (lazyOutputProperties) are not tracked: see there.
  */
 export function cheapPromiseBookkeeping(sdk: SdkModules): () => void {
     const mod = sdk.debuggable;
     if (mod.debugPromiseLeaks) return () => undefined;
     const original = mod.debuggablePromise;
     mod.debuggablePromise = <T>(p: Promise<T>, ctx: unknown): Promise<T> => {
+        if (untracked) return p;
         const pending = sdk.state.getStore().leakCandidates as Set<Promise<unknown>>;
         (p as Promise<T> & { _debugCtx?: unknown })._debugCtx = ctx;
         pending.add(p);
@@ -92,6 +96,66 @@ export function cheapPromiseBookkeeping(sdk: SdkModules): () => void {
         });
     };
     return () => { mod.debuggablePromise = original; };
+}
+
+/** True while the SDK builds an output property's promises (lazyOutputProperties): cheapPromiseBookkeeping skips them. */
+let untracked = false;
+
+type Resolver = (v: unknown, isKnown: boolean, isSecret: boolean, deps?: unknown[], err?: Error) => void;
+
+/**
+ * A resource's output properties as the SDK makes them, each when the program first reads it. The SDK gives every
+ * output property of a custom resource (a Bucket has about forty) an Output at construction: four promises, their
+ * Promise.all chains, a Proxy and a dozen closures, 5 KB, held until the registration is answered. A program that
+ * constructs its resources in one loop holds all of them at once, 80 KB a resource, while it reads three or four
+ * (`bucket.id`, `key.arn`). Here each property is an accessor until read: the first read builds the SDK's own
+ * Output (the SDK's transferProperties, for that property) and replays the answer if it already came; a property
+ * never read keeps only the answer. `Object.keys`, `in` and `hasOwnProperty` see every property as before.
+ *
+ * Their promises are not in the leak candidates: a property settles with the same answer as the resource's URN
+ * and id, whose promises are tracked under the same `resource:<name>[<type>]` label, so a hung run names the same
+ * resources.
+ */
+export function lazyOutputProperties(sdk: SdkModules): () => void {
+    const rpc = sdk.rpc;
+    const transfer = rpc.transferProperties;
+    const materialize = (onto: object, label: string, key: string): Resolver => {
+        untracked = true;
+        try {
+            // The label only names the (untracked) promises.
+            return (transfer(onto, label, { [key]: undefined }) as Record<string, Resolver>)[key];
+        } finally {
+            untracked = false;
+        }
+    };
+    rpc.transferProperties = (onto, label, props) => {
+        const resolvers: Record<string, Resolver> = {};
+        for (const k of Object.keys(props)) {
+            // As the SDK: id and urn are the resource's own, and a property is given once.
+            if (k === "id" || k === "urn") continue;
+            if (Object.prototype.hasOwnProperty.call(onto, k)) throw new Error(`Property '${k}' is already initialized on target '${label}`);
+            let live: Resolver | undefined;
+            /** The answers given before the property was read, replayed in order when it is. */
+            let answers: Parameters<Resolver>[] | undefined;
+            Object.defineProperty(onto, k, {
+                enumerable: true, configurable: true,
+                get() {
+                    delete (onto as Record<string, unknown>)[k];
+                    live = materialize(onto, label, k);
+                    for (const a of answers ?? []) live(...a);
+                    answers = undefined;
+                    return (onto as Record<string, unknown>)[k];
+                },
+                set(value: unknown) { Object.defineProperty(onto, k, { value, writable: true, enumerable: true, configurable: true }); },
+            });
+            resolvers[k] = (...a) => {
+                if (live) live(...a);
+                else (answers ??= []).push(a);
+            };
+        }
+        return resolvers;
+    };
+    return () => { rpc.transferProperties = transfer; };
 }
 
 /**

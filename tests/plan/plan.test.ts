@@ -59,6 +59,9 @@ function tmpFile(name: string): string {
     return path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-test-")), name);
 }
 
+
+/** `text` as a literal inside a RegExp. */
+const reEscape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 describe("offline plan (tools/plan.ts)", () => {
     describe("on the fixture project (--project)", () => {
         let io: ReturnType<typeof memoryIO>;
@@ -235,7 +238,9 @@ describe("offline plan (tools/plan.ts)", () => {
             ["another runtime", ["--project", path.join(fixture, "..", "patterns", "yaml-runtime")], /runtime "yaml" is not supported: the offline plan runs Node\.js programs \(runtime: nodejs\)/],
             ["--policy-config-out for several stacks without {stack}", ["--project", fixture, "--policy-config-out", tmpFile("cfg.json")],
                 /--policy-config-out .*cfg\.json: the policy config is per stack and 2 stacks are checked; limit the run with --stack or put \{stack\} in the file name/],
-            ["--markdown naming a directory", ["--project", fixture, "--markdown", os.tmpdir()], /--markdown \/tmp is a directory: give a file name, e.g\. \/tmp\/plan\.md/],
+            // The temp directory itself (TMPDIR may move it from /tmp).
+            ["--markdown naming a directory", ["--project", fixture, "--markdown", os.tmpdir()],
+                new RegExp(`--markdown ${reEscape(os.tmpdir())} is a directory: give a file name, e\\.g\\. ${reEscape(path.join(os.tmpdir(), "plan.md"))}`)],
             ["--chart in a directory that does not exist", ["--project", fixture, "--chart", "/nonexistent/dir/c.svg"],
                 /--chart \/nonexistent\/dir\/c\.svg: cannot write it: its directory \/nonexistent\/dir does not exist/],
         ];

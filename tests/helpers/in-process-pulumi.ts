@@ -39,7 +39,9 @@ async function runInProcess(args: string[], cwd: string, additionalEnv: Record<s
         // The Automation API stops a command by sending its process SIGINT when the caller's signal aborts.
         onSignal: (handler) => signal?.addEventListener("abort", () => handler("SIGINT")),
     });
-    const result = new CommandResult(stdout, stderr, code);
+    // As execa, which PulumiCommand.run uses: the output without its final newline.
+    const strip = (text: string) => text.replace(/\r?\n$/, "");
+    const result = new CommandResult(strip(stdout), strip(stderr), code);
     if (code !== 0) throw createCommandError(result);
     return result;
 }

@@ -25,6 +25,14 @@ async function plan(pattern: string, ...args: string[]): Promise<{ code: number;
     return { code, out: io.out, err: io.err, stacks: json.stacks, json };
 }
 
+/** The plan of a project given by its path (a copy outside the repository). */
+async function standalone(dir: string, ...args: string[]): Promise<{ code: number; err: string; stacks: Stack[] }> {
+    const io: PlanIO & { out: string; err: string } = { cwd: root, color: false, out: "", err: "", stdout: (t) => { io.out += t; }, stderr: (t) => { io.err += t; } };
+    const file = path.join(path.dirname(dir), "plan.json");
+    const code = await main(["--project", dir, "--json", file, ...args], io, { extensions: [] });
+    return { code, err: io.err, stacks: fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")).stacks : [] };
+}
+
 const named = (s: Stack, name: string) => s.resources.find((r) => r.name === name)!;
 const policiesOn = (s: Stack, name: string) => s.violations.filter((v) => v.urn?.endsWith(`::${name}`)).map((v) => v.policy).sort();
 
@@ -157,6 +165,30 @@ describe("offline plan on common program patterns", function () {
         const r = await plan("yaml-runtime");
         expect(r.code).to.equal(2);
         expect(r.err).to.equal(`error: ${path.join(PATTERNS, "yaml-runtime", "Pulumi.yaml")}: runtime "yaml" is not supported: the offline plan runs Node.js programs (runtime: nodejs)\n`);
+    });
+
+    it("a program without node_modules (outside this repository) gets the offline plan's packages; a package neither has is named", async () => {
+        // In one process: cjs, cjs failing at load, esm (which a late call of the failed run's stack broke), esm failing.
+        for (const kind of ["cjs", "esm"]) {
+            const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-standalone-")), kind);
+            fs.cpSync(path.join(PATTERNS, `no-node-modules-${kind}`), dir, { recursive: true });
+            const r = await standalone(dir, "--stack", "dev", "--config", "aws:region=us-east-1");
+            expect(r.code, `${kind}: ${r.err}`).to.equal(1);
+            expect(named(r.stacks[0], "logs").inputs.tags, kind).to.deep.equal({ name: "logs", stack: "dev" });
+            const missing = await standalone(dir, "--stack", "dev", "--config", "aws:region=us-east-1", "--config", "extra=@example/not-installed/sub");
+            expect(missing.code, kind).to.equal(2);
+            expect(missing.err, kind).to.equal(`error: stack "dev": the program imports "@example/not-installed", which is installed neither in the project nor beside the offline plan: ` +
+                `run \`npm install\` in the project directory (or \`npm install @example/not-installed\` there)${kind === "cjs" ? " (at index.ts:10:12)" : ""}\n`);
+        }
+    });
+
+    it("as a process started with a relative -r ./tools/register.js, an ES module program outside the repository runs (the loader thread starts before the chdir)", () => {
+        const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-standalone-")), "esm");
+        fs.cpSync(path.join(PATTERNS, "no-node-modules-esm"), dir, { recursive: true });
+        const run = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/plan.ts", "--project", dir, "--stack", "dev", "--config", "aws:region=us-east-1"], { cwd: root, encoding: "utf8" });
+        expect(run.status, run.stderr).to.equal(1);
+        expect(run.stderr).to.equal("");
+        expect(run.stdout).to.include("Verdict: FAIL: 8 mandatory violations in dev (1 stack checked, 0 advisory violations); exit 1");
     });
 
     it("the JSON report names each policy's description once, violations carry what the policy reported", async () => {

@@ -5,7 +5,7 @@
 // same @pulumi/* instance. ES modules (`"type": "module"`, .mjs, .mts) are imported through esm-hooks.mjs, which
 // gives each run's files their own URLs (Node never unloads an ES module).
 import * as path from "path";
-import { register } from "module";
+import Module, { isBuiltin, register } from "module";
 import { pathToFileURL } from "url";
 import type { Project } from "./project";
 import { ensureTypeScript } from "./sdk";
@@ -17,6 +17,58 @@ let hooked = false;
 
 export function isProgramFile(file: string, projectDir: string): boolean {
     return file.startsWith(projectDir + path.sep) && !file.includes(`${path.sep}node_modules${path.sep}`);
+}
+
+/** The directory whose node_modules the offline plan itself loads from (this repository's root). */
+const HOST_DIR = path.join(__dirname, "..", "..");
+
+/** The package a bare specifier names (`@pulumi/aws/s3` -> `@pulumi/aws`), or undefined for a path or a builtin. */
+export function packageOf(specifier: string): string | undefined {
+    if (/^(\.{1,2}(\/|$)|\/|file:|node:|data:)/.test(specifier) || path.isAbsolute(specifier) || isBuiltin(specifier)) return undefined;
+    const parts = specifier.split("/");
+    return specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0];
+}
+
+/** The error for a package neither the project nor the offline plan has: which one, and how to get it. */
+export function missingPackageMessage(pkg: string): string {
+    return `the program imports "${pkg}", which is installed neither in the project nor beside the offline plan: ` +
+        `run \`npm install\` in the project directory (or \`npm install ${pkg}\` there)`;
+}
+
+/**
+ * Prepares the module loader for a run of the program, before the recorder moves into the project directory;
+ * returns the undo. Two things a program outside this repository needs:
+ *
+ * - A program without its own node_modules (a checked-out example, never `npm install`ed) gets the packages the
+ *   offline plan has: a bare import the project cannot resolve is resolved from this repository's node_modules,
+ *   so `@pulumi/aws` is the very instance the recorder drives. A package neither has fails with its name and the
+ *   command that installs it.
+ * - ES module programs: the hooks are registered here, not at the first import. module.register() starts the
+ *   loader thread, which inherits the process's `-r` preloads; `-r ./tools/register.js` is relative to the
+ *   working directory, and after the recorder's chdir it named a file in the program's directory.
+ */
+export function prepareLoader(project: Project): () => void {
+    if (project.esm && !hooked) {
+        register(pathToFileURL(path.join(__dirname, "esm-hooks.mjs")).href, { data: { hostURL: pathToFileURL(path.join(HOST_DIR, "package.json")).href } });
+        hooked = true;
+    }
+    type Resolve = (request: string, parent: { filename?: string | null } | undefined, isMain: boolean, options?: object) => string;
+    const loader = Module as unknown as { _resolveFilename: Resolve };
+    const original = loader._resolveFilename;
+    loader._resolveFilename = function (this: unknown, request, parent, isMain, options) {
+        try {
+            return original.call(this, request, parent, isMain, options);
+        } catch (err) {
+            const pkg = packageOf(request);
+            if ((err as { code?: string })?.code !== "MODULE_NOT_FOUND" || pkg === undefined || !parent?.filename || !isProgramFile(parent.filename, project.dir)) throw err;
+            try {
+                return original.call(this, request, parent, isMain, { paths: [HOST_DIR] });
+            } catch {
+                throw Object.assign(new Error(missingPackageMessage(pkg)), { code: "MODULE_NOT_FOUND" });
+            }
+        }
+    };
+    return () => { loader._resolveFilename = original; };
 }
 
 /** `import()` as Node runs it: the transpiler turns a literal `import()` in this file into `require`. */
@@ -51,10 +103,7 @@ function requireFresh(project: Project): Record<string, unknown> | undefined {
 }
 
 function importFresh(main: string): Promise<Record<string, unknown>> {
-    if (!hooked) {
-        register(pathToFileURL(path.join(__dirname, "esm-hooks.mjs")).href);
-        hooked = true;
-    }
+    if (!hooked) throw new Error("internal: prepareLoader() was not called before running an ES module program");
     const url = pathToFileURL(main);
     url.searchParams.set("plan-run", String(++runs));
     return dynamicImport(url.href);

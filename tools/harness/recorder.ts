@@ -13,7 +13,7 @@ import type * as pulumiSdk from "@pulumi/pulumi";
 import type * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import { specialOutputValueSig, specialResourceSig, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { AwsMocks } from "./mocks";
-import { isProgramFile, runProgram } from "./program";
+import { isProgramFile, prepareLoader, runProgram } from "./program";
 import { OfflineTransforms } from "./transforms";
 import { pendingWork, StoppedRun, watchdog } from "./watchdog";
 import { loadProject, ProjectError, stackConfigDetails } from "./project";
@@ -263,6 +263,10 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
         }
 
         registerResourceOutputs(req: { getUrn(): string; getOutputs(): Struct | undefined }, callback: Callback): void {
+            // A resource this monitor never registered is an earlier run's: the SDK registers a stack's outputs even
+            // when its program threw (Stack.initialize's finally), once the stack's URN resolves, which can be after
+            // that run ended and the next one's monitor took over. Answered and ignored: it is no error of this run.
+            if (!(this as unknown as { resources: Map<string, unknown> }).resources.has(req.getUrn())) return callback(null, {});
             const r = byUrn.get(req.getUrn());
             if (r) r.outputs = plainValue(req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;
             super.registerResourceOutputs(req, callback);
@@ -334,6 +338,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
     const guard = watchdog(opts.timeoutSeconds);
     // The CLI runs the program in its project directory: relative paths (`./www`, `fs.readFileSync("policy.json")`)
     // are the project's.
+    const restoreLoader = prepareLoader(project);
     const cwd = process.cwd();
     process.chdir(project.dir);
     try {
@@ -354,6 +359,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
         await new Promise((resolve) => setImmediate(resolve));
     } finally {
         process.chdir(cwd);
+        restoreLoader();
         guard.end();
         releaseRun(sdk, monitor);
         restoreOutputs();
@@ -417,6 +423,8 @@ function describeFailure(failure: unknown, projectDir: string): string {
     const isRunError = err instanceof Error && (err.name === "RunError" || err.constructor?.name === "RunError");
     if (isRunError || err instanceof ProjectError) return message;
     const where = err instanceof Error ? programFrame(err, projectDir) : undefined;
+    // A package the program imports is missing (program.ts's message): that says it all.
+    if (/^the program imports "/.test(message)) return `${message}${where ? ` (at ${where})` : ""}`;
     return `the program failed while constructing resources: ${message}${where ? ` (at ${where})` : ""}`;
 }
 

@@ -175,6 +175,13 @@ describe("offline plan on common program patterns", function () {
             const r = await standalone(dir, "--stack", "dev", "--config", "aws:region=us-east-1");
             expect(r.code, `${kind}: ${r.err}`).to.equal(1);
             expect(named(r.stacks[0], "logs").inputs.tags, kind).to.deep.equal({ name: "logs", stack: "dev" });
+            // The SDK's warning for each package a serialized function's archive lacks (one per package and function
+            // and pass) is one limitation, not lines on stderr.
+            expect(r.err, kind).to.equal("");
+            expect(r.stacks[0].limitations.slice(1), kind).to.deep.equal(kind === "esm" ? [] : [
+                "functions serialized from the program (e.g. aws.lambda.CallbackFunction) are packaged without @pulumi/aws, @pulumi/pulumi: " +
+                "the project's node_modules lacks them (the offline plan lent its own); a deployment needs `npm install` in the project directory",
+            ]);
             const missing = await standalone(dir, "--stack", "dev", "--config", "aws:region=us-east-1", "--config", "extra=@example/not-installed/sub");
             expect(missing.code, kind).to.equal(2);
             expect(missing.err, kind).to.equal(`error: stack "dev": the program imports "@example/not-installed", which is installed neither in the project nor beside the offline plan: ` +

@@ -327,7 +327,8 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
     process.removeAllListeners("unhandledRejection");
     const onRejection = (reason: unknown) => { errors.push(reason); };
     process.on("unhandledRejection", onRejection);
-    const restoreConsole = captureLogs(diagnostics);
+    const unpackaged = new Set<string>();
+    const restoreConsole = captureLogs(diagnostics, unpackaged);
     const restoreTraces = cheapAnonymousStackTraces();
     const restorePromises = cheapPromiseBookkeeping(sdk);
     const restoreOutputs = lazyOutputProperties(sdk);
@@ -378,6 +379,10 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
         throw new SynthesisError(err.stack, `${err.message} (invokes the offline plan cannot answer: ${[...awsMocks.unanswered].join(", ")})`, err.cause);
     }
 
+    if (unpackaged.size > 0) {
+        notices.push(`functions serialized from the program (e.g. aws.lambda.CallbackFunction) are packaged without ${[...unpackaged].sort().join(", ")}: ` +
+            "the project's node_modules lacks them (the offline plan lent its own); a deployment needs `npm install` in the project directory");
+    }
     const stackResource = resources.find((r) => r.type === "pulumi:pulumi:Stack" && r.parent === null);
     outputs = stackResource ? stackResource.outputs : {};
     return { project: project.name, stack: opts.stack, config, resources, outputs, diagnostics, references, unanswered: [...awsMocks.unanswered], notices };

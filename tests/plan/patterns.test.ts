@@ -94,7 +94,7 @@ describe("offline plan on common program patterns", function () {
         const r = await plan("failing", "--config", "mode=invoke", "--timeout", "1");
         expect(r.code).to.equal(2);
         expect(r.err).to.include("Cannot read properties of undefined (reading 'toLowerCase') (at index.ts:16:");
-        expect(r.err).to.match(/\(invokes the offline plan cannot answer: aws:ssm\/getParameter:getParameter\)\n$/);
+        expect(r.err).to.match(/\(invokes the offline plan cannot answer: aws:ssm\/getParameter:getParameter \(\/app\/bucket\)\)\n$/);
     });
 
     it("another project's stack: refused without --stack-outputs (naming the flag), read from the file, a missing key exits 2", async () => {
@@ -128,8 +128,12 @@ describe("offline plan on common program patterns", function () {
         expect(named(dev, "web").inputs.ami).to.match(/^ami-0[0-9a-f]{16}$/);
         expect(named(dev, "web").inputs.subnetId).to.match(/^subnet-0[0-9a-f]{16}$/);
         expect(named(dev, "www").inputs.zoneId).to.match(/^Z[0-9A-F]{20}$/);
-        expect(dev.limitations).to.deep.equal(["invoke aws:ssm/getParameter:getParameter: no offline answer, the program got an empty result"]);
-        expect(r.out).to.include("Not seen offline (this run's limitations)\n  - invoke aws:ssm/getParameter:getParameter");
+        // Public parameters: the ECS-optimized AMI's JSON metadata and a latest-AMI id; the organization's root.
+        expect(named(dev, "ecs-host").inputs.ami).to.match(/^ami-0[0-9a-f]{16}$/);
+        expect(named(dev, "plain-host").inputs.ami).to.match(/^ami-0[0-9a-f]{16}$/);
+        expect(named(dev, "team").inputs.parentId).to.match(/^r-[0-9a-f]{4}$/);
+        expect(dev.limitations).to.deep.equal(["invoke aws:ssm/getParameter:getParameter (/app/release): no offline answer, the program got an empty result"]);
+        expect(r.out).to.include("Not seen offline (this run's limitations)\n  - invoke aws:ssm/getParameter:getParameter (/app/release)");
     });
 
     it("inline S3 settings are judged as what they are: compliant inline versioning and SSE-KMS pass, AES256 and a public ACL fail", async () => {

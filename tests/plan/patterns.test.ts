@@ -182,9 +182,11 @@ describe("offline plan on common program patterns", function () {
             // The SDK's warning for each package a serialized function's archive lacks (one per package and function
             // and pass) is one limitation, not lines on stderr.
             expect(r.err, kind).to.equal("");
-            expect(r.stacks[0].limitations.slice(1), kind).to.deep.equal(kind === "esm" ? [] : [
-                "functions serialized from the program (e.g. aws.lambda.CallbackFunction) are packaged without @pulumi/aws, @pulumi/pulumi: " +
-                "the project's node_modules lacks them (the offline plan lent its own); a deployment needs `npm install` in the project directory",
+            const versions = ["aws", "pulumi"].map((p) => JSON.parse(fs.readFileSync(path.join(root, "node_modules", "@pulumi", p, "package.json"), "utf8")).version);
+            expect(r.stacks[0].limitations.slice(1), kind).to.deep.equal([
+                "the project has not installed dependencies the offline plan has, so the program ran with the plan's: " +
+                `@pulumi/aws ${versions[0]} (package.json: ^7.0.0), @pulumi/pulumi ${versions[1]} (package.json: ^3.0.0); \`npm install\` in the project directory runs it with its own`,
+                ...(kind === "esm" ? [] : ["functions serialized from the program (e.g. aws.lambda.CallbackFunction) are packaged without @pulumi/aws, @pulumi/pulumi, which the project has not installed"]),
             ]);
             const missing = await standalone(dir, "--stack", "dev", "--config", "aws:region=us-east-1", "--config", "extra=@example/not-installed/sub");
             expect(missing.code, kind).to.equal(2);

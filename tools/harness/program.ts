@@ -4,6 +4,7 @@
 // run, so module-level code (config reads, resources) runs again; node_modules stay loaded, so every run drives the
 // same @pulumi/* instance. ES modules (`"type": "module"`, .mjs, .mts) are imported through esm-hooks.mjs, which
 // gives each run's files their own URLs (Node never unloads an ES module).
+import * as fs from "fs";
 import * as path from "path";
 import Module, { isBuiltin, register } from "module";
 import { pathToFileURL } from "url";
@@ -69,6 +70,42 @@ export function prepareLoader(project: Project): () => void {
         }
     };
     return () => { loader._resolveFilename = original; };
+}
+
+/** The package.json of `pkg` as Node would find it from `dir` (each node_modules up the tree), if any. */
+function installedManifest(pkg: string, dir: string): { version?: string } | undefined {
+    const lookup = (Module as unknown as { _nodeModulePaths(from: string): string[] })._nodeModulePaths(dir);
+    for (const nodeModules of lookup) {
+        const file = path.join(nodeModules, pkg, "package.json");
+        if (fs.existsSync(file)) {
+            try { return JSON.parse(fs.readFileSync(file, "utf8")); } catch { return {}; }
+        }
+    }
+    return undefined;
+}
+
+/**
+ * The dependencies the project's package.json declares that the project has not installed but the offline plan
+ * has (so a program importing them ran with the plan's copy, maybe another version), as one line for the
+ * run's limitations, or undefined when there are none.
+ */
+export function lentPackagesNotice(project: Project): string | undefined {
+    let declared: Record<string, string>;
+    try {
+        const manifest = JSON.parse(fs.readFileSync(path.join(project.dir, "package.json"), "utf8"));
+        declared = { ...manifest.devDependencies, ...manifest.dependencies };
+    } catch {
+        return undefined;
+    }
+    const lent: string[] = [];
+    for (const [pkg, range] of Object.entries(declared).sort(([a], [b]) => a.localeCompare(b))) {
+        if (installedManifest(pkg, project.dir)) continue;
+        const host = installedManifest(pkg, HOST_DIR);
+        if (host) lent.push(`${pkg} ${host.version ?? "?"} (package.json: ${range})`);
+    }
+    if (lent.length === 0) return undefined;
+    return `the project has not installed ${lent.length === 1 ? "a dependency" : "dependencies"} the offline plan has, so the program ran with the plan's: ` +
+        `${lent.join(", ")}; \`npm install\` in the project directory runs it with its own`;
 }
 
 /** `import()` as Node runs it: the transpiler turns a literal `import()` in this file into `require`. */

@@ -13,7 +13,7 @@ import type * as pulumiSdk from "@pulumi/pulumi";
 import type * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import { specialOutputValueSig, specialResourceSig, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { AwsMocks } from "./mocks";
-import { isProgramFile, prepareLoader, runProgram } from "./program";
+import { isProgramFile, lentPackagesNotice, prepareLoader, runProgram } from "./program";
 import { OfflineTransforms } from "./transforms";
 import { pendingWork, StoppedRun, watchdog } from "./watchdog";
 import { loadProject, ProjectError, stackConfigDetails } from "./project";
@@ -379,9 +379,11 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
         throw new SynthesisError(err.stack, `${err.message} (invokes the offline plan cannot answer: ${[...awsMocks.unanswered].join(", ")})`, err.cause);
     }
 
+    const lent = lentPackagesNotice(project);
+    if (lent) notices.push(lent);
     if (unpackaged.size > 0) {
-        notices.push(`functions serialized from the program (e.g. aws.lambda.CallbackFunction) are packaged without ${[...unpackaged].sort().join(", ")}: ` +
-            "the project's node_modules lacks them (the offline plan lent its own); a deployment needs `npm install` in the project directory");
+        notices.push(`functions serialized from the program (e.g. aws.lambda.CallbackFunction) are packaged without ${[...unpackaged].sort().join(", ")}, ` +
+            "which the project has not installed");
     }
     const stackResource = resources.find((r) => r.type === "pulumi:pulumi:Stack" && r.parent === null);
     outputs = stackResource ? stackResource.outputs : {};

@@ -195,6 +195,15 @@ describe("offline plan on common program patterns", function () {
         }
     });
 
+    it("without Pulumi.yaml main, the entry point is the project directory's index.ts, not a <dir>.ts beside the directory", async () => {
+        const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-standalone-")), "app");
+        fs.cpSync(path.join(PATTERNS, "no-node-modules-cjs"), dir, { recursive: true });
+        fs.writeFileSync(`${dir}.ts`, `throw new Error("not the program");\n`);
+        const r = await standalone(dir, "--stack", "dev", "--config", "aws:region=us-east-1");
+        expect(r.code, r.err).to.equal(1);
+        expect(named(r.stacks[0], "logs").inputs.tags).to.deep.equal({ name: "logs", stack: "dev" });
+    });
+
     it("as a process started with a relative -r ./tools/register.js, an ES module program outside the repository runs (the loader thread starts before the chdir)", () => {
         const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-standalone-")), "esm");
         fs.cpSync(path.join(PATTERNS, "no-node-modules-esm"), dir, { recursive: true });

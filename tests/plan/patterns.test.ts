@@ -192,6 +192,12 @@ describe("offline plan on common program patterns", function () {
             expect(missing.code, kind).to.equal(2);
             expect(missing.err, kind).to.equal(`error: stack "dev": the program imports "@example/not-installed", which is installed neither in the project nor beside the offline plan: ` +
                 `run \`npm install\` in the project directory (or \`npm install @example/not-installed\` there)${kind === "cjs" ? " (at index.ts:10:12)" : ""}\n`);
+            if (kind === "esm") {
+                // An ES module's failing line, mapped from the compiled module back to the TypeScript source.
+                const legacy = await standalone(dir, "--stack", "dev", "--config", "aws:region=us-east-1", "--config", "legacy=true");
+                expect(legacy.code).to.equal(2);
+                expect(legacy.err).to.equal(`error: stack "dev": the program failed while constructing resources: require is not defined in ES module scope, you can use import instead (at index.ts:15:5)\n`);
+            }
         }
     });
 

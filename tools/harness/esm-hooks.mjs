@@ -8,6 +8,9 @@
 import { readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+
+const esmSwcOptions = createRequire(import.meta.url)("./esm-swc.cjs");
 
 const RUN = "plan-run";
 /** A file of this repository: a package the program's project does not have resolves from here (program.ts). */
@@ -57,10 +60,6 @@ export async function load(url, context, next) {
     const path = url.startsWith("file:") && runOf(url) !== null ? fileURLToPath(url) : "";
     if (!/\.(m?ts|tsx)$/.test(path)) return next(url, context);
     swc ??= (await import("@swc/core")).default;
-    const { code } = await swc.transform(await readFile(path, "utf8"), {
-        filename: path, swcrc: false, configFile: false, sourceMaps: "inline",
-        module: { type: "es6" },
-        jsc: { target: "es2022", keepClassNames: true, parser: { syntax: "typescript", tsx: path.endsWith(".tsx"), decorators: true } },
-    });
+    const { code } = await swc.transform(await readFile(path, "utf8"), esmSwcOptions(path));
     return { format: "module", source: code, shortCircuit: true };
 }

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import Module, { isBuiltin, register } from "module";
-import { pathToFileURL } from "url";
+import { fileURLToPath, pathToFileURL } from "url";
 import type { Project } from "./project";
 import { ensureTypeScript } from "./sdk";
 
@@ -144,4 +144,29 @@ function importFresh(main: string): Promise<Record<string, unknown>> {
     const url = pathToFileURL(main);
     url.searchParams.set("plan-run", String(++runs));
     return dynamicImport(url.href);
+}
+
+/**
+ * A stack frame's file and line as the program's source has them. CommonJS frames are already mapped (register.js);
+ * an ES module's frame names its run's URL (`file:///.../index.ts?plan-run=2`) and the compiled line, mapped here
+ * by compiling the file again as esm-hooks.mjs did.
+ */
+export function sourcePosition(file: string, line: number, column: number): { file: string; line: number; column: number } {
+    if (!file.startsWith("file:")) return { file, line, column };
+    const url = new URL(file);
+    const local = fileURLToPath(url);
+    if (!url.searchParams.has("plan-run") || !/\.(m?ts|tsx)$/.test(local)) return { file: local, line, column };
+    try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const options = { ...require("./esm-swc.cjs")(local), sourceMaps: true };
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const out = require("@swc/core").transformSync(fs.readFileSync(local, "utf8"), options);
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const { SourceMapConsumer } = require("source-map");
+        const pos = new SourceMapConsumer(JSON.parse(out.map)).originalPositionFor({ line, column: column - 1 });
+        if (pos.line == null) return { file: local, line, column };
+        return { file: local, line: pos.line, column: pos.column + 1 };
+    } catch {
+        return { file: local, line, column };
+    }
 }

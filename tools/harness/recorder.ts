@@ -13,7 +13,7 @@ import type * as pulumiSdk from "@pulumi/pulumi";
 import type * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import { specialOutputValueSig, specialResourceSig, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { AwsMocks } from "./mocks";
-import { isProgramFile, lentPackagesNotice, prepareLoader, runProgram } from "./program";
+import { isProgramFile, lentPackagesNotice, prepareLoader, runProgram, sourcePosition } from "./program";
 import { OfflineTransforms } from "./transforms";
 import { pendingWork, StoppedRun, watchdog } from "./watchdog";
 import { loadProject, ProjectError, stackConfigDetails } from "./project";
@@ -439,7 +439,9 @@ function describeFailure(failure: unknown, projectDir: string): string {
 function programFrame(err: Error, projectDir: string): string | undefined {
     for (const line of (err.stack ?? "").split("\n").slice(1)) {
         const m = /\(?([^()\s]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
-        if (m && isProgramFile(m[1], projectDir)) return `${path.relative(projectDir, m[1])}:${m[2]}:${m[3]}`;
+        if (!m) continue;
+        const at = sourcePosition(m[1], Number(m[2]), Number(m[3]));
+        if (isProgramFile(at.file, projectDir)) return `${path.relative(projectDir, at.file)}:${at.line}:${at.column}`;
     }
     return undefined;
 }

@@ -25,6 +25,14 @@ async function plan(pattern: string, ...args: string[]): Promise<{ code: number;
     return { code, out: io.out, err: io.err, stacks: json.stacks, json };
 }
 
+/** The plan of a project given by its path (a copy outside the repository). */
+async function standalone(dir: string, ...args: string[]): Promise<{ code: number; err: string; stacks: Stack[] }> {
+    const io: PlanIO & { out: string; err: string } = { cwd: root, color: false, out: "", err: "", stdout: (t) => { io.out += t; }, stderr: (t) => { io.err += t; } };
+    const file = path.join(path.dirname(dir), "plan.json");
+    const code = await main(["--project", dir, "--json", file, ...args], io, { extensions: [] });
+    return { code, err: io.err, stacks: fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")).stacks : [] };
+}
+
 const named = (s: Stack, name: string) => s.resources.find((r) => r.name === name)!;
 const policiesOn = (s: Stack, name: string) => s.violations.filter((v) => v.urn?.endsWith(`::${name}`)).map((v) => v.policy).sort();
 
@@ -86,7 +94,7 @@ describe("offline plan on common program patterns", function () {
         const r = await plan("failing", "--config", "mode=invoke", "--timeout", "1");
         expect(r.code).to.equal(2);
         expect(r.err).to.include("Cannot read properties of undefined (reading 'toLowerCase') (at index.ts:16:");
-        expect(r.err).to.match(/\(invokes the offline plan cannot answer: aws:ssm\/getParameter:getParameter\)\n$/);
+        expect(r.err).to.match(/\(invokes the offline plan cannot answer: aws:ssm\/getParameter:getParameter \(\/app\/bucket\)\)\n$/);
     });
 
     it("another project's stack: refused without --stack-outputs (naming the flag), read from the file, a missing key exits 2", async () => {
@@ -120,8 +128,12 @@ describe("offline plan on common program patterns", function () {
         expect(named(dev, "web").inputs.ami).to.match(/^ami-0[0-9a-f]{16}$/);
         expect(named(dev, "web").inputs.subnetId).to.match(/^subnet-0[0-9a-f]{16}$/);
         expect(named(dev, "www").inputs.zoneId).to.match(/^Z[0-9A-F]{20}$/);
-        expect(dev.limitations).to.deep.equal(["invoke aws:ssm/getParameter:getParameter: no offline answer, the program got an empty result"]);
-        expect(r.out).to.include("Not seen offline (this run's limitations)\n  - invoke aws:ssm/getParameter:getParameter");
+        // Public parameters: the ECS-optimized AMI's JSON metadata and a latest-AMI id; the organization's root.
+        expect(named(dev, "ecs-host").inputs.ami).to.match(/^ami-0[0-9a-f]{16}$/);
+        expect(named(dev, "plain-host").inputs.ami).to.match(/^ami-0[0-9a-f]{16}$/);
+        expect(named(dev, "team").inputs.parentId).to.match(/^r-[0-9a-f]{4}$/);
+        expect(dev.limitations).to.deep.equal(["invoke aws:ssm/getParameter:getParameter (/app/release): no offline answer, the program got an empty result"]);
+        expect(r.out).to.include("Not seen offline (this run's limitations)\n  - invoke aws:ssm/getParameter:getParameter (/app/release)");
     });
 
     it("inline S3 settings are judged as what they are: compliant inline versioning and SSE-KMS pass, AES256 and a public ACL fail", async () => {
@@ -157,6 +169,54 @@ describe("offline plan on common program patterns", function () {
         const r = await plan("yaml-runtime");
         expect(r.code).to.equal(2);
         expect(r.err).to.equal(`error: ${path.join(PATTERNS, "yaml-runtime", "Pulumi.yaml")}: runtime "yaml" is not supported: the offline plan runs Node.js programs (runtime: nodejs)\n`);
+    });
+
+    it("a program without node_modules (outside this repository) gets the offline plan's packages; a package neither has is named", async () => {
+        // In one process: cjs, cjs failing at load, esm (which a late call of the failed run's stack broke), esm failing.
+        for (const kind of ["cjs", "esm"]) {
+            const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-standalone-")), kind);
+            fs.cpSync(path.join(PATTERNS, `no-node-modules-${kind}`), dir, { recursive: true });
+            const r = await standalone(dir, "--stack", "dev", "--config", "aws:region=us-east-1");
+            expect(r.code, `${kind}: ${r.err}`).to.equal(1);
+            expect(named(r.stacks[0], "logs").inputs.tags, kind).to.deep.equal({ name: "logs", stack: "dev" });
+            // The SDK's warning for each package a serialized function's archive lacks (one per package and function
+            // and pass) is one limitation, not lines on stderr.
+            expect(r.err, kind).to.equal("");
+            const versions = ["aws", "pulumi"].map((p) => JSON.parse(fs.readFileSync(path.join(root, "node_modules", "@pulumi", p, "package.json"), "utf8")).version);
+            expect(r.stacks[0].limitations.slice(1), kind).to.deep.equal([
+                "the project has not installed dependencies the offline plan has, so the program ran with the plan's: " +
+                `@pulumi/aws ${versions[0]} (package.json: ^7.0.0), @pulumi/pulumi ${versions[1]} (package.json: ^3.0.0); \`npm install\` in the project directory runs it with its own`,
+                ...(kind === "esm" ? [] : ["functions serialized from the program (e.g. aws.lambda.CallbackFunction) are packaged without @pulumi/aws, @pulumi/pulumi, which the project has not installed"]),
+            ]);
+            const missing = await standalone(dir, "--stack", "dev", "--config", "aws:region=us-east-1", "--config", "extra=@example/not-installed/sub");
+            expect(missing.code, kind).to.equal(2);
+            expect(missing.err, kind).to.equal(`error: stack "dev": the program imports "@example/not-installed", which is installed neither in the project nor beside the offline plan: ` +
+                `run \`npm install\` in the project directory (or \`npm install @example/not-installed\` there)${kind === "cjs" ? " (at index.ts:10:12)" : ""}\n`);
+            if (kind === "esm") {
+                // An ES module's failing line, mapped from the compiled module back to the TypeScript source.
+                const legacy = await standalone(dir, "--stack", "dev", "--config", "aws:region=us-east-1", "--config", "legacy=true");
+                expect(legacy.code).to.equal(2);
+                expect(legacy.err).to.equal(`error: stack "dev": the program failed while constructing resources: require is not defined in ES module scope, you can use import instead (at index.ts:15:5)\n`);
+            }
+        }
+    });
+
+    it("without Pulumi.yaml main, the entry point is the project directory's index.ts, not a <dir>.ts beside the directory", async () => {
+        const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-standalone-")), "app");
+        fs.cpSync(path.join(PATTERNS, "no-node-modules-cjs"), dir, { recursive: true });
+        fs.writeFileSync(`${dir}.ts`, `throw new Error("not the program");\n`);
+        const r = await standalone(dir, "--stack", "dev", "--config", "aws:region=us-east-1");
+        expect(r.code, r.err).to.equal(1);
+        expect(named(r.stacks[0], "logs").inputs.tags).to.deep.equal({ name: "logs", stack: "dev" });
+    });
+
+    it("as a process started with a relative -r ./tools/register.js, an ES module program outside the repository runs (the loader thread starts before the chdir)", () => {
+        const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-standalone-")), "esm");
+        fs.cpSync(path.join(PATTERNS, "no-node-modules-esm"), dir, { recursive: true });
+        const run = spawnSync(process.execPath, ["-r", "./tools/register.js", "tools/plan.ts", "--project", dir, "--stack", "dev", "--config", "aws:region=us-east-1"], { cwd: root, encoding: "utf8" });
+        expect(run.status, run.stderr).to.equal(1);
+        expect(run.stderr).to.equal("");
+        expect(run.stdout).to.include("Verdict: FAIL: 8 mandatory violations in dev (1 stack checked, 0 advisory violations); exit 1");
     });
 
     it("the JSON report names each policy's description once, violations carry what the policy reported", async () => {

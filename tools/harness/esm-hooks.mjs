@@ -8,8 +8,16 @@
 import { readFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
+
+const esmSwcOptions = createRequire(import.meta.url)("./esm-swc.cjs");
 
 const RUN = "plan-run";
+/** A file of this repository: a package the program's project does not have resolves from here (program.ts). */
+let hostURL;
+export function initialize(data) { hostURL = data?.hostURL; }
+const isBare = (s) => !/^(\.{1,2}(\/|$)|\/|[a-z]+:)/.test(s);
+const packageOf = (s) => (s.startsWith("@") ? s.split("/").slice(0, 2) : s.split("/").slice(0, 1)).join("/");
 const isProgramFile = (url) => url.startsWith("file:") && !url.includes("/node_modules/");
 const runOf = (url) => (url ? new URL(url).searchParams.get(RUN) : null);
 
@@ -22,11 +30,25 @@ export async function resolve(specifier, context, next) {
     try {
         resolved = await next(specifier, context);
     } catch (err) {
+        if (err?.code === "ERR_MODULE_NOT_FOUND" && isBare(specifier) && hostURL) {
+            try {
+                return withRun(await next(specifier, { ...context, parentURL: hostURL }), run);
+            } catch {
+                const e = new Error(`the program imports "${packageOf(specifier)}", which is installed neither in the project nor beside the offline plan: ` +
+                    `run \`npm install\` in the project directory (or \`npm install ${packageOf(specifier)}\` there)`);
+                e.code = "ERR_MODULE_NOT_FOUND";
+                throw e;
+            }
+        }
         // TypeScript's ES module convention: import "./util.js" names ./util.ts.
         const ts = /^\.{1,2}\//.test(specifier) && /\.[cm]?js$/.test(specifier) ? specifier.replace(/js$/, "ts") : undefined;
         if (!ts || !context.parentURL || !existsSync(fileURLToPath(new URL(ts, context.parentURL)))) throw err;
         resolved = await next(ts, context);
     }
+    return withRun(resolved, run);
+}
+
+function withRun(resolved, run) {
     if (!isProgramFile(resolved.url) || runOf(resolved.url) !== null) return resolved;
     const url = new URL(resolved.url);
     url.searchParams.set(RUN, run);
@@ -38,10 +60,6 @@ export async function load(url, context, next) {
     const path = url.startsWith("file:") && runOf(url) !== null ? fileURLToPath(url) : "";
     if (!/\.(m?ts|tsx)$/.test(path)) return next(url, context);
     swc ??= (await import("@swc/core")).default;
-    const { code } = await swc.transform(await readFile(path, "utf8"), {
-        filename: path, swcrc: false, configFile: false, sourceMaps: "inline",
-        module: { type: "es6" },
-        jsc: { target: "es2022", keepClassNames: true, parser: { syntax: "typescript", tsx: path.endsWith(".tsx"), decorators: true } },
-    });
+    const { code } = await swc.transform(await readFile(path, "utf8"), esmSwcOptions(path));
     return { format: "module", source: code, shortCircuit: true };
 }

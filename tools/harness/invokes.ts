@@ -89,6 +89,28 @@ export function policyDocument(inputs: State): State {
 
 // ---- everything else ------------------------------------------------------------------------------------------
 
+/**
+ * AWS's public parameters (`/aws/service/...`), whose names and value formats AWS documents: the latest AMIs
+ * (an image id), and the ECS-optimized AMI's metadata (JSON with `image_id`, or one of its fields by name).
+ * Any other parameter is the account's own: no answer.
+ */
+function publicParameter(name: string, region: string, id: (prefix: string, seed: string) => string): State | undefined {
+    if (!name.startsWith("/aws/service/")) return undefined;
+    const ami = id("ami", name.replace(/\/image_id$/, ""));
+    let value: string;
+    if (/\/ecs\/optimized-ami\/.*\/recommended$/.test(name)) {
+        value = JSON.stringify({ image_id: ami, image_name: `mock-ecs-optimized-${stableHex(ami, 6)}`, ecs_agent_version: "1.0.0", ecs_runtime_version: "Docker version 25.0.0", os: "Amazon Linux", schema_version: 1, source_image_name: `mock-image-${stableHex(ami, 6)}` });
+    } else if (/\/image_id$/.test(name) || name.startsWith("/aws/service/ami-")) {
+        value = ami;
+    } else {
+        return undefined;
+    }
+    return {
+        id: name, name, value, insecureValue: value, type: "String", version: 1, region,
+        arn: `arn:aws:ssm:${region}::parameter${name}`,
+    };
+}
+
 /** The answer to an invoke, or undefined when the offline plan has none. */
 export function invokeResult(token: string, inputs: State, region: string): State | undefined {
     const r = str(inputs.region) ?? region;
@@ -146,6 +168,20 @@ export function invokeResult(token: string, inputs: State, region: string): Stat
             const name = (str(inputs.name) ?? "example.com").replace(/\.$/, "");
             const zoneId = str(inputs.zoneId) ?? `Z${stableHex(name, 20).toUpperCase()}`;
             return { id: zoneId, zoneId, name, arn: `arn:aws:route53:::hostedzone/${zoneId}`, privateZone: inputs.privateZone === true, nameServers: [1, 2, 3, 4].map((i) => `ns-${i}.awsdns.example`) };
+        }
+        case "aws:ssm/getParameter:getParameter":
+            return publicParameter(str(inputs.name) ?? "", r, id);
+        case "aws:organizations/getOrganization:getOrganization": {
+            // The caller's organization, with the caller's account as its management account and only account.
+            const org = `o-${stableHex("organization", 10)}`;
+            const root = `r-${stableHex(`${org}::root`, 4)}`;
+            const account = { id: MOCK_ACCOUNT_ID, arn: `arn:aws:organizations::${MOCK_ACCOUNT_ID}:account/${org}/${MOCK_ACCOUNT_ID}`, email: "management@example.com", name: "management", status: "ACTIVE" };
+            return {
+                id: org, arn: `arn:aws:organizations::${MOCK_ACCOUNT_ID}:organization/${org}`, featureSet: "ALL",
+                masterAccountId: MOCK_ACCOUNT_ID, masterAccountArn: account.arn, masterAccountEmail: account.email, masterAccountName: account.name,
+                accounts: [account], nonMasterAccounts: [], awsServiceAccessPrincipals: [], enabledPolicyTypes: [],
+                roots: [{ id: root, arn: `arn:aws:organizations::${MOCK_ACCOUNT_ID}:root/${org}/${root}`, name: "Root", policyTypes: [] }],
+            };
         }
         case "awsx:ec2:getDefaultVpc": {
             const vpcId = id("vpc", "default");

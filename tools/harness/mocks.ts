@@ -290,12 +290,16 @@ export class AwsMocks implements pulumi.runtime.Mocks {
         return { id: args.id || id, state: { ...inputs, ...state } };
     }
 
-    /** Invokes the mocks had no answer for (they got `{}`), by token: the run's limitations. */
+    /**
+     * Invokes the mocks had no answer for (they got `{}`), by token and, when the lookup has one, the name it asked
+     * for (some names of a token are answered, e.g. AWS's public SSM parameters): the run's limitations.
+     */
     readonly unanswered = new Set<string>();
 
     call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
-        const result = invokeResult(args.token, (args.inputs ?? {}) as State, this.options.region);
-        if (result === undefined) this.unanswered.add(args.token);
+        const inputs = (args.inputs ?? {}) as State;
+        const result = invokeResult(args.token, inputs, this.options.region);
+        if (result === undefined) this.unanswered.add(typeof inputs.name === "string" && inputs.name !== "" ? `${args.token} (${inputs.name})` : args.token);
         return result ?? {};
     }
 

@@ -136,7 +136,8 @@ function isEsm(file: string): boolean {
  */
 function resolveMain(dir: string, main: string | undefined, yml: string): string {
     const base = path.resolve(dir, main ?? ".");
-    const candidates = [base, `${base}.ts`, `${base}.js`];
+    // Without `main` the entry point is inside the project directory: `<dir>.ts` beside it is another file.
+    const candidates = main === undefined ? [] : [base, `${base}.ts`, `${base}.js`];
     if (isDirectory(base)) {
         const pkgMain = fs.existsSync(path.join(base, "package.json")) ? packageJson(base)?.main : undefined;
         if (typeof pkgMain === "string") {

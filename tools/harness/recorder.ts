@@ -13,7 +13,7 @@ import type * as pulumiSdk from "@pulumi/pulumi";
 import type * as resproto from "@pulumi/pulumi/proto/resource_pb";
 import { specialOutputValueSig, specialResourceSig, specialSecretSig, specialSigKey } from "@pulumi/pulumi/runtime/rpc";
 import { AwsMocks } from "./mocks";
-import { isProgramFile, runProgram } from "./program";
+import { isProgramFile, lentPackagesNotice, prepareLoader, runProgram, sourcePosition } from "./program";
 import { OfflineTransforms } from "./transforms";
 import { pendingWork, StoppedRun, watchdog } from "./watchdog";
 import { loadProject, ProjectError, stackConfigDetails } from "./project";
@@ -263,6 +263,10 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
         }
 
         registerResourceOutputs(req: { getUrn(): string; getOutputs(): Struct | undefined }, callback: Callback): void {
+            // A resource this monitor never registered is an earlier run's: the SDK registers a stack's outputs even
+            // when its program threw (Stack.initialize's finally), once the stack's URN resolves, which can be after
+            // that run ended and the next one's monitor took over. Answered and ignored: it is no error of this run.
+            if (!(this as unknown as { resources: Map<string, unknown> }).resources.has(req.getUrn())) return callback(null, {});
             const r = byUrn.get(req.getUrn());
             if (r) r.outputs = plainValue(req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;
             super.registerResourceOutputs(req, callback);
@@ -323,7 +327,8 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
     process.removeAllListeners("unhandledRejection");
     const onRejection = (reason: unknown) => { errors.push(reason); };
     process.on("unhandledRejection", onRejection);
-    const restoreConsole = captureLogs(diagnostics);
+    const unpackaged = new Set<string>();
+    const restoreConsole = captureLogs(diagnostics, unpackaged);
     const restoreTraces = cheapAnonymousStackTraces();
     const restorePromises = cheapPromiseBookkeeping(sdk);
     const restoreOutputs = lazyOutputProperties(sdk);
@@ -334,6 +339,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
     const guard = watchdog(opts.timeoutSeconds);
     // The CLI runs the program in its project directory: relative paths (`./www`, `fs.readFileSync("policy.json")`)
     // are the project's.
+    const restoreLoader = prepareLoader(project);
     const cwd = process.cwd();
     process.chdir(project.dir);
     try {
@@ -354,6 +360,7 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
         await new Promise((resolve) => setImmediate(resolve));
     } finally {
         process.chdir(cwd);
+        restoreLoader();
         guard.end();
         releaseRun(sdk, monitor);
         restoreOutputs();
@@ -372,6 +379,12 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
         throw new SynthesisError(err.stack, `${err.message} (invokes the offline plan cannot answer: ${[...awsMocks.unanswered].join(", ")})`, err.cause);
     }
 
+    const lent = lentPackagesNotice(project);
+    if (lent) notices.push(lent);
+    if (unpackaged.size > 0) {
+        notices.push(`functions serialized from the program (e.g. aws.lambda.CallbackFunction) are packaged without ${[...unpackaged].sort().join(", ")}, ` +
+            "which the project has not installed");
+    }
     const stackResource = resources.find((r) => r.type === "pulumi:pulumi:Stack" && r.parent === null);
     outputs = stackResource ? stackResource.outputs : {};
     return { project: project.name, stack: opts.stack, config, resources, outputs, diagnostics, references, unanswered: [...awsMocks.unanswered], notices };
@@ -417,6 +430,8 @@ function describeFailure(failure: unknown, projectDir: string): string {
     const isRunError = err instanceof Error && (err.name === "RunError" || err.constructor?.name === "RunError");
     if (isRunError || err instanceof ProjectError) return message;
     const where = err instanceof Error ? programFrame(err, projectDir) : undefined;
+    // A package the program imports is missing (program.ts's message): that says it all.
+    if (/^the program imports "/.test(message)) return `${message}${where ? ` (at ${where})` : ""}`;
     return `the program failed while constructing resources: ${message}${where ? ` (at ${where})` : ""}`;
 }
 
@@ -424,7 +439,9 @@ function describeFailure(failure: unknown, projectDir: string): string {
 function programFrame(err: Error, projectDir: string): string | undefined {
     for (const line of (err.stack ?? "").split("\n").slice(1)) {
         const m = /\(?([^()\s]+):(\d+):(\d+)\)?\s*$/.exec(line.trim());
-        if (m && isProgramFile(m[1], projectDir)) return `${path.relative(projectDir, m[1])}:${m[2]}:${m[3]}`;
+        if (!m) continue;
+        const at = sourcePosition(m[1], Number(m[2]), Number(m[3]));
+        if (isProgramFile(at.file, projectDir)) return `${path.relative(projectDir, at.file)}:${at.line}:${at.column}`;
     }
     return undefined;
 }

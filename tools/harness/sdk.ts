@@ -168,13 +168,19 @@ export function ensureTypeScript(): void {
     require("../register.js");
 }
 
-/** Collects the SDK's console fallback for `pulumi.log.*` (no engine is attached under mocks). */
-export function captureLogs(into: Diagnostic[]): () => void {
+/**
+ * Collects the SDK's console fallback for `pulumi.log.*` (no engine is attached under mocks), and the packages
+ * its function serializer could not put in a function's code archive (`Could not include required dependency`,
+ * printed once per package and function: a project that was never `npm install`ed), into `excluded`.
+ */
+export function captureLogs(into: Diagnostic[], excluded: Set<string> = new Set()): () => void {
     const original = { log: console.log, warn: console.warn, error: console.error };
     const grab = (fallback: (...a: unknown[]) => void) => (...args: unknown[]) => {
         const text = args.map(String).join(" ");
         const m = /^(info|warning|error): \[runtime\] ([\s\S]*)$/.exec(text);
+        const dependency = /^Could not include required dependency '([^']+)' in '[^']*'\.$/.exec(text);
         if (m) into.push({ severity: m[1] as Diagnostic["severity"], message: m[2] });
+        else if (dependency) excluded.add(dependency[1]);
         else fallback(...args);
     };
     console.log = grab(original.log);

@@ -263,12 +263,12 @@ export async function synthesize(opts: SynthesizeOptions): Promise<Synthesis> {
         }
 
         registerResourceOutputs(req: { getUrn(): string; getOutputs(): Struct | undefined }, callback: Callback): void {
-            // A resource this monitor never registered is an earlier run's: the SDK registers a stack's outputs even
-            // when its program threw (Stack.initialize's finally), once the stack's URN resolves, which can be after
-            // that run ended and the next one's monitor took over. Answered and ignored: it is no error of this run.
-            if (!(this as unknown as { resources: Map<string, unknown> }).resources.has(req.getUrn())) return callback(null, {});
+            // A resource this run never recorded is an earlier run's: the SDK registers a stack's outputs even when
+            // its program threw (Stack.initialize's finally), once the stack's URN resolves, which can be after that
+            // run ended and the next one's monitor took over. Answered and ignored: it is no error of this run.
             const r = byUrn.get(req.getUrn());
-            if (r) r.outputs = plainValue(req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;
+            if (!r) return callback(null, {});
+            r.outputs = plainValue(req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;
             super.registerResourceOutputs(req, callback);
         }
     }

@@ -7,7 +7,8 @@
 import * as path from "path";
 import { Command } from "commander";
 import { CliIO, parseArgs, positiveInt, processIO, runMain, writableDirectoryProblem } from "./lib/cli";
-import { cellRun, failureLine, fileReport } from "./lib/run-report";
+import { applyCell, pairOptions } from "./lib/cells";
+import { failureLine, fileReport } from "./lib/run-report";
 import { estimateScenario } from "./bringup/bringup-report";
 import { AwsDrillChecks } from "./drill/checks";
 import { preflight } from "./drill/preflight";
@@ -16,19 +17,15 @@ import { processInterrupts, runDrill } from "./drill/run";
 import { drillIdAt, DrillDeps } from "./drill/session";
 import { drillFiles } from "./drill/workspace";
 import { PolicyConfigError } from "./harness/policy-config";
-import { findProjectDir, loadProject, missingStackFile, ProjectError, PROJECT_OPTION_HELP, stackConfig } from "./harness/project";
+import { findProjectDir, loadProject, missingStackFile, ProjectError, stackConfig } from "./harness/project";
 import { ConfigError, parseStackConfig, StackConfig } from "../stacks/config";
 
 export type DrillIO = CliIO;
 
 export async function main(argv: string[], io: DrillIO = processIO(), deps: Partial<DrillDeps> = {}): Promise<number> {
-    const program = new Command("drill")
-        .description("Bring the DR stack from standby to drill, validate it, measure RTO/RPO, return to standby, write the report.")
-        .option("--project <dir>", PROJECT_OPTION_HELP)
-        .option("--stack <name>", "the DR stack", "dr")
-        .option("--primary <name>", "the primary stack (default: the DR stack's vbr:primaryStack)")
-        .option("--cell <name>", "drill a cell: its DR stack <cell>-dr against its primary <cell>-primary (default: the stacks dr and primary)")
-        .option("--parallel <n>", "pulumi up --parallel (default: the CLI's, 4 x CPUs)", positiveInt)
+    const program = pairOptions(new Command("drill")
+        .description("Bring the DR stack from standby to drill, validate it, measure RTO/RPO, return to standby, write the report."),
+        { flag: "--stack", help: "the DR stack" }, "drill a cell")
         .option("--keep", "leave the DR stack in drill afterwards (default: return to standby)", false)
         .option("--endpoint <url>", "health URL to probe (default: https://drill.<vbr:domainName>/health)")
         .option("--health-timeout <minutes>", "how long to wait for the endpoint after up", positiveInt, 15)
@@ -38,11 +35,8 @@ export async function main(argv: string[], io: DrillIO = processIO(), deps: Part
     const parsed = parseArgs(program, argv, io);
     if (parsed !== undefined) return parsed;
     const o = program.opts<{ project?: string; stack: string; primary?: string; cell?: string; parallel?: number; keep: boolean; endpoint?: string; healthTimeout: number; out: string; resume: boolean }>();
-    if (o.cell !== undefined) {
-        const cell = cellRun(o.cell, { flag: "--stack", value: program.getOptionValueSource("stack") === "cli" ? o.stack : undefined }, o.primary, "drills");
-        if ("problem" in cell) { io.stderr(`error: ${cell.problem}\n`); return 2; }
-        Object.assign(o, { stack: cell.dr, primary: cell.primary });
-    }
+    const refused = applyCell(program, o, "stack", "drills");
+    if (refused) { io.stderr(`error: ${refused}\n`); return 2; }
     let config: Record<string, string>;
     let projectDir: string;
     let cfg: StackConfig;

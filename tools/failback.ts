@@ -14,9 +14,10 @@ import { AwsFailbackChecks } from "./failback/checks";
 import { renderFailbackMarkdown } from "./failback/report";
 import { runFailback } from "./failback/run";
 import type { FailbackDeps } from "./failback/session";
-import { findProjectDir, loadProject, missingStackFile, PROJECT_OPTION_HELP, ProjectError, stackConfig } from "./harness/project";
+import { findProjectDir, loadProject, missingStackFile, ProjectError, stackConfig } from "./harness/project";
 import { CliIO, parseArgs, positiveInt, processIO, runMain, writableDirectoryProblem } from "./lib/cli";
-import { cellRun, failureLine, fileReport } from "./lib/run-report";
+import { applyCell, pairOptions } from "./lib/cells";
+import { failureLine, fileReport } from "./lib/run-report";
 import { ConfigError, parseStackConfig, StackConfig } from "../stacks/config";
 
 /** `pulumi state unprotect` through the CLI the Automation API uses (the first `pulumi` on PATH), in the project. */
@@ -35,24 +36,17 @@ function processSignals(handler: (signal: string) => void): () => void {
 }
 
 export async function main(argv: string[], io: CliIO = processIO(), deps: Partial<FailbackDeps> = {}): Promise<number> {
-    const program = new Command("failback")
-        .description("Fail back from the DR stack in failover to the primary with RPO 0: replicate back, recover, switch over, DR back to standby; write the report.")
-        .option("--project <dir>", PROJECT_OPTION_HELP)
-        .option("--dr <name>", "the DR stack (in failover)", "dr")
-        .option("--primary <name>", "the primary stack (default: the DR stack's vbr:primaryStack)")
-        .option("--cell <name>", "fail back a cell: from its DR stack <cell>-dr to its primary <cell>-primary (default: the stacks dr and primary)")
-        .option("--parallel <n>", "pulumi up --parallel (default: the CLI's, 4 x CPUs)", positiveInt)
+    const program = pairOptions(new Command("failback")
+        .description("Fail back from the DR stack in failover to the primary with RPO 0: replicate back, recover, switch over, DR back to standby; write the report."),
+        { flag: "--dr", help: "the DR stack (in failover)" }, "fail back a cell")
         .option("--wait-timeout <minutes>", "how long each wait may take (batch jobs, stopping region B, replica lag, S3 backlog)", positiveInt, 60)
         .option("--out <dir>", "where to write failback-<dr>-<time>.{json,md}", "failbacks")
         .allowExcessArguments(false);
     const parsed = parseArgs(program, argv, io);
     if (parsed !== undefined) return parsed;
     const o = program.opts<{ project?: string; dr: string; primary?: string; cell?: string; parallel?: number; waitTimeout: number; out: string }>();
-    if (o.cell !== undefined) {
-        const cell = cellRun(o.cell, { flag: "--dr", value: program.getOptionValueSource("dr") === "cli" ? o.dr : undefined }, o.primary, "fails back from");
-        if ("problem" in cell) { io.stderr(`error: ${cell.problem}\n`); return 2; }
-        Object.assign(o, { dr: cell.dr, primary: cell.primary });
-    }
+    const refused = applyCell(program, o, "dr", "fails back from");
+    if (refused) { io.stderr(`error: ${refused}\n`); return 2; }
     let project: ReturnType<typeof loadProject>;
     let drConfig: Record<string, string>;
     let primaryConfig: Record<string, string>;

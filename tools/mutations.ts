@@ -24,4 +24,4 @@ async function main(): Promise<number> {
     return caught === results.length && falsePositives === 0 ? 0 : 1;
 }
 
-main().then((code) => { process.exitCode = code; }, (e) => { console.error(e); process.exitCode = 2; });
+if (require.main === module) main().then((code) => { process.exitCode = code; }, (e) => { console.error(e); process.exitCode = 2; });

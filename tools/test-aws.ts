@@ -51,4 +51,4 @@ async function main(): Promise<number> {
     }
 }
 
-main().then((code) => process.exit(code), (err) => { say(String(err)); process.exit(1); });
+if (require.main === module) main().then((code) => process.exit(code), (err) => { say(String(err)); process.exit(1); });

@@ -1,12 +1,13 @@
 // Finds every command in a Markdown page (code blocks, and inline code that starts with npm, npx, node, pulumi, aws or
 // docker) and checks it without running it: npm scripts exist; our tools' flags exist in their commander definitions
-// (read from the source, so no process is started); the paths they read, the stacks they name and the config keys
+// (each tool's `--help`, answered in-process, so no process is started); the paths they read, the stacks they name and the config keys
 // they set exist; `pulumi`, `aws` and `docker` commands are parsed against tests/docs/known-clis.ts. Also: relative
 // links and their anchors, repository paths in inline code, and `vbr:` keys in inline code.
 import * as fs from "fs";
 import * as path from "path";
 import { Option } from "commander";
 import { load } from "js-yaml";
+import type { CliIO } from "../../tools/lib/cli";
 import { AWS, AWS_GLOBAL, DOCKER, FlagList, NPM_COMMANDS, NPM_FLAGS, PROVIDER_KEYS, PULUMI, PULUMI_GLOBAL_FLAGS } from "./known-clis";
 
 export const ROOT = path.join(__dirname, "..", "..");
@@ -164,16 +165,29 @@ function checkPath(cwd: string | undefined, p: string, what: string): string[] {
 
 export interface ToolSpec { file: string; options: Option[]; args: number }
 
-/** The commander definition of an npm script's tool: the file that builds its `new Command(` (the entry or one it imports). */
+const specs = new Map<string, ToolSpec | undefined>();
+
+/**
+ * An npm script's tool as its user meets it: the options and arguments its `--help` lists. The entry's `main` runs
+ * in-process with `--help`, which every tool answers before its first await (commander prints the help and `main`
+ * returns), so the real definition is read, wherever its options are added, and no process is started.
+ */
 export function toolSpec(entry: string): ToolSpec | undefined {
-    const read = (f: string) => fs.readFileSync(path.join(ROOT, f), "utf8");
-    const imports = [...read(entry).matchAll(/from "(\.[^"]+)"/g)].map((m) => `${path.join(path.dirname(entry), m[1])}.ts`);
-    const file = [entry, ...imports].find((f) => exists(path.join(ROOT, f)) && read(f).includes("new Command("));
-    if (!file) return undefined;
-    const src = read(file);
-    const options = [...src.matchAll(/\.(?:option|requiredOption)\(\s*"([^"]+)"/g)].map((m) => new Option(m[1]));
-    options.push(new Option("-h, --help"));
-    return { file, options, args: [...src.matchAll(/\.argument\(/g)].length };
+    if (specs.has(entry)) return specs.get(entry);
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const mod = require(path.join(ROOT, entry)) as { main?: (argv: string[], io: CliIO) => Promise<number> };
+    let spec: ToolSpec | undefined;
+    if (typeof mod.main === "function") {
+        let help = "";
+        void mod.main(["--help"], { cwd: ROOT, stdout: (t) => { help += t; }, stderr: (t) => { help += t; } });
+        if (!help.startsWith("Usage:")) throw new Error(`${entry}: main(["--help"]) printed no usage before its first await: ${JSON.stringify(help.slice(0, 200))}`);
+        // Option lines start two spaces in ("  -h, --help", "  --out <dir>"); wrapped descriptions start further in.
+        const options = [...help.matchAll(/^ {2}(-[^\s,]+(?:, -[^\s,]+)?(?: [<[][^>\]]+[>\]])?)/gm)].map((m) => new Option(m[1]));
+        const usage = /^Usage: \S+ \[options\](.*)$/m.exec(help)?.[1] ?? "";
+        spec = { file: entry, options, args: [...usage.matchAll(/[<[][^>\]]+[>\]]/g)].length };
+    }
+    specs.set(entry, spec);
+    return spec;
 }
 
 function scriptTool(script: string): string | undefined {

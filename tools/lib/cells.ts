@@ -1,6 +1,9 @@
 // Cells: pairs of a primary and a DR stack of one program, named `<cell>-primary` and `<cell>-dr` (the first pair
 // keeps its names `primary` and `dr`: the cell `default`). The plan groups its report by cell, the drill and the
 // failback find a cell's stacks by its name, and the fleet check holds each pair together.
+import type { Command } from "commander";
+import { PROJECT_OPTION_HELP } from "../harness/project";
+import { positiveInt } from "./cli";
 
 /** The cell of the stacks `primary` and `dr`, which predate cells and keep their names. */
 export const DEFAULT_CELL = "default";
@@ -71,4 +74,36 @@ export function fleetProblems(configs: ReadonlyMap<string, Record<string, string
         }
     }
     return problems;
+}
+
+/** The options of a runner that works on one cell's pair of stacks (`npm run drill`, `npm run failback`), as parsed. */
+export interface PairOptions { project?: string; primary?: string; cell?: string; parallel?: number }
+
+/**
+ * Adds the options every pair runner takes, in this order: `--project`, its DR-stack flag (`dr.flag`, default `dr`),
+ * `--primary`, `--cell` and `--parallel`. The runner adds its own after them.
+ */
+export function pairOptions(program: Command, dr: { flag: "--stack" | "--dr"; help: string }, cellHelp: string): Command {
+    return program
+        .option("--project <dir>", PROJECT_OPTION_HELP)
+        .option(`${dr.flag} <name>`, dr.help, "dr")
+        .option("--primary <name>", "the primary stack (default: the DR stack's vbr:primaryStack)")
+        .option("--cell <name>", `${cellHelp}: its DR stack <cell>-dr and its primary <cell>-primary (default: the stacks dr and primary)`)
+        .option("--parallel <n>", "pulumi up --parallel (default: the CLI's, 4 x CPUs)", positiveInt);
+}
+
+/**
+ * Applies `--cell` to a pair runner's parsed options: its DR stack (`o[drKey]`) and `--primary` become the cell's. Returns
+ * why it cannot be used as given: a name that is no cell's, or the runner's own stack flags naming other stacks.
+ */
+export function applyCell<K extends "stack" | "dr">(program: Command, o: PairOptions & Record<K, string>, drKey: K, verb: string): string | undefined {
+    const cell = o.cell;
+    if (cell === undefined) return undefined;
+    if (!CELL_NAME.test(cell)) return `--cell ${JSON.stringify(cell)}: a cell's name is what precedes -primary and -dr in its stack names (e.g. eu for eu-primary and eu-dr; ${DEFAULT_CELL} for primary and dr)`;
+    const want = cellStacks(cell);
+    const dr = program.getOptionValueSource(drKey) === "cli" ? o[drKey] : undefined;
+    if (dr !== undefined && dr !== want.dr) return `--cell ${cell} ${verb} ${want.dr}; --${drKey} ${dr} names another stack: give one of them`;
+    if (o.primary !== undefined && o.primary !== want.primary) return `--cell ${cell} reads ${want.primary}; --primary ${o.primary} names another stack: give one of them`;
+    Object.assign(o, { [drKey]: want.dr, primary: want.primary });
+    return undefined;
 }

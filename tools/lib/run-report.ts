@@ -7,7 +7,6 @@ import type { CheckResult, DrillChecks } from "../drill/checks";
 import type { StackConfig } from "../../stacks/config";
 import { auditLock } from "../../stacks/platform-args";
 import { auditTargets } from "../verify/audit";
-import { CELL_NAME, cellStacks, DEFAULT_CELL } from "./cells";
 import type { CliIO } from "./cli";
 
 /** A step's or phase's failure, as both reports keep it. */
@@ -64,17 +63,4 @@ export async function fileReport(r: FinishedRun): Promise<number> {
         { targets: auditTargets(r.cfg.environment, r.cfg.peerRegion, r.cfg.region), lock: auditLock(r.cfg) });
     r.io.stdout(`Record: ${recorded.detail}\n`);
     return recorded.ok ? r.report.exitCode : Math.max(r.report.exitCode, 1);
-}
-
-/**
- * The stacks `--cell <cell>` names, or why it cannot be used as given: a name that is no cell's, or the runner's own
- * stack flags naming other stacks. `dr` is the runner's flag for the DR stack and its value when the user gave it.
- */
-export function cellRun(cell: string, dr: { flag: string; value?: string }, primary: string | undefined, verb: string):
-    { primary: string; dr: string } | { problem: string } {
-    if (!CELL_NAME.test(cell)) return { problem: `--cell ${JSON.stringify(cell)}: a cell's name is what precedes -primary and -dr in its stack names (e.g. eu for eu-primary and eu-dr; ${DEFAULT_CELL} for primary and dr)` };
-    const want = cellStacks(cell);
-    if (dr.value !== undefined && dr.value !== want.dr) return { problem: `--cell ${cell} ${verb} ${want.dr}; ${dr.flag} ${dr.value} names another stack: give one of them` };
-    if (primary !== undefined && primary !== want.primary) return { problem: `--cell ${cell} reads ${want.primary}; --primary ${primary} names another stack: give one of them` };
-    return want;
 }

@@ -263,6 +263,20 @@ describe("drill runner (fake pulumi CLI, fake AWS checks)", function () {
             ["a failed resource", () => ({ events: drillEvents(30, true), exitCode: 255, stderr: "error: update failed\n" }), 1],
         ];
         for (const [name, up, exitCode] of scenarios) {
+            it(`${name}: the in-process fake CLI answers as the executable does (report, output, every command but the workspace's version probe)`, async () => {
+                const spawned = await runDrill(env, up(), [], { process: true });
+                fresh();
+                const inProcess = await runDrill(env, up());
+                // Without a PulumiCommand, LocalWorkspace.create asks the executable for its version; given one, it does not.
+                // Each run's event logs and temporary stack files are directories of their own.
+                const commands = (calls: string[][]) => calls.filter((c) => !(c.length === 1 && c[0] === "version"))
+                    .map((c) => c.map((a) => a.replace(/automation-logs-(up|preview)-[^/]+/, "automation-logs-$1").replace(/vbr-drill-[A-Za-z0-9]{6}\//, "vbr-drill-X/")));
+                expect(spawned.calls.filter((c) => c.length === 1 && c[0] === "version")).to.have.length(2);
+                expect(inProcess.calls.filter((c) => c.length === 1 && c[0] === "version")).to.have.length(1);
+                expect(commands(inProcess.calls)).to.deep.equal(commands(spawned.calls));
+                expect([inProcess.code, inProcess.stdout, inProcess.report]).to.deep.equal([exitCode, spawned.stdout, spawned.report]);
+            });
+
             it(`${name}: the same report and exit code from a tailed event file (3.200) and the gRPC event stream (3.248)`, async () => {
                 const file = await runDrill(env, up(), [], { version: "v3.200.0", process: true });
                 fresh();

@@ -151,6 +151,15 @@ function resolveMain(dir: string, main: string | undefined, yml: string): string
     return found;
 }
 
+/**
+ * The bare stack name a stack name of this project gives (`stack`, `project/stack`, `org/project/stack`, as the CLI
+ * and StackReference accept them), or undefined when it names another project's stack.
+ */
+export function projectStackName(name: string, projectName: string): string | undefined {
+    const parts = name.split("/");
+    return parts.length === 1 || parts[parts.length - 2] === projectName ? parts[parts.length - 1] : undefined;
+}
+
 /** Why a stack cannot be run without its file: a typo is likelier than a stack with no config at all. */
 export function missingStackFile(project: Project, stack: string): ProjectError {
     const known = project.stacks.length ? project.stacks.join(", ") : "none";

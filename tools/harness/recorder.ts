@@ -16,7 +16,7 @@ import { AwsMocks } from "./mocks";
 import { isProgramFile, lentPackagesNotice, prepareLoader, runProgram, sourcePosition } from "./program";
 import { OfflineTransforms } from "./transforms";
 import { pendingWork, StoppedRun, watchdog } from "./watchdog";
-import { loadProject, ProjectError, stackConfigDetails } from "./project";
+import { loadProject, ProjectError, projectStackName, stackConfigDetails } from "./project";
 import { Diagnostic, RecordedResource, SynthesizedStack, UNKNOWN } from "./records";
 import {
     Callback, captureLogs, cheapAnonymousStackTraces, cheapPromiseBookkeeping, lazyOutputProperties, loadSdk, ReadRequest, RegisterRequest,
@@ -127,9 +127,8 @@ export function resolveStackReference(name: string, project: string, known: Reco
         const tail = parts.slice(i).join("/");
         if (tail.includes("/") && has(tail)) return known[tail];
     }
-    const stack = parts[parts.length - 1];
-    const sameProject = parts.length === 1 || parts[parts.length - 2] === project;
-    return sameProject && has(stack) ? known[stack] : undefined;
+    const stack = projectStackName(name, project);
+    return stack !== undefined && has(stack) ? known[stack] : undefined;
 }
 
 const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";

@@ -2,7 +2,7 @@
 // plan's report and preview, the bring-up estimates, the RTO policy, `npm run mutations` and the tests (which pass
 // one process-wide instance to the plan). A synthesis is a pure function of those inputs, and the most expensive
 // step of every tool here; running the program again for the same answer only costs time.
-import { loadProject, Project, stackConfig } from "./project";
+import { loadProject, Project, projectStackName, stackConfig } from "./project";
 import { resolveStackReference, synthesize, SynthesisError, Synthesis, SynthesizeOptions } from "./recorder";
 
 interface Entry {
@@ -50,10 +50,8 @@ export class Syntheses {
 
 /** The stack of this project a StackReference name points at (`org/project/stack`, `project/stack`, `stack`). */
 export function referencedStack(reference: string, project: Project): string | undefined {
-    const parts = reference.split("/");
-    const stack = parts[parts.length - 1];
-    const sameProject = parts.length === 1 || parts[parts.length - 2] === project.name;
-    return sameProject && project.stacks.includes(stack) ? stack : undefined;
+    const stack = projectStackName(reference, project.name);
+    return stack !== undefined && project.stacks.includes(stack) ? stack : undefined;
 }
 
 export interface StackRunner {

@@ -9,7 +9,7 @@ import { bringUpExtension } from "../bringup/bringup-report";
 import { failbackExtension } from "../bringup/failback-estimate";
 import { evaluatePolicies } from "../harness/analyzer";
 import { PolicyConfigError, policyConfigFromStack } from "../harness/policy-config";
-import { loadProject, Project, stackConfig } from "../harness/project";
+import { loadProject, Project, projectStackName, stackConfig } from "../harness/project";
 import { fleetProblems, groupByCell } from "../lib/cells";
 import { planCells } from "./jobs";
 import { cellReports } from "./cells";
@@ -104,11 +104,7 @@ export function readStackOutputs(pairs: string[], cwd: string): Record<string, R
  */
 function checkFleet(project: Project): void {
     const configs = new Map(project.stacks.map((s) => [s, stackConfig(project, s)]));
-    const sameProject = (name: string) => {
-        const parts = name.split("/");
-        return parts.length === 1 || parts[parts.length - 2] === project.name ? parts[parts.length - 1] : name;
-    };
-    const problems = fleetProblems(configs, sameProject);
+    const problems = fleetProblems(configs, (name) => projectStackName(name, project.name) ?? name);
     if (problems.length > 0) throw new UsageError(`the stack files of ${project.dir} do not form consistent cells:\n  ${problems.join("\n  ")}`);
 }
 
